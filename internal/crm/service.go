@@ -1,0 +1,90 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// Config is the company-wide configuration the service needs.
+type Config struct {
+	PhoneRegion string         // default country for phones without a prefix; "ES" when empty
+	TimeZone    *time.Location // company time zone; Europe/Madrid when nil
+	Now         func() time.Time
+}
+
+// Service is the CRM's use cases over a Store: validation, defaults and
+// rules live here; persistence and transport do not.
+type Service struct {
+	store Store
+	cfg   Config
+}
+
+// NewService returns a Service over store, filling configuration defaults.
+func NewService(store Store, cfg Config) *Service {
+	if cfg.PhoneRegion == "" {
+		cfg.PhoneRegion = "ES"
+	}
+	if cfg.TimeZone == nil {
+		if loc, err := time.LoadLocation("Europe/Madrid"); err == nil {
+			cfg.TimeZone = loc
+		} else {
+			cfg.TimeZone = time.UTC
+		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{store: store, cfg: cfg}
+}
+
+// Store returns the store the service writes to.
+func (s *Service) Store() Store { return s.store }
+
+// PhoneRegion is the default region for phone numbers.
+func (s *Service) PhoneRegion() string { return s.cfg.PhoneRegion }
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
+
+// checkVersion compares the version the caller last saw (0: not given) with
+// the current one.
+func checkVersion(kind string, ifMatch, current int) error {
+	if ifMatch != 0 && ifMatch != current {
+		return Stale(kind)
+	}
+	return nil
+}
+
+// modify is the read-check-apply-write cycle of every PATCH: it reads the
+// entity, checks If-Match, applies the change, normalises and writes it
+// guarded by the version read.
+func modify[T any](ctx context.Context, kind string, id string, ifMatch int,
+	get func(context.Context, string) (T, error),
+	version func(*T) *int,
+	apply func(*T) error,
+	prepare func(old T, next *T) error,
+	put func(context.Context, T, T) error,
+) (T, error) {
+	var zero T
+	if err := CheckID("id", id); err != nil {
+		return zero, err
+	}
+	old, err := get(ctx, id)
+	if err != nil {
+		return zero, err
+	}
+	if err := checkVersion(kind, ifMatch, *version(&old)); err != nil {
+		return zero, err
+	}
+	next := old
+	if err := apply(&next); err != nil {
+		return zero, err
+	}
+	if err := prepare(old, &next); err != nil {
+		return zero, err
+	}
+	*version(&next) = *version(&old) + 1
+	if err := put(ctx, old, next); err != nil {
+		return zero, err
+	}
+	return next, nil
+}

@@ -1,0 +1,36 @@
+package dynamo
+
+import (
+	"context"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+var states = entity[crm.State, stateItem]{
+	kind: kindState, label: "state", toItem: stateToItem, fromItem: stateFromItem,
+	id: func(v crm.State) string { return v.ID }, version: func(v crm.State) int { return v.Version },
+}
+
+// ListStates implements crm.StateStore with one Query on GSI1.
+func (s *Store) ListStates(ctx context.Context) ([]crm.State, error) {
+	p, err := page(ctx, s, query{index: gsi1, pk: kindState, forward: true}, kindState,
+		crm.ListOptions{Limit: 1000}, nil, states.decode, nil)
+	return p.Items, err
+}
+
+// WriteStates implements crm.StateStore in one TransactWriteItems.
+func (s *Store) WriteStates(ctx context.Context, writes []crm.StateWrite) error {
+	t := s.tx()
+	for _, w := range writes {
+		switch {
+		case w.Delete:
+			t.del(entityKey(kindState, w.Old.ID), "version = :v", versionValue(w.Old.Version),
+				s.failNotFoundOrStale(kindState, "state", w.Old.ID))
+		case w.Old.Version == 0:
+			t.putNew(marshal(stateToItem(w.New)), failExists("state"))
+		default:
+			t.putVersion(marshal(stateToItem(w.New)), w.Old.Version, s.failNotFoundOrStale(kindState, "state", w.New.ID))
+		}
+	}
+	return t.run(ctx)
+}

@@ -1,0 +1,131 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// op is one action of a transaction and what its failed condition means.
+type op struct {
+	item types.TransactWriteItem
+	// onFail turns a failed condition of this action into a crm error.
+	onFail func(ctx context.Context) error
+}
+
+type tx struct {
+	s   *Store
+	ops []op
+}
+
+func (s *Store) tx() *tx { return &tx{s: s} }
+
+func (t *tx) put(item map[string]types.AttributeValue, cond string, vals map[string]types.AttributeValue, onFail func(context.Context) error) {
+	p := &types.Put{TableName: aws.String(t.s.table), Item: item}
+	if cond != "" {
+		p.ConditionExpression = aws.String(cond)
+		p.ExpressionAttributeValues = vals
+	}
+	t.ops = append(t.ops, op{types.TransactWriteItem{Put: p}, onFail})
+}
+
+func (t *tx) del(k map[string]types.AttributeValue, cond string, vals map[string]types.AttributeValue, onFail func(context.Context) error) {
+	d := &types.Delete{TableName: aws.String(t.s.table), Key: k}
+	if cond != "" {
+		d.ConditionExpression = aws.String(cond)
+		d.ExpressionAttributeValues = vals
+	}
+	t.ops = append(t.ops, op{types.TransactWriteItem{Delete: d}, onFail})
+}
+
+func (t *tx) check(k map[string]types.AttributeValue, cond string, onFail func(context.Context) error) {
+	t.ops = append(t.ops, op{types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: aws.String(t.s.table), Key: k, ConditionExpression: aws.String(cond)}}, onFail})
+}
+
+// putNew writes an item that must not exist yet.
+func (t *tx) putNew(item map[string]types.AttributeValue, onFail func(context.Context) error) {
+	t.put(item, "attribute_not_exists(PK)", nil, onFail)
+}
+
+// putVersion replaces an item whose stored version must still be old.
+func (t *tx) putVersion(item map[string]types.AttributeValue, old int, onFail func(context.Context) error) {
+	t.put(item, "version = :v", map[string]types.AttributeValue{":v": num(itoa(old))}, onFail)
+}
+
+// claim claims a unique value for owner.
+func (t *tx) claim(scope, value, owner string, onFail func(context.Context) error) {
+	k := uniqueKey(scope, value)
+	it := marshal(uniqueItem{keys: keys{PK: k[attrPK].(*types.AttributeValueMemberS).Value, SK: kindUnique, Type: kindUnique}, Owner: owner})
+	t.put(it, "attribute_not_exists(PK) OR #o = :o", map[string]types.AttributeValue{":o": str(owner)}, onFail)
+	t.ops[len(t.ops)-1].item.Put.ExpressionAttributeNames = map[string]string{"#o": "owner"}
+}
+
+// release frees a unique value owned by owner.
+func (t *tx) release(scope, value, owner string) {
+	t.del(uniqueKey(scope, value), "attribute_not_exists(PK) OR #o = :o", map[string]types.AttributeValue{":o": str(owner)}, nil)
+	t.ops[len(t.ops)-1].item.Delete.ExpressionAttributeNames = map[string]string{"#o": "owner"}
+}
+
+// moveClaims releases the values in old that are not in next and claims the
+// values in next that are not in old.
+func (t *tx) moveClaims(scope string, old, next []string, owner string, onFail func(value string) func(context.Context) error) {
+	for _, v := range old {
+		if !contains(next, v) {
+			t.release(scope, v, owner)
+		}
+	}
+	for _, v := range next {
+		if !contains(old, v) {
+			t.claim(scope, v, owner, onFail(v))
+		}
+	}
+}
+
+// run executes the transaction, turning a cancelled one into the error of the
+// first action whose condition failed.
+func (t *tx) run(ctx context.Context) error {
+	if len(t.ops) == 0 {
+		return nil
+	}
+	items := make([]types.TransactWriteItem, len(t.ops))
+	for i, o := range t.ops {
+		items[i] = o.item
+	}
+	_, err := t.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		return nil
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for i, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" && i < len(t.ops) && t.ops[i].onFail != nil {
+				return t.ops[i].onFail(ctx)
+			}
+		}
+		for _, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "TransactionConflict" {
+				return &crm.Error{Code: crm.CodeConflict, Message: "a concurrent change touched the same data; retry", Err: err}
+			}
+		}
+	}
+	return crm.Internal(err)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(n int) string {
+	return formatInt(int64(n))
+}

@@ -1,0 +1,85 @@
+package dynamo
+
+import (
+	"context"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+var users = entity[crm.User, userItem]{
+	kind: kindUser, label: "user", toItem: userToItem, fromItem: userFromItem,
+	id: func(v crm.User) string { return v.ID }, version: func(v crm.User) int { return v.Version },
+	unique: func(v crm.User) []claim { return []claim{{"user-email", v.Email, "email"}} },
+}
+
+// CreateUser implements crm.UserStore.
+func (s *Store) CreateUser(ctx context.Context, u crm.User) error {
+	return users.create(ctx, s, u, s.adminMarker(u))
+}
+
+// GetUser implements crm.UserStore with one GetItem.
+func (s *Store) GetUser(ctx context.Context, id string) (crm.User, error) {
+	return users.get(ctx, s, id)
+}
+
+// UpdateUser implements crm.UserStore.
+func (s *Store) UpdateUser(ctx context.Context, old, next crm.User) error {
+	return users.update(ctx, s, old, next, s.adminMarker(next))
+}
+
+// adminMarker records that an admin exists whenever one is written, so that
+// `embudo admin bootstrap` can refuse to make a second first admin.
+func (s *Store) adminMarker(u crm.User) func(*tx) {
+	if !u.IsAdmin() {
+		return nil
+	}
+	return func(t *tx) {
+		t.put(marshal(keys{PK: kindConfig, SK: "ADMIN", Type: kindConfig}), "", nil, nil)
+	}
+}
+
+// ListUsers implements crm.UserStore.
+func (s *Store) ListUsers(ctx context.Context, o crm.ListOptions) (crm.Page[crm.User], error) {
+	return users.list(ctx, s, o)
+}
+
+// CreateToken implements crm.UserStore: the token item is keyed by the hash
+// of its secret.
+func (s *Store) CreateToken(ctx context.Context, tk crm.Token) error {
+	t := s.tx()
+	t.putNew(marshal(tokenToItem(tk)), failExists("token"))
+	t.check(entityKey(kindUser, tk.UserID), "attribute_exists(PK)", func(context.Context) error { return crm.NotFound("user") })
+	return t.run(ctx)
+}
+
+// UserByTokenHash implements crm.UserStore: GetItem on the token, then on
+// its user.
+func (s *Store) UserByTokenHash(ctx context.Context, hash string) (crm.User, error) {
+	tk, err := get[tokenItem](ctx, s, key(kindToken+"#"+hash, kindToken), "token")
+	if err != nil {
+		return crm.User{}, err
+	}
+	return users.get(ctx, s, tk.UserID)
+}
+
+// HasAdmin implements crm.UserStore with one GetItem on the admin marker.
+func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
+	_, found, err := s.getRaw(ctx, adminKey)
+	return found, err
+}
+
+// CreateAdmin implements crm.UserStore: the admin marker (new unless force),
+// the user with its e-mail claim, and the token, in one transaction.
+func (s *Store) CreateAdmin(ctx context.Context, u crm.User, tk crm.Token, force bool) error {
+	return users.create(ctx, s, u, func(t *tx) {
+		cond := "attribute_not_exists(PK)"
+		if force {
+			cond = ""
+		}
+		t.put(marshal(keys{PK: kindConfig, SK: "ADMIN", Type: kindConfig}), cond, nil,
+			func(context.Context) error {
+				return crm.Conflict("an admin exists already; use --force to add another")
+			})
+		t.putNew(marshal(tokenToItem(tk)), failExists("token"))
+	})
+}

@@ -1,0 +1,51 @@
+// Package dynamotest starts a DynamoDB-protocol server (minidyn's HTTP
+// server) for tests and connects the real aws-sdk-go-v2 client to it.
+package dynamotest
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/truora/minidyn/server"
+
+	"github.com/embudo/embudo/internal/dynamo"
+)
+
+// Table is a running minidyn server with the Embudo table created.
+type Table struct {
+	Server *server.Server // for failure emulation
+	URL    string
+	Client *dynamodb.Client
+	Name   string
+}
+
+// Client returns an SDK client for the DynamoDB endpoint url, with static
+// credentials and no retries (tests want failures to show at once).
+func Client(url string) *dynamodb.Client {
+	cfg := aws.Config{
+		Region:      "eu-west-1",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(url)
+		o.RetryMaxAttempts = 1
+	})
+}
+
+// New starts a server for the test, creates the table from dynamo.Schema
+// and stops the server at the end of the test.
+func New(tb testing.TB) *Table {
+	tb.Helper()
+	srv := server.NewServer()
+	hs := httptest.NewServer(srv)
+	tb.Cleanup(hs.Close)
+	t := &Table{Server: srv, URL: hs.URL, Client: Client(hs.URL), Name: "embudo-test"}
+	if _, err := t.Client.CreateTable(context.Background(), dynamo.Schema(t.Name)); err != nil {
+		tb.Fatalf("create table: %v", err)
+	}
+	return t
+}
