@@ -1,0 +1,81 @@
+// Package awsenv reads the configuration every Lambda function shares from
+// its environment and builds the AWS clients it needs. Only functions/*
+// import it.
+package awsenv
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+	_ "time/tzdata" // Lambda images need not ship zone data
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// Env is the configuration of a function.
+type Env struct {
+	AWS    aws.Config
+	Table  string // TABLE_NAME
+	CRM    crm.Config
+	AppURL string // APP_URL
+	Logger *slog.Logger
+	// DynamoDBEndpoint (DYNAMODB_ENDPOINT) points the client at a local
+	// DynamoDB-protocol server, for tests under the runtime emulator.
+	DynamoDBEndpoint string
+}
+
+// Load reads the environment: TABLE_NAME (required), PHONE_REGION,
+// COMPANY_TIME_ZONE, APP_URL, LOG_LEVEL, DYNAMODB_ENDPOINT.
+func Load(ctx context.Context) (Env, error) {
+	e := Env{
+		Table:            os.Getenv("TABLE_NAME"),
+		AppURL:           os.Getenv("APP_URL"),
+		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
+		CRM:              crm.Config{PhoneRegion: os.Getenv("PHONE_REGION")},
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(strings.ToUpper(envOr("LOG_LEVEL", "info")))); err != nil {
+		return e, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	e.Logger = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(e.Logger)
+	if e.Table == "" {
+		return e, fmt.Errorf("TABLE_NAME is not set")
+	}
+	if tz := os.Getenv("COMPANY_TIME_ZONE"); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			return e, fmt.Errorf("COMPANY_TIME_ZONE: %w", err)
+		}
+		e.CRM.TimeZone = loc
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return e, fmt.Errorf("AWS configuration: %w", err)
+	}
+	e.AWS = cfg
+	return e, nil
+}
+
+// DynamoDB returns a DynamoDB client, on DynamoDBEndpoint when set.
+func (e Env) DynamoDB() *dynamodb.Client {
+	return dynamodb.NewFromConfig(e.AWS, func(o *dynamodb.Options) {
+		if e.DynamoDBEndpoint != "" {
+			o.BaseEndpoint = aws.String(e.DynamoDBEndpoint)
+		}
+	})
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

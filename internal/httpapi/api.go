@@ -1,0 +1,94 @@
+// Package httpapi is Embudo's REST API on net/http: routing, bearer-token
+// authentication, roles, problem+json errors, ETags and idempotency keys,
+// and the OpenAPI document. It speaks to the domain only through
+// crm.Service.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// Options configure the API handler.
+type Options struct {
+	Logger *slog.Logger
+	// TokenCacheTTL is how long a looked-up token is trusted without asking
+	// the store again: a revoked token or deactivated user may keep working
+	// that long on a warm instance. Default 30 s; negative disables the cache.
+	TokenCacheTTL time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered (24 h).
+	IdempotencyTTL time.Duration
+}
+
+// API serves the REST API.
+type API struct {
+	svc    *crm.Service
+	log    *slog.Logger
+	tokens *tokenCache
+	idemTT time.Duration
+	mux    *http.ServeMux
+	// registered maps each route pattern to its access, for tests and docs.
+	registered map[string]string
+}
+
+// New returns the API handler over svc.
+func New(svc *crm.Service, o Options) *API {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.TokenCacheTTL == 0 {
+		o.TokenCacheTTL = 30 * time.Second
+	}
+	if o.IdempotencyTTL == 0 {
+		o.IdempotencyTTL = 24 * time.Hour
+	}
+	a := &API{svc: svc, log: o.Logger, tokens: newTokenCache(o.TokenCacheTTL), idemTT: o.IdempotencyTTL, mux: http.NewServeMux(), registered: map[string]string{}}
+	a.routes()
+	return a
+}
+
+// ServeHTTP implements http.Handler: it recovers panics into 500 problems
+// and turns the router's own 404 and 405 answers into problems too.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			writeProblem(w, problem{Type: "about:blank", Title: "Internal Server Error", Status: 500, Code: crm.CodeInternal, Detail: "internal error"})
+		}
+	}()
+	h, pattern := a.mux.Handler(r)
+	if pattern == "" {
+		rec := &statusOnly{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		status := rec.status
+		if status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+		} else {
+			status = http.StatusNotFound
+		}
+		writeProblem(w, problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: codeForStatus(status),
+			Detail: "no such route: " + r.Method + " " + r.URL.Path})
+		return
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+func codeForStatus(status int) crm.Code {
+	if status == http.StatusMethodNotAllowed {
+		return crm.CodeInvalid
+	}
+	return crm.CodeNotFound
+}
+
+// statusOnly records what the router's fallback handlers answer.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(code int)        { s.status = code }

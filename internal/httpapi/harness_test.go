@@ -1,0 +1,104 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/dynamotest"
+	"github.com/embudo/embudo/internal/httpapi"
+)
+
+const adminToken = "embudo-test-admin-token-000000000000000000"
+
+// env is a running API over a fresh table, with an admin and a staff token.
+type env struct {
+	t          *testing.T
+	srv        *httptest.Server
+	tbl        *dynamotest.Table
+	svc        *crm.Service
+	admin      crm.User
+	staffToken string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	tbl := dynamotest.New(t)
+	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), crm.Config{})
+	admin, _, err := svc.BootstrapAdmin(context.Background(), "admin@example.com", adminToken, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, err := svc.CreateUser(context.Background(), crm.User{Name: "Staff", Email: "staff@example.com", Role: crm.RoleStaff, Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := svc.IssueToken(context.Background(), staff.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1}))
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, tbl: tbl, svc: svc, admin: admin, staffToken: secret}
+}
+
+// response is what a test reads back.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// do sends a request with the given token ("" for none) and headers.
+func (e *env) do(method, path, token string, body any, headers ...string) response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, e.srv.URL+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, b}
+}
+
+func (e *env) admin_(method, path string, body any, headers ...string) response {
+	e.t.Helper()
+	return e.do(method, path, adminToken, body, headers...)
+}

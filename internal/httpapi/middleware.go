@@ -1,0 +1,136 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// handlerFunc is an API handler: it gets the authenticated user (zero for
+// public routes) and returns an error to be written as a problem.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, u crm.User) error
+
+// wrap adds authentication, the role check, idempotency keys on POST and
+// error writing around h.
+func (a *API) wrap(who access, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var u crm.User
+		err := func() error {
+			if who == public {
+				return h(w, r, u)
+			}
+			var err error
+			if u, err = a.authenticate(r); err != nil {
+				return err
+			}
+			if who == admin && !u.IsAdmin() {
+				return crm.Forbidden("this endpoint is for admins")
+			}
+			if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
+				return a.idempotent(w, r, u, h)
+			}
+			return h(w, r, u)
+		}()
+		if err != nil {
+			if crm.ErrorCode(err) == crm.CodeUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="embudo"`)
+			}
+			writeError(w, r, a.log, err)
+		}
+	})
+}
+
+// authenticate finds the user of the request's bearer token.
+func (a *API) authenticate(r *http.Request) (crm.User, error) {
+	h := r.Header.Get("Authorization")
+	scheme, secret, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		return crm.User{}, crm.Unauthorized("send an API token as Authorization: Bearer <token>")
+	}
+	secret = strings.TrimSpace(secret)
+	hash := crm.HashToken(secret)
+	if u, ok := a.tokens.get(hash); ok {
+		return u, nil
+	}
+	u, err := a.svc.Authenticate(r.Context(), secret)
+	if err != nil {
+		return crm.User{}, err
+	}
+	a.tokens.put(hash, u)
+	return u, nil
+}
+
+// idempotent runs a POST once per (user, Idempotency-Key): the first
+// request claims the key, and its successful response is stored and replayed
+// to every retry with the same body. A retry while the first is running, or
+// with another body, gets 409. A failed request releases the key.
+func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h handlerFunc) error {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 255 || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		return crm.InvalidField("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.RequestURI() + "\n" + string(body)))
+	rec := crm.IdempotencyRecord{UserID: u.ID, Key: key, RequestHash: hex.EncodeToString(sum[:]), ExpiresAt: time.Now().Add(a.idemTT)}
+	prev, claimed, err := a.svc.Store().ClaimIdempotency(r.Context(), rec)
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		switch {
+		case prev.RequestHash != rec.RequestHash:
+			return crm.Conflict("this Idempotency-Key was used for a different request")
+		case !prev.Done:
+			return crm.Conflict("a request with this Idempotency-Key is still in progress; retry later")
+		}
+		if prev.Location != "" {
+			w.Header().Set("Location", prev.Location)
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(prev.Status)
+		_, _ = w.Write(prev.Body)
+		return nil
+	}
+	r.Body = readCloser{bytes.NewReader(body)}
+	cw := &capture{ResponseWriter: w, status: http.StatusOK}
+	err = h(cw, r, u)
+	ctx := context.WithoutCancel(r.Context())
+	if err != nil || cw.status >= 300 {
+		if rerr := a.svc.Store().ReleaseIdempotency(ctx, u.ID, key); rerr != nil {
+			a.log.WarnContext(ctx, "could not release idempotency key", "err", rerr)
+		}
+		return err
+	}
+	rec.Status, rec.Location, rec.Body = cw.status, cw.Header().Get("Location"), cw.buf.Bytes()
+	if err := a.svc.Store().CompleteIdempotency(ctx, rec); err != nil {
+		a.log.WarnContext(ctx, "could not store idempotent response", "err", err)
+	}
+	return nil
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+// capture passes a response through while keeping its status and body.
+type capture struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (c *capture) WriteHeader(code int) { c.status = code; c.ResponseWriter.WriteHeader(code) }
+func (c *capture) Write(b []byte) (int, error) {
+	c.buf.Write(b)
+	return c.ResponseWriter.Write(b)
+}
