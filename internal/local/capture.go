@@ -1,0 +1,207 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// API is the DynamoDB client surface the store uses (the same method set as
+// dynamo.API); Capture both needs and provides it.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Capture is the change-capture layer around the store's DynamoDB client.
+// Every successful write yields the change records DynamoDB Streams would
+// emit (old and new image of each item it changed), appended durably to
+// the change log before the write returns. Reads pass straight through.
+//
+// Writes are serialised so that the images read around a write are exactly
+// that write's; the embedded server serialises them anyway.
+type Capture struct {
+	db      rawAPI
+	table   string
+	keyAttr []string // partition and sort key attribute names
+
+	mu     sync.Mutex
+	seq    uint64
+	log    *changeLog
+	broken error // set when a write was applied but could not be logged
+	live   int   // items in the table, for deciding when to compact
+	now    func() time.Time
+	// OnChange, when set, receives each write's records once they are on
+	// disk, in order. It must not block for long.
+	OnChange func([]Record)
+}
+
+// GetItem passes through.
+func (c *Capture) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return c.db.GetItem(ctx, in, o...)
+}
+
+// Query passes through.
+func (c *Capture) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return c.db.Query(ctx, in, o...)
+}
+
+// BatchGetItem passes through.
+func (c *Capture) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	return c.db.BatchGetItem(ctx, in, o...)
+}
+
+// PutItem writes and captures the change.
+func (c *Capture) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
+	err = c.write(ctx, []map[string]types.AttributeValue{c.keyOf(in.Item)}, func() error {
+		out, err = c.db.PutItem(ctx, in, o...)
+		return err
+	})
+	return out, err
+}
+
+// UpdateItem writes and captures the change.
+func (c *Capture) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
+	err = c.write(ctx, []map[string]types.AttributeValue{in.Key}, func() error {
+		out, err = c.db.UpdateItem(ctx, in, o...)
+		return err
+	})
+	return out, err
+}
+
+// DeleteItem writes and captures the change.
+func (c *Capture) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
+	err = c.write(ctx, []map[string]types.AttributeValue{in.Key}, func() error {
+		out, err = c.db.DeleteItem(ctx, in, o...)
+		return err
+	})
+	return out, err
+}
+
+// TransactWriteItems writes and captures the change of every item it puts,
+// updates or deletes.
+func (c *Capture) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (out *dynamodb.TransactWriteItemsOutput, err error) {
+	var ks []map[string]types.AttributeValue
+	for _, it := range in.TransactItems {
+		switch {
+		case it.Put != nil:
+			ks = append(ks, c.keyOf(it.Put.Item))
+		case it.Update != nil:
+			ks = append(ks, it.Update.Key)
+		case it.Delete != nil:
+			ks = append(ks, it.Delete.Key)
+		}
+	}
+	err = c.write(ctx, ks, func() error {
+		out, err = c.db.TransactWriteItems(ctx, in, o...)
+		return err
+	})
+	return out, err
+}
+
+func (c *Capture) keyOf(item map[string]types.AttributeValue) map[string]types.AttributeValue {
+	k := make(map[string]types.AttributeValue, len(c.keyAttr))
+	for _, a := range c.keyAttr {
+		k[a] = item[a]
+	}
+	return k
+}
+
+// write runs op between reads of the affected items' images and logs the
+// records of what changed, returning after they are on disk.
+func (c *Capture) write(ctx context.Context, ks []map[string]types.AttributeValue, op func() error) error {
+	c.mu.Lock()
+	if c.broken != nil {
+		c.mu.Unlock()
+		return c.broken
+	}
+	// The capture reads must happen even if the caller gives up, or the
+	// log would miss a change the table has.
+	cctx := context.WithoutCancel(ctx)
+	olds, err := c.images(cctx, ks)
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	if err := op(); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	news, err := c.images(cctx, ks)
+	var recs []Record
+	if err == nil {
+		recs, err = c.records(ks, olds, news)
+	}
+	if err == nil {
+		err = c.log.append(recs)
+	}
+	if err != nil {
+		c.broken = fmt.Errorf("%w: a write could not be logged, restart embudo: %v", ErrBroken, err)
+		c.mu.Unlock()
+		return c.broken
+	}
+	c.maybeCompact(cctx)
+	c.mu.Unlock()
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := c.log.sync(recs[len(recs)-1].Seq()); err != nil {
+		return fmt.Errorf("local store: sync change log: %w", err)
+	}
+	if c.OnChange != nil {
+		c.OnChange(recs)
+	}
+	return nil
+}
+
+func (c *Capture) records(ks, olds, news []map[string]types.AttributeValue) ([]Record, error) {
+	now := c.now()
+	var recs []Record
+	for i := range ks {
+		r, ok, err := newRecord(c.seq+1, now, ks[i], olds[i], news[i])
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c.seq++
+			recs = append(recs, r)
+			switch r.EventName {
+			case "INSERT":
+				c.live++
+			case "REMOVE":
+				c.live--
+			}
+		}
+	}
+	return recs, nil
+}
+
+// images reads the current item (nil if absent) of each key, in order.
+func (c *Capture) images(ctx context.Context, ks []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	out := make([]map[string]types.AttributeValue, len(ks))
+	for i, k := range ks {
+		res, err := c.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(c.table), Key: k, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return nil, fmt.Errorf("local store: read image: %w", err)
+		}
+		if len(res.Item) > 0 {
+			out[i] = res.Item
+		}
+	}
+	return out, nil
+}
+
+// ErrBroken is wrapped by the error of every write after one that could not
+// be logged.
+var ErrBroken = errors.New("local store is in a failed state")
