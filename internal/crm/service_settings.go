@@ -69,5 +69,8 @@ func (s *Service) EnsureSeeded(ctx context.Context) error {
 		settings[i].UpdatedAt, settings[i].Version = now, 1
 	}
 	_, err := s.store.Seed(ctx, states, settings)
+	if ErrorCode(err) == CodeConflict {
+		return nil // another instance is seeding at this very moment
+	}
 	return err
 }

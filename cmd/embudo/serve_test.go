@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const testToken = "embudo-serve-test-token-0000000000000000000"
+
+// binary builds embudo once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "embudo")
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("build embudo: %v", err)
+	}
+	return out
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// server is one `embudo serve` process.
+type server struct {
+	cmd    *exec.Cmd
+	url    string
+	stdout *bytes.Buffer
+}
+
+func start(t *testing.T, bin, data, addr string, env ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--template", "../../template.yaml")
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, url: "http://" + addr, stdout: &out}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := http.Get(s.url + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("embudo serve did not come up: %s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *server) call(t *testing.T, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return res.StatusCode, m
+}
+
+func items(m map[string]any) []any {
+	l, _ := m["items"].([]any)
+	return l
+}
+
+// TestContactSurvivesKill9 is the promise of the local runtime: a write
+// acknowledged over HTTP is on disk, so even kill -9 right after the 201
+// loses nothing.
+func TestContactSurvivesKill9(t *testing.T) {
+	bin := binary(t)
+	data, addr := t.TempDir(), freeAddr(t)
+	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
+	status, c := s.call(t, "POST", "/v1/contacts", `{"name":"José","surname":"Pérez","email":"Jose@Example.com","phone":"+34 600 12 34 56"}`)
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, c)
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.cmd.Wait()
+
+	s = start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
+	for _, q := range []string{"q=jose", "email=JOSE@example.com", "phone=600123456", "phone=%2B34%20600%2012%2034%2056"} {
+		status, m := s.call(t, "GET", "/v1/contacts?"+q, "")
+		if status != 200 || len(items(m)) != 1 || items(m)[0].(map[string]any)["id"] != c["id"] {
+			t.Errorf("after kill -9, %s: %d %v", q, status, m)
+		}
+	}
+	status, m := s.call(t, "POST", "/v1/contacts", `{"name":"Otro","email":"JOSE@EXAMPLE.COM"}`)
+	if status != 409 || m["existingId"] != c["id"] {
+		t.Errorf("duplicate after restart: %d %v", status, m)
+	}
+}
+
+// TestSIGTERMStopsCleanlyAndKeepsData: a graceful stop exits 0 and the
+// next start has the data; the first start printed no token because one was
+// given in the environment.
+func TestSIGTERMStopsCleanlyAndKeepsData(t *testing.T) {
+	bin := binary(t)
+	data, addr := t.TempDir(), freeAddr(t)
+	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
+	if status, _ := s.call(t, "POST", "/v1/sources", `{"name":"Feria 2026"}`); status != 201 {
+		t.Fatalf("create source: %d", status)
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("embudo serve did not exit cleanly on SIGTERM: %v\n%s", err, s.stdout)
+	}
+	if strings.Contains(s.stdout.String(), testToken) {
+		t.Fatal("the token from the environment was printed")
+	}
+	s = start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
+	status, m := s.call(t, "GET", "/v1/sources", "")
+	if status != 200 || len(items(m)) != 1 {
+		t.Fatalf("sources after restart: %d %v", status, m)
+	}
+}
+
+// TestFirstStartPrintsATokenOnce: without EMBUDO_BOOTSTRAP_TOKEN the first
+// start prints a new admin token, which works; a restart prints none.
+func TestFirstStartPrintsATokenOnce(t *testing.T) {
+	bin := binary(t)
+	data, addr := t.TempDir(), freeAddr(t)
+	s := start(t, bin, data, addr)
+	var token string
+	for _, f := range strings.Fields(s.stdout.String()) {
+		if strings.HasPrefix(f, "emb_") {
+			token = f
+		}
+	}
+	if token == "" {
+		t.Fatalf("no token printed: %s", s.stdout)
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), "GET", s.url+"/v1/users", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("printed token does not work: %v %v", err, res)
+	}
+	res.Body.Close()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = s.cmd.Wait()
+	s = start(t, bin, data, addr)
+	if strings.Contains(s.stdout.String(), "emb_") {
+		t.Fatal("a second start printed another token")
+	}
+}
