@@ -149,6 +149,7 @@ type IdempotencyRecord struct {
 	Done        bool
 	Status      int
 	Location    string
+	ETag        string
 	Body        []byte
 	ExpiresAt   time.Time
 }

@@ -76,7 +76,7 @@ func (s *Store) ListInterests(ctx context.Context, o crm.ListOptions) (crm.Page[
 
 // CreateAgent implements crm.CatalogStore.
 func (s *Store) CreateAgent(ctx context.Context, v crm.Agent) error {
-	return agents.create(ctx, s, v, nil)
+	return agents.create(ctx, s, v, refCheck(kindUser, "user", "userId", "", v.UserID))
 }
 
 // GetAgent implements crm.CatalogStore.
@@ -86,7 +86,7 @@ func (s *Store) GetAgent(ctx context.Context, id string) (crm.Agent, error) {
 
 // UpdateAgent implements crm.CatalogStore.
 func (s *Store) UpdateAgent(ctx context.Context, old, next crm.Agent) error {
-	return agents.update(ctx, s, old, next, nil)
+	return agents.update(ctx, s, old, next, refCheck(kindUser, "user", "userId", old.UserID, next.UserID))
 }
 
 // DeleteAgent implements crm.CatalogStore.

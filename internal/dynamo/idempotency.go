@@ -21,7 +21,7 @@ func idemToItem(r crm.IdempotencyRecord) idemItem {
 	return idemItem{
 		keys:   keys{PK: k[attrPK].(*types.AttributeValueMemberS).Value, SK: kindIdem, Type: kindIdem},
 		UserID: r.UserID, Key: r.Key, RequestHash: r.RequestHash, Done: r.Done,
-		Status: r.Status, Location: r.Location, Body: r.Body, TTL: r.ExpiresAt.Unix(),
+		Status: r.Status, Location: r.Location, ETag: r.ETag, Body: r.Body, TTL: r.ExpiresAt.Unix(),
 	}
 }
 
@@ -48,7 +48,7 @@ func (s *Store) ClaimIdempotency(ctx context.Context, r crm.IdempotencyRecord) (
 		return crm.IdempotencyRecord{}, false, err
 	}
 	return crm.IdempotencyRecord{UserID: it.UserID, Key: it.Key, RequestHash: it.RequestHash, Done: it.Done,
-		Status: it.Status, Location: it.Location, Body: it.Body}, false, nil
+		Status: it.Status, Location: it.Location, ETag: it.ETag, Body: it.Body}, false, nil
 }
 
 // CompleteIdempotency implements crm.IdempotencyStore with one PutItem.

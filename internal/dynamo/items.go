@@ -308,6 +308,7 @@ type idemItem struct {
 	Done        bool   `dynamodbav:"done"`
 	Status      int    `dynamodbav:"status,omitempty"`
 	Location    string `dynamodbav:"location,omitempty"`
+	ETag        string `dynamodbav:"etag,omitempty"`
 	Body        []byte `dynamodbav:"body,omitempty"`
 	TTL         int64  `dynamodbav:"ttl"`
 }

@@ -129,3 +129,25 @@ func contains(list []string, v string) bool {
 func itoa(n int) string {
 	return formatInt(int64(n))
 }
+
+// refCheck adds a check that the entity next refers to exists, when the
+// reference is set and differs from old's.
+func refCheck(kind, label, field, old, next string) func(*tx) {
+	if next == "" || next == old {
+		return nil
+	}
+	return func(t *tx) {
+		t.check(entityKey(kind, next), "attribute_exists(PK)", failMissingRef(field, label))
+	}
+}
+
+// both runs two optional transaction extensions.
+func both(a, b func(*tx)) func(*tx) {
+	return func(t *tx) {
+		for _, f := range []func(*tx){a, b} {
+			if f != nil {
+				f(t)
+			}
+		}
+	}
+}

@@ -14,7 +14,7 @@ var users = entity[crm.User, userItem]{
 
 // CreateUser implements crm.UserStore.
 func (s *Store) CreateUser(ctx context.Context, u crm.User) error {
-	return users.create(ctx, s, u, s.adminMarker(u))
+	return users.create(ctx, s, u, both(s.adminMarker(u), refCheck(kindAgent, "agent", "agentId", "", u.AgentID)))
 }
 
 // GetUser implements crm.UserStore with one GetItem.
@@ -24,7 +24,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (crm.User, error) {
 
 // UpdateUser implements crm.UserStore.
 func (s *Store) UpdateUser(ctx context.Context, old, next crm.User) error {
-	return users.update(ctx, s, old, next, s.adminMarker(next))
+	return users.update(ctx, s, old, next, both(s.adminMarker(next), refCheck(kindAgent, "agent", "agentId", old.AgentID, next.AgentID)))
 }
 
 // adminMarker records that an admin exists whenever one is written, so that

@@ -76,9 +76,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
+// codeMethodNotAllowed is the problem code of a 405: the route exists,
+// not with this method. It is the only code the router makes itself.
+const codeMethodNotAllowed crm.Code = "method_not_allowed"
+
 func codeForStatus(status int) crm.Code {
 	if status == http.StatusMethodNotAllowed {
-		return crm.CodeInvalid
+		return codeMethodNotAllowed
 	}
 	return crm.CodeNotFound
 }

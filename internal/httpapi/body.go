@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"reflect"
 	"net/http"
 	"strings"
 
@@ -31,7 +32,7 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, crm.InvalidField("body", "could not be read")
 	}
 	if len(b) > MaxBodyBytes {
-		return nil, &crm.Error{Code: crm.CodeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes)}
+		return nil, tooLarge()
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(b, &obj); err != nil {
@@ -43,12 +44,21 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
+func tooLarge() error {
+	return &crm.Error{Code: crm.CodeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes)}
+}
+
 // decodeInto decodes a JSON object onto v (fields not in the body keep
 // their values in v), refusing unknown fields and trailing data.
 func decodeInto(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			if path := unknownFieldPath(b, reflect.TypeOf(v)); path != "" {
+				return crm.InvalidField(path, "is not a known field")
+			}
+		}
 		return jsonError(err)
 	}
 	if dec.More() {

@@ -61,10 +61,9 @@ type contactResponse struct {
 
 func contactFieldsOf(c crm.Contact) contactFields {
 	a, t := c.Address, c.Attribution
-	ids := c.InterestIDs
-	if ids == nil {
-		ids = []string{}
-	}
+	// A copy: a PATCH decodes onto these fields, and encoding/json reuses a
+	// slice's array, which would change the contact as read.
+	ids := append([]string{}, c.InterestIDs...)
 	return contactFields{
 		Name: c.Name, Surname: c.Surname, Company: c.Company, JobTitle: c.JobTitle,
 		Email: c.Email, Phone: c.Phone, Mobile: c.Mobile, TaxID: c.TaxID, Web: c.Web,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, u crm.User) error
 
 // wrap adds authentication, the role check, idempotency keys on POST and
 // error writing around h.
-func (a *API) wrap(who access, h handlerFunc) http.Handler {
+func (a *API) wrap(who access, idem bool, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var u crm.User
 		err := func() error {
@@ -33,6 +34,9 @@ func (a *API) wrap(who access, h handlerFunc) http.Handler {
 				return crm.Forbidden("this endpoint is for admins")
 			}
 			if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
+				if !idem {
+					return crm.InvalidField("Idempotency-Key", "is not accepted here: the response holds a secret that is shown only once")
+				}
 				return a.idempotent(w, r, u, h)
 			}
 			return h(w, r, u)
@@ -75,12 +79,17 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 	if len(key) > 255 || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
 		return crm.InvalidField("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
 	}
-	body, err := readBody(r)
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
-		return err
+		return crm.InvalidField("body", "could not be read")
+	}
+	if len(body) > MaxBodyBytes {
+		return tooLarge()
 	}
 	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.RequestURI() + "\n" + string(body)))
-	rec := crm.IdempotencyRecord{UserID: u.ID, Key: key, RequestHash: hex.EncodeToString(sum[:]), ExpiresAt: time.Now().Add(a.idemTT)}
+	// A claim whose request never finished (the process died) expires
+	// after pendingTTL, so the key is not blocked for long.
+	rec := crm.IdempotencyRecord{UserID: u.ID, Key: key, RequestHash: hex.EncodeToString(sum[:]), ExpiresAt: time.Now().Add(pendingTTL)}
 	prev, claimed, err := a.svc.Store().ClaimIdempotency(r.Context(), rec)
 	if err != nil {
 		return err
@@ -95,6 +104,9 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 		if prev.Location != "" {
 			w.Header().Set("Location", prev.Location)
 		}
+		if prev.ETag != "" {
+			w.Header().Set("ETag", prev.ETag)
+		}
 		w.Header().Set("Idempotent-Replayed", "true")
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(prev.Status)
@@ -103,20 +115,34 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 	}
 	r.Body = readCloser{bytes.NewReader(body)}
 	cw := &capture{ResponseWriter: w, status: http.StatusOK}
-	err = h(cw, r, u)
 	ctx := context.WithoutCancel(r.Context())
-	if err != nil || cw.status >= 300 {
+	release := func() {
 		if rerr := a.svc.Store().ReleaseIdempotency(ctx, u.ID, key); rerr != nil {
 			a.log.WarnContext(ctx, "could not release idempotency key", "err", rerr)
 		}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			release()
+			panic(v)
+		}
+	}()
+	err = h(cw, r, u)
+	if err != nil || cw.status >= 300 {
+		release()
 		return err
 	}
-	rec.Status, rec.Location, rec.Body = cw.status, cw.Header().Get("Location"), cw.buf.Bytes()
+	rec.Status, rec.Location, rec.ETag, rec.Body = cw.status, cw.Header().Get("Location"), cw.Header().Get("ETag"), cw.buf.Bytes()
+	rec.ExpiresAt = time.Now().Add(a.idemTT)
 	if err := a.svc.Store().CompleteIdempotency(ctx, rec); err != nil {
 		a.log.WarnContext(ctx, "could not store idempotent response", "err", err)
 	}
 	return nil
 }
+
+// pendingTTL is how long a claimed key whose request has not finished
+// blocks retries.
+const pendingTTL = time.Minute
 
 type readCloser struct{ *bytes.Reader }
 

@@ -116,7 +116,10 @@ func ifMatch(r *http.Request) (int, error) {
 		return 0, nil
 	}
 	h = strings.TrimPrefix(h, "W/")
-	if n, err := strconv.Atoi(strings.Trim(h, `"`)); err == nil && n > 0 && strings.HasPrefix(h, `"`) && strings.HasSuffix(h, `"`) {
+	if n, err := strconv.Atoi(strings.Trim(h, `"`)); err == nil && n >= 0 && strings.HasPrefix(h, `"`) && strings.HasSuffix(h, `"`) {
+		if n == 0 {
+			return -1, nil // a version no stored entity has: never matches
+		}
 		return n, nil
 	}
 	return 0, crm.InvalidField("If-Match", "must be an ETag from this API, like \"3\"")
@@ -140,9 +143,9 @@ func listOptions(q url.Values, known ...string) (crm.ListOptions, error) {
 		return crm.ListOptions{}, crm.Invalid(f)
 	}
 	o := crm.ListOptions{Cursor: q.Get("cursor")}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
+	if q.Has("limit") {
+		n, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || n < 1 || n > crm.MaxLimit {
 			return o, crm.InvalidField("limit", "must be an integer between 1 and 200")
 		}
 		o.Limit = n

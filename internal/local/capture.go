@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,48 +65,30 @@ func (c *Capture) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInp
 
 // PutItem writes and captures the change.
 func (c *Capture) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
-	err = c.write(ctx, []map[string]types.AttributeValue{c.keyOf(in.Item)}, func() error {
+	err = c.write(ctx, []map[string]types.AttributeValue{c.keyOf(in.Item)}, func(context.Context, []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 		out, err = c.db.PutItem(ctx, in, o...)
-		return err
+		return []map[string]types.AttributeValue{in.Item}, err
 	})
 	return out, err
 }
 
 // UpdateItem writes and captures the change.
 func (c *Capture) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
-	err = c.write(ctx, []map[string]types.AttributeValue{in.Key}, func() error {
-		out, err = c.db.UpdateItem(ctx, in, o...)
-		return err
+	ks := []map[string]types.AttributeValue{in.Key}
+	err = c.write(ctx, ks, func(cctx context.Context, _ []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+		if out, err = c.db.UpdateItem(ctx, in, o...); err != nil {
+			return nil, err
+		}
+		return c.images(cctx, ks)
 	})
 	return out, err
 }
 
 // DeleteItem writes and captures the change.
 func (c *Capture) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
-	err = c.write(ctx, []map[string]types.AttributeValue{in.Key}, func() error {
+	err = c.write(ctx, []map[string]types.AttributeValue{in.Key}, func(context.Context, []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 		out, err = c.db.DeleteItem(ctx, in, o...)
-		return err
-	})
-	return out, err
-}
-
-// TransactWriteItems writes and captures the change of every item it puts,
-// updates or deletes.
-func (c *Capture) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (out *dynamodb.TransactWriteItemsOutput, err error) {
-	var ks []map[string]types.AttributeValue
-	for _, it := range in.TransactItems {
-		switch {
-		case it.Put != nil:
-			ks = append(ks, c.keyOf(it.Put.Item))
-		case it.Update != nil:
-			ks = append(ks, it.Update.Key)
-		case it.Delete != nil:
-			ks = append(ks, it.Delete.Key)
-		}
-	}
-	err = c.write(ctx, ks, func() error {
-		out, err = c.db.TransactWriteItems(ctx, in, o...)
-		return err
+		return []map[string]types.AttributeValue{nil}, err
 	})
 	return out, err
 }
@@ -118,31 +101,30 @@ func (c *Capture) keyOf(item map[string]types.AttributeValue) map[string]types.A
 	return k
 }
 
-// write runs op between reads of the affected items' images and logs the
-// records of what changed, returning after they are on disk.
-func (c *Capture) write(ctx context.Context, ks []map[string]types.AttributeValue, op func() error) error {
+// write runs op, which gets the images of the items it touches before it
+// runs and returns their images after, and logs the records of what
+// changed, returning once they are on disk.
+func (c *Capture) write(ctx context.Context, ks []map[string]types.AttributeValue,
+	op func(ctx context.Context, olds []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error)) error {
 	c.mu.Lock()
 	if c.broken != nil {
 		c.mu.Unlock()
 		return c.broken
 	}
-	// The capture reads must happen even if the caller gives up, or the
-	// log would miss a change the table has.
+	// The capture must finish even if the caller gives up, or the log would
+	// miss a change the table has.
 	cctx := context.WithoutCancel(ctx)
 	olds, err := c.images(cctx, ks)
 	if err != nil {
 		c.mu.Unlock()
 		return err
 	}
-	if err := op(); err != nil {
+	news, err := op(cctx, olds)
+	if err != nil {
 		c.mu.Unlock()
 		return err
 	}
-	news, err := c.images(cctx, ks)
-	var recs []Record
-	if err == nil {
-		recs, err = c.records(ks, olds, news)
-	}
+	recs, err := c.records(ks, olds, news)
 	if err == nil {
 		err = c.log.append(recs)
 	}
@@ -187,19 +169,50 @@ func (c *Capture) records(ks, olds, news []map[string]types.AttributeValue) ([]R
 	return recs, nil
 }
 
-// images reads the current item (nil if absent) of each key, in order.
+// images reads the current item (nil if absent) of each key, in order: one
+// GetItem for one key, else BatchGetItem.
 func (c *Capture) images(ctx context.Context, ks []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 	out := make([]map[string]types.AttributeValue, len(ks))
-	for i, k := range ks {
-		res, err := c.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(c.table), Key: k, ConsistentRead: aws.Bool(true)})
+	if len(ks) == 1 {
+		res, err := c.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(c.table), Key: ks[0], ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return nil, fmt.Errorf("local store: read image: %w", err)
 		}
 		if len(res.Item) > 0 {
-			out[i] = res.Item
+			out[0] = res.Item
+		}
+		return out, nil
+	}
+	pos := map[string]int{}
+	for i, k := range ks {
+		pos[c.keyString(k)] = i
+	}
+	for start := 0; start < len(ks); start += 100 {
+		req := map[string]types.KeysAndAttributes{c.table: {Keys: ks[start:min(start+100, len(ks))], ConsistentRead: aws.Bool(true)}}
+		for len(req) > 0 {
+			res, err := c.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("local store: read images: %w", err)
+			}
+			for _, item := range res.Responses[c.table] {
+				out[pos[c.keyString(c.keyOf(item))]] = item
+			}
+			req = res.UnprocessedKeys
 		}
 	}
 	return out, nil
+}
+
+// keyString is a map key for an item key.
+func (c *Capture) keyString(k map[string]types.AttributeValue) string {
+	var b strings.Builder
+	for _, a := range c.keyAttr {
+		if s, ok := k[a].(*types.AttributeValueMemberS); ok {
+			b.WriteString(s.Value)
+		}
+		b.WriteByte(0)
+	}
+	return b.String()
 }
 
 // ErrBroken is wrapped by the error of every write after one that could not

@@ -1,0 +1,352 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/httpapi"
+)
+
+// routeCase is who may call a route, and a body that the route accepts.
+type routeCase struct {
+	access string // "public", "staff" or "admin"
+	body   any
+}
+
+// routeMatrix is the access every route must have. Staff read the catalogs
+// (sources, interests, agents, states) to fill in contacts; only admins
+// change them, and only admins see users and notification settings.
+var routeMatrix = map[string]routeCase{
+	"GET /healthz":      {access: "public"},
+	"GET /openapi.json": {access: "public"},
+
+	"GET /v1/contacts":         {access: "staff"},
+	"POST /v1/contacts":        {access: "staff", body: map[string]any{"name": "Matrix"}},
+	"GET /v1/contacts/{id}":    {access: "staff"},
+	"PATCH /v1/contacts/{id}":  {access: "staff", body: map[string]any{"company": "Acme"}},
+	"DELETE /v1/contacts/{id}": {access: "staff"},
+
+	"GET /v1/sources":         {access: "staff"},
+	"POST /v1/sources":        {access: "admin", body: map[string]any{"name": "Matrix"}},
+	"GET /v1/sources/{id}":    {access: "staff"},
+	"PATCH /v1/sources/{id}":  {access: "admin", body: map[string]any{"costCents": 100}},
+	"DELETE /v1/sources/{id}": {access: "admin"},
+
+	"GET /v1/interests":         {access: "staff"},
+	"POST /v1/interests":        {access: "admin", body: map[string]any{"name": "Matrix"}},
+	"GET /v1/interests/{id}":    {access: "staff"},
+	"PATCH /v1/interests/{id}":  {access: "admin", body: map[string]any{"observations": "x"}},
+	"DELETE /v1/interests/{id}": {access: "admin"},
+
+	"GET /v1/agents":         {access: "staff"},
+	"POST /v1/agents":        {access: "admin", body: map[string]any{"code": "MX", "name": "Matrix"}},
+	"GET /v1/agents/{id}":    {access: "staff"},
+	"PATCH /v1/agents/{id}":  {access: "admin", body: map[string]any{"name": "Renamed"}},
+	"DELETE /v1/agents/{id}": {access: "admin"},
+
+	"GET /v1/states":         {access: "staff"},
+	"POST /v1/states":        {access: "admin", body: map[string]any{"name": "Matrix"}},
+	"GET /v1/states/{id}":    {access: "staff"},
+	"PATCH /v1/states/{id}":  {access: "admin", body: map[string]any{"color": "#123456"}},
+	"DELETE /v1/states/{id}": {access: "admin"},
+
+	"GET /v1/users":              {access: "admin"},
+	"POST /v1/users":             {access: "admin", body: map[string]any{"name": "Matrix", "email": "matrix@example.com"}},
+	"GET /v1/users/{id}":         {access: "admin"},
+	"PATCH /v1/users/{id}":       {access: "admin", body: map[string]any{"name": "Renamed"}},
+	"DELETE /v1/users/{id}":      {access: "admin"},
+	"POST /v1/users/{id}/tokens": {access: "admin", body: map[string]any{"name": "matrix"}},
+
+	"GET /v1/notification-settings":         {access: "admin"},
+	"GET /v1/notification-settings/{key}":   {access: "admin"},
+	"PATCH /v1/notification-settings/{key}": {access: "admin", body: map[string]any{"enabled": false}},
+}
+
+func TestRouteMatrixCoversEveryRoute(t *testing.T) {
+	e := newEnv(t)
+	got := httpapi.New(e.svc, httpapi.Options{}).Routes()
+	for pattern, access := range got {
+		c, ok := routeMatrix[pattern]
+		if !ok {
+			t.Errorf("route %q (%s) is not in the authorization matrix: add it", pattern, access)
+			continue
+		}
+		if c.access != access {
+			t.Errorf("route %q is registered as %q, want %q", pattern, access, c.access)
+		}
+	}
+	for pattern := range routeMatrix {
+		if _, ok := got[pattern]; !ok {
+			t.Errorf("route %q of the matrix is not registered", pattern)
+		}
+	}
+}
+
+// matrixTarget is one route made concrete: the request to send.
+type matrixTarget struct {
+	pattern, method, path string
+	access                string
+	body                  any
+}
+
+// matrixTargets creates one of each entity in e and returns every route with
+// its path parameters replaced by their IDs, deletes last so that every other
+// route finds its entity.
+func matrixTargets(t *testing.T, e *env) []matrixTarget {
+	t.Helper()
+	contact := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Target"})
+	source := e.created("/v1/sources", map[string]any{"name": "Target"})
+	interest := e.created("/v1/interests", map[string]any{"name": "Target"})
+	agent := e.created("/v1/agents", map[string]any{"code": "TGT", "name": "Target"})
+	state := e.created("/v1/states", map[string]any{"name": "Target"})
+	user := e.created("/v1/users", map[string]any{"name": "Target", "email": "target@example.com"})
+	idOf := map[string]string{
+		"contacts": id(contact), "sources": id(source), "interests": id(interest),
+		"agents": id(agent), "states": id(state), "users": id(user),
+	}
+	routes := httpapi.New(e.svc, httpapi.Options{}).Routes()
+	var out []matrixTarget
+	for _, pattern := range slices.Sorted(maps.Keys(routes)) {
+		method, path, _ := strings.Cut(pattern, " ")
+		parts := strings.Split(path, "/")
+		for i, p := range parts {
+			switch p {
+			case "{id}":
+				v, ok := idOf[parts[i-1]]
+				if !ok {
+					t.Fatalf("no entity for the {id} of %q: add one to matrixTargets", pattern)
+				}
+				parts[i] = v
+			case "{key}":
+				parts[i] = crm.NotifyNewContactAgent
+			default:
+				if strings.HasPrefix(p, "{") {
+					t.Fatalf("no value for %s in %q: add one to matrixTargets", p, pattern)
+				}
+			}
+		}
+		c := routeMatrix[pattern]
+		access := c.access
+		if access == "" {
+			access = "admin" // unknown to the matrix (reported by TestRouteMatrixCoversEveryRoute): be strict
+		}
+		out = append(out, matrixTarget{pattern: pattern, method: method, path: strings.Join(parts, "/"), access: access, body: c.body})
+	}
+	slices.SortStableFunc(out, func(a, b matrixTarget) int {
+		return boolInt(a.method == http.MethodDelete) - boolInt(b.method == http.MethodDelete)
+	})
+	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	unauthenticated := []struct {
+		name    string
+		headers []string
+	}{
+		{"no token", nil},
+		{"unknown token", []string{"Authorization", "Bearer emb_this-token-was-never-issued-0000000000000"}},
+		{"basic scheme with a real token", []string{"Authorization", "Basic " + adminToken}},
+		{"scheme without token", []string{"Authorization", "Bearer"}},
+		{"blank token", []string{"Authorization", "Bearer    "}},
+		{"token without scheme", []string{"Authorization", adminToken}},
+	}
+	for _, u := range unauthenticated {
+		t.Run(u.name, func(t *testing.T) {
+			e := newEnv(t)
+			for _, tg := range matrixTargets(t, e) {
+				before := e.snapshot()
+				res := e.do(tg.method, tg.path, "", tg.body, u.headers...)
+				if tg.access == "public" {
+					if res.Status != http.StatusOK {
+						t.Errorf("%s: status %d, want 200 for a public route: %s", tg.pattern, res.Status, res.Body)
+					}
+					continue
+				}
+				t.Run(tg.pattern, func(t *testing.T) {
+					wantProblem(t, res, http.StatusUnauthorized, crm.CodeUnauthorized)
+					if h := res.Header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
+						t.Errorf("WWW-Authenticate %q, want a Bearer challenge", h)
+					}
+					e.unchanged(t, before)
+				})
+			}
+		})
+	}
+
+	t.Run("staff", func(t *testing.T) {
+		e := newEnv(t)
+		for _, tg := range matrixTargets(t, e) {
+			before := e.snapshot()
+			res := e.staff_(tg.method, tg.path, tg.body)
+			t.Run(tg.pattern, func(t *testing.T) {
+				if tg.access == "admin" {
+					wantProblem(t, res, http.StatusForbidden, crm.CodeForbidden)
+					e.unchanged(t, before)
+					return
+				}
+				if res.Status < 200 || res.Status > 299 {
+					t.Errorf("%s %s: status %d, want success for staff: %s", tg.method, tg.path, res.Status, res.Body)
+				}
+			})
+		}
+	})
+
+	t.Run("admin", func(t *testing.T) {
+		e := newEnv(t)
+		for _, tg := range matrixTargets(t, e) {
+			res := e.admin_(tg.method, tg.path, tg.body)
+			t.Run(tg.pattern, func(t *testing.T) {
+				if res.Status < 200 || res.Status > 299 {
+					t.Errorf("%s %s: status %d, want success for an admin: %s", tg.method, tg.path, res.Status, res.Body)
+				}
+			})
+		}
+	})
+}
+
+func TestDeactivatedUserTokenStopsWorking(t *testing.T) {
+	for _, how := range []string{"DELETE", "PATCH active=false"} {
+		t.Run(how, func(t *testing.T) {
+			e := newEnv(t)
+			u := e.created("/v1/users", map[string]any{"name": "Leaving", "email": "leaving@example.com"})
+			tok := e.created("/v1/users/"+id(u)+"/tokens", map[string]any{"name": "laptop"})
+			secret, _ := tok["token"].(string)
+			wantStatus(t, e.do(http.MethodGet, "/v1/contacts", secret, nil), http.StatusOK)
+
+			if how == "DELETE" {
+				wantStatus(t, e.admin_(http.MethodDelete, "/v1/users/"+id(u), nil), http.StatusNoContent)
+			} else {
+				wantStatus(t, e.admin_(http.MethodPatch, "/v1/users/"+id(u), map[string]any{"active": false}), http.StatusOK)
+			}
+
+			res := e.do(http.MethodGet, "/v1/contacts", secret, nil)
+			wantProblem(t, res, http.StatusUnauthorized, crm.CodeUnauthorized)
+			if res.Header.Get("WWW-Authenticate") == "" {
+				t.Error("401 without WWW-Authenticate")
+			}
+			// The user is kept, inactive, and can get no new token.
+			got := e.admin_(http.MethodGet, "/v1/users/"+id(u), nil)
+			wantStatus(t, got, http.StatusOK)
+			if got.json(t)["active"] != false {
+				t.Errorf("deactivated user reads as %s", got.Body)
+			}
+			wantProblem(t, e.admin_(http.MethodPost, "/v1/users/"+id(u)+"/tokens", map[string]any{}), http.StatusConflict, crm.CodeConflict)
+			// Reactivated, the old token works again.
+			wantStatus(t, e.admin_(http.MethodPatch, "/v1/users/"+id(u), map[string]any{"active": true}), http.StatusOK)
+			wantStatus(t, e.do(http.MethodGet, "/v1/contacts", secret, nil), http.StatusOK)
+		})
+	}
+}
+
+func TestIssuedTokenWorksAndIsShownOnce(t *testing.T) {
+	e := newEnv(t)
+	u := e.created("/v1/users", map[string]any{"name": "New", "email": "new@example.com", "role": "staff"})
+	res := e.admin_(http.MethodPost, "/v1/users/"+id(u)+"/tokens", map[string]any{"name": "cli"})
+	wantStatus(t, res, http.StatusCreated)
+	if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("token response Cache-Control %q, want no-store", cc)
+	}
+	body := res.json(t)
+	secret, _ := body["token"].(string)
+	if len(secret) < 40 || body["userId"] != id(u) || body["name"] != "cli" {
+		t.Fatalf("token response %s", res.Body)
+	}
+
+	// It authenticates as that user, with that user's role.
+	wantStatus(t, e.do(http.MethodPost, "/v1/contacts", secret, map[string]any{"name": "By token"}), http.StatusCreated)
+	wantProblem(t, e.do(http.MethodGet, "/v1/users", secret, nil), http.StatusForbidden, crm.CodeForbidden)
+	// Any letter case of the scheme is the same scheme.
+	wantStatus(t, e.do(http.MethodGet, "/v1/contacts", "", nil, "Authorization", "bearer "+secret), http.StatusOK)
+
+	// Only the SHA-256 of the secret is stored.
+	hash := crm.HashToken(secret)
+	out, err := e.tbl.Client.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(e.tbl.Name),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: "TOKEN#" + hash},
+			"SK": &types.AttributeValueMemberS{Value: "TOKEN"},
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Item) == 0 {
+		t.Fatalf("no token item under TOKEN#<sha256>")
+	}
+	var item map[string]any
+	if err := attributevalue.UnmarshalMap(out.Item, &item); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range item {
+		if strings.Contains(strings.ToLower(fmtAny(v)), strings.ToLower(secret)) {
+			t.Errorf("the token item keeps the secret in %q", name)
+		}
+	}
+	for _, s := range e.snapshot() {
+		if strings.Contains(s, secret) {
+			t.Errorf("an item keeps the secret: %s", s)
+		}
+	}
+	// Nothing shows it again.
+	for _, p := range []string{"/v1/users/" + id(u), "/v1/users"} {
+		if r := e.admin_(http.MethodGet, p, nil); strings.Contains(string(r.Body), secret) {
+			t.Errorf("GET %s shows the token again", p)
+		}
+	}
+}
+
+func fmtAny(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestAdminCannotDemoteOrDeactivateThemselves(t *testing.T) {
+	e := newEnv(t)
+	self := "/v1/users/" + e.admin.ID
+	cases := []struct {
+		name         string
+		method, path string
+		body         any
+	}{
+		{"demote", http.MethodPatch, self, map[string]any{"role": "staff"}},
+		{"deactivate by patch", http.MethodPatch, self, map[string]any{"active": false}},
+		{"deactivate by delete", http.MethodDelete, self, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := e.snapshot()
+			wantProblem(t, e.admin_(c.method, c.path, c.body), http.StatusConflict, crm.CodeConflict)
+			e.unchanged(t, before)
+			wantStatus(t, e.admin_(http.MethodGet, "/v1/users", nil), http.StatusOK)
+		})
+	}
+	// Another admin may demote them, and they may rename themselves.
+	wantStatus(t, e.admin_(http.MethodPatch, self, map[string]any{"name": "Boss"}), http.StatusOK)
+	other := e.created("/v1/users", map[string]any{"name": "Second", "email": "second@example.com", "role": "admin"})
+	wantStatus(t, e.admin_(http.MethodPatch, "/v1/users/"+id(other), map[string]any{"role": "staff"}), http.StatusOK)
+}

@@ -1,0 +1,398 @@
+package httpapi_test
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/httpapi"
+)
+
+// badCase is one bad request and the problem it must get.
+type badCase struct {
+	name    string
+	body    any      // JSON-encoded unless a string
+	headers []string // extra headers
+	status  int      // 400 unless set
+	code    crm.Code // invalid unless set
+	fields  []string // fields the problem must name
+}
+
+// writeEndpoint is a POST or PATCH route made concrete, with the bad
+// requests only it can get.
+type writeEndpoint struct {
+	path     string
+	valid    any  // a body the route accepts
+	noEmpty  bool // an empty body is a valid request (issue a token without a name)
+	noIdem   bool // the route refuses Idempotency-Key (its response holds a secret)
+	specific []badCase
+}
+
+func long(n int) string { return strings.Repeat("a", n) }
+
+// fixture is one of each entity, for the routes that need an ID.
+type fixture struct {
+	contact, source, interest, agent, state, user string
+}
+
+func newFixture(e *env) fixture {
+	e.t.Helper()
+	return fixture{
+		contact:  id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Existing", "email": "existing@example.com", "phone": "600111222"})),
+		source:   id(e.created("/v1/sources", map[string]any{"name": "Existing"})),
+		interest: id(e.created("/v1/interests", map[string]any{"name": "Existing"})),
+		agent:    id(e.created("/v1/agents", map[string]any{"code": "EX", "name": "Existing"})),
+		state:    id(e.created("/v1/states", map[string]any{"name": "Existing"})),
+		user:     id(e.created("/v1/users", map[string]any{"name": "Existing", "email": "existing-user@example.com"})),
+	}
+}
+
+// contactCases are the bad contact bodies, for POST and PATCH alike.
+func contactCases(nobody string) []badCase {
+	many := make([]string, crm.MaxInterests+1)
+	for i := range many {
+		many[i] = unknownID()
+	}
+	return []badCase{
+		{name: "name is a number", body: map[string]any{"name": 3}, fields: []string{"name"}},
+		{name: "interestIds is a string", body: map[string]any{"name": "A", "interestIds": "a"}, fields: []string{"interestIds"}},
+		{name: "interestIds has a number", body: map[string]any{"name": "A", "interestIds": []any{1}}, fields: []string{"interestIds"}},
+		{name: "marketingConsent is a string", body: map[string]any{"name": "A", "marketingConsent": "yes"}, fields: []string{"marketingConsent"}},
+		{name: "address is a string", body: map[string]any{"name": "A", "address": "Calle Mayor 1"}, fields: []string{"address"}},
+		{name: "address.city is a number", body: map[string]any{"name": "A", "address": map[string]any{"city": 3}}, fields: []string{"address.city"}},
+		{name: "attribution.gclid is a number", body: map[string]any{"name": "A", "attribution": map[string]any{"gclid": 1}}, fields: []string{"attribution.gclid"}},
+		{name: "unknown field", body: map[string]any{"name": "A", "nmae": "B"}, fields: []string{"nmae"}},
+		{name: "unknown nested field", body: map[string]any{"name": "A", "address": map[string]any{"town": "Madrid"}}, fields: []string{"address.town"}},
+		{name: "id is not writable", body: map[string]any{"name": "A", "id": unknownID()}, fields: []string{"id"}},
+		{name: "createdBy is not writable", body: map[string]any{"name": "A", "createdBy": nobody}, fields: []string{"createdBy"}},
+		{name: "version is not writable", body: map[string]any{"name": "A", "version": 7}, fields: []string{"version"}},
+		{name: "clientId is not writable", body: map[string]any{"name": "A", "clientId": unknownID()}, fields: []string{"clientId"}},
+		{name: "name blank", body: map[string]any{"name": "   "}, fields: []string{"name"}},
+		{name: "name over 200", body: map[string]any{"name": long(crm.MaxNameLen + 1)}, fields: []string{"name"}},
+		{name: "surname over 200", body: map[string]any{"name": "A", "surname": long(crm.MaxNameLen + 1)}, fields: []string{"surname"}},
+		{name: "observations over 10000", body: map[string]any{"name": "A", "observations": long(crm.MaxObservationLen + 1)}, fields: []string{"observations"}},
+		{name: "address.city over 200", body: map[string]any{"name": "A", "address": map[string]any{"city": long(201)}}, fields: []string{"address.city"}},
+		{name: "attribution.landingPage over 2000", body: map[string]any{"name": "A", "attribution": map[string]any{"landingPage": "https://x.example/" + long(crm.MaxURLLen)}}, fields: []string{"attribution.landingPage"}},
+		{name: "too many interests", body: map[string]any{"name": "A", "interestIds": many}, fields: []string{"interestIds"}},
+		{name: "name with NUL", body: map[string]any{"name": "A\x00B"}, fields: []string{"name"}},
+		{name: "bad e-mail", body: map[string]any{"name": "A", "email": "not-an-email"}, fields: []string{"email"}},
+		{name: "bad phone", body: map[string]any{"name": "A", "phone": "abc"}, fields: []string{"phone"}},
+		{name: "bad mobile", body: map[string]any{"name": "A", "mobile": "123"}, fields: []string{"mobile"}},
+		{name: "web not http", body: map[string]any{"name": "A", "web": "ftp://example.com"}, fields: []string{"web"}},
+		{name: "unknown lang", body: map[string]any{"name": "A", "lang": "fr"}, fields: []string{"lang"}},
+		{name: "country not ISO", body: map[string]any{"name": "A", "address": map[string]any{"country": "Spain"}}, fields: []string{"address.country"}},
+		{name: "sourceId of nothing", body: map[string]any{"name": "A", "sourceId": unknownID()}, fields: []string{"sourceId"}},
+		{name: "sourceId not an ID", body: map[string]any{"name": "A", "sourceId": "nope"}, fields: []string{"sourceId"}},
+		{name: "agentId of nothing", body: map[string]any{"name": "A", "agentId": unknownID()}, fields: []string{"agentId"}},
+		{name: "interestIds of nothing", body: map[string]any{"name": "A", "interestIds": []string{unknownID()}}, fields: []string{"interestIds"}},
+	}
+}
+
+func writeEndpoints(e *env, f fixture) map[string]writeEndpoint {
+	contactPost := append(contactCases(f.user),
+		badCase{name: "missing name", body: map[string]any{"surname": "Pérez"}, fields: []string{"name"}},
+		badCase{name: "empty object", body: map[string]any{}, fields: []string{"name"}},
+		badCase{name: "e-mail of another contact", body: map[string]any{"name": "A", "email": "EXISTING@example.com"}, status: 409, code: crm.CodeConflict, fields: []string{"email"}},
+		badCase{name: "phone of another contact", body: map[string]any{"name": "A", "mobile": "+34 600 111 222"}, status: 409, code: crm.CodeConflict, fields: []string{"mobile"}},
+	)
+	contactPatch := append(contactCases(f.user),
+		badCase{name: "name cleared", body: map[string]any{"name": ""}, fields: []string{"name"}},
+	)
+	return map[string]writeEndpoint{
+		"POST /v1/contacts": {path: "/v1/contacts", valid: map[string]any{"name": "Valid"}, specific: contactPost},
+		"PATCH /v1/contacts/{id}": {path: "/v1/contacts/" + f.contact, valid: map[string]any{"company": "Acme"}, specific: contactPatch},
+
+		"POST /v1/sources": {path: "/v1/sources", valid: map[string]any{"name": "Valid"}, specific: []badCase{
+			{name: "name is a number", body: map[string]any{"name": 3}, fields: []string{"name"}},
+			{name: "costCents is a string", body: map[string]any{"name": "A", "costCents": "x"}, fields: []string{"costCents"}},
+			{name: "costCents is a fraction", body: map[string]any{"name": "A", "costCents": 1.5}, fields: []string{"costCents"}},
+			{name: "costCents negative", body: map[string]any{"name": "A", "costCents": -1}, fields: []string{"costCents"}},
+			{name: "missing name", body: map[string]any{"costCents": 100}, fields: []string{"name"}},
+			{name: "name over 100", body: map[string]any{"name": long(101)}, fields: []string{"name"}},
+			{name: "observations over 10000", body: map[string]any{"name": "A", "observations": long(crm.MaxObservationLen + 1)}, fields: []string{"observations"}},
+			{name: "unknown field", body: map[string]any{"name": "A", "cost": 1}, fields: []string{"cost"}},
+		}},
+		"PATCH /v1/sources/{id}": {path: "/v1/sources/" + f.source, valid: map[string]any{"costCents": 5}, specific: []badCase{
+			{name: "costCents is a string", body: map[string]any{"costCents": "x"}, fields: []string{"costCents"}},
+			{name: "name cleared", body: map[string]any{"name": ""}, fields: []string{"name"}},
+			{name: "name over 100", body: map[string]any{"name": long(101)}, fields: []string{"name"}},
+			{name: "unknown field", body: map[string]any{"cost": 1}, fields: []string{"cost"}},
+		}},
+
+		"POST /v1/interests": {path: "/v1/interests", valid: map[string]any{"name": "Valid"}, specific: []badCase{
+			{name: "name is a number", body: map[string]any{"name": 3}, fields: []string{"name"}},
+			{name: "missing name", body: map[string]any{"observations": "x"}, fields: []string{"name"}},
+			{name: "name over 100", body: map[string]any{"name": long(101)}, fields: []string{"name"}},
+			{name: "name taken in another case", body: map[string]any{"name": "EXISTING"}, status: 409, code: crm.CodeConflict, fields: []string{"name"}},
+			{name: "unknown field", body: map[string]any{"name": "A", "price": 1}, fields: []string{"price"}},
+		}},
+		"PATCH /v1/interests/{id}": {path: "/v1/interests/" + f.interest, valid: map[string]any{"observations": "x"}, specific: []badCase{
+			{name: "observations is a list", body: map[string]any{"observations": []string{"x"}}, fields: []string{"observations"}},
+			{name: "name cleared", body: map[string]any{"name": " "}, fields: []string{"name"}},
+		}},
+
+		"POST /v1/agents": {path: "/v1/agents", valid: map[string]any{"code": "VAL", "name": "Valid"}, specific: []badCase{
+			{name: "code is a number", body: map[string]any{"code": 5, "name": "A"}, fields: []string{"code"}},
+			{name: "active is a string", body: map[string]any{"code": "A1", "name": "A", "active": "yes"}, fields: []string{"active"}},
+			{name: "missing code and name", body: map[string]any{}, fields: []string{"code", "name"}},
+			{name: "code over 20", body: map[string]any{"code": long(21), "name": "A"}, fields: []string{"code"}},
+			{name: "code with a space", body: map[string]any{"code": "A 1", "name": "A"}, fields: []string{"code"}},
+			{name: "bad e-mail", body: map[string]any{"code": "A1", "name": "A", "email": "x@"}, fields: []string{"email"}},
+			{name: "userId not an ID", body: map[string]any{"code": "A1", "name": "A", "userId": "nope"}, fields: []string{"userId"}},
+			{name: "userId of nothing", body: map[string]any{"code": "A1", "name": "A", "userId": unknownID()}, fields: []string{"userId"}},
+			{name: "code taken", body: map[string]any{"code": "ex", "name": "A"}, status: 409, code: crm.CodeConflict, fields: []string{"code"}},
+		}},
+		"PATCH /v1/agents/{id}": {path: "/v1/agents/" + f.agent, valid: map[string]any{"name": "Renamed"}, specific: []badCase{
+			{name: "active is a string", body: map[string]any{"active": "no"}, fields: []string{"active"}},
+			{name: "code cleared", body: map[string]any{"code": ""}, fields: []string{"code"}},
+			{name: "userId of nothing", body: map[string]any{"userId": unknownID()}, fields: []string{"userId"}},
+		}},
+
+		"POST /v1/states": {path: "/v1/states", valid: map[string]any{"name": "Valid"}, specific: []badCase{
+			{name: "order is a string", body: map[string]any{"name": "A", "order": "first"}, fields: []string{"order"}},
+			{name: "default is a string", body: map[string]any{"name": "A", "default": "yes"}, fields: []string{"default"}},
+			{name: "missing name", body: map[string]any{"order": 5}, fields: []string{"name"}},
+			{name: "name over 50", body: map[string]any{"name": long(51)}, fields: []string{"name"}},
+			{name: "order negative", body: map[string]any{"name": "A", "order": -1}, fields: []string{"order"}},
+			{name: "color not hex", body: map[string]any{"name": "A", "color": "red"}, fields: []string{"color"}},
+			{name: "unknown outcome", body: map[string]any{"name": "A", "outcome": "maybe"}, fields: []string{"outcome"}},
+			{name: "default that is won", body: map[string]any{"name": "A", "default": true, "outcome": "won"}, fields: []string{"default"}},
+		}},
+		"PATCH /v1/states/{id}": {path: "/v1/states/" + f.state, valid: map[string]any{"color": "#abcdef"}, specific: []badCase{
+			{name: "showTab is a number", body: map[string]any{"showTab": 1}, fields: []string{"showTab"}},
+			{name: "name cleared", body: map[string]any{"name": ""}, fields: []string{"name"}},
+			{name: "outcome unknown", body: map[string]any{"outcome": "closed"}, fields: []string{"outcome"}},
+		}},
+
+		"POST /v1/users": {path: "/v1/users", valid: map[string]any{"name": "Valid", "email": "valid@example.com"}, specific: []badCase{
+			{name: "role is a number", body: map[string]any{"name": "A", "email": "a@example.com", "role": 1}, fields: []string{"role"}},
+			{name: "active is a string", body: map[string]any{"name": "A", "email": "a@example.com", "active": "no"}, fields: []string{"active"}},
+			{name: "missing name and e-mail", body: map[string]any{"role": "staff"}, fields: []string{"name", "email"}},
+			{name: "name over 200", body: map[string]any{"name": long(201), "email": "a@example.com"}, fields: []string{"name"}},
+			{name: "bad e-mail", body: map[string]any{"name": "A", "email": "a@b"}, fields: []string{"email"}},
+			{name: "unknown role", body: map[string]any{"name": "A", "email": "a@example.com", "role": "root"}, fields: []string{"role"}},
+			{name: "unknown lang", body: map[string]any{"name": "A", "email": "a@example.com", "lang": "fr"}, fields: []string{"lang"}},
+			{name: "agentId not an ID", body: map[string]any{"name": "A", "email": "a@example.com", "agentId": "nope"}, fields: []string{"agentId"}},
+			{name: "agentId of nothing", body: map[string]any{"name": "A", "email": "a@example.com", "agentId": unknownID()}, fields: []string{"agentId"}},
+			{name: "e-mail taken in another case", body: map[string]any{"name": "A", "email": "Existing-User@Example.com"}, status: 409, code: crm.CodeConflict, fields: []string{"email"}},
+		}},
+		"PATCH /v1/users/{id}": {path: "/v1/users/" + f.user, valid: map[string]any{"name": "Renamed"}, specific: []badCase{
+			{name: "role is a number", body: map[string]any{"role": 2}, fields: []string{"role"}},
+			{name: "e-mail cleared", body: map[string]any{"email": ""}, fields: []string{"email"}},
+			{name: "unknown role", body: map[string]any{"role": "owner"}, fields: []string{"role"}},
+		}},
+		"POST /v1/users/{id}/tokens": {path: "/v1/users/" + f.user + "/tokens", valid: map[string]any{"name": "laptop"}, noEmpty: true, noIdem: true, specific: []badCase{
+			{name: "name is a number", body: map[string]any{"name": 5}, fields: []string{"name"}},
+			{name: "name over 100", body: map[string]any{"name": long(101)}, fields: []string{"name"}},
+			{name: "unknown field", body: map[string]any{"name": "x", "expires": "never"}, fields: []string{"expires"}},
+		}},
+
+		"PATCH /v1/notification-settings/{key}": {path: "/v1/notification-settings/" + crm.NotifyNote, valid: map[string]any{"enabled": false}, specific: []badCase{
+			{name: "enabled is a string", body: map[string]any{"enabled": "no"}, fields: []string{"enabled"}},
+			{name: "overrides is a string", body: map[string]any{"overrides": "x"}, fields: []string{"overrides"}},
+			{name: "override for an unknown language", body: map[string]any{"overrides": map[string]any{"fr": map[string]any{"subject": "x"}}}, fields: []string{"overrides.fr"}},
+			{name: "override subject over 200", body: map[string]any{"overrides": map[string]any{"es": map[string]any{"subject": long(201)}}}, fields: []string{"overrides.es.subject"}},
+			{name: "unknown override field", body: map[string]any{"overrides": map[string]any{"es": map[string]any{"subjet": "x"}}}, fields: []string{"overrides.es.subjet"}},
+		}},
+	}
+}
+
+// commonCases are the bad requests every POST and PATCH must refuse.
+func commonCases(w writeEndpoint, method string) []badCase {
+	huge := `{"name": "x", "observations": "` + long(httpapi.MaxBodyBytes) + `"}`
+	cs := []badCase{
+		{name: "malformed JSON", body: `{"name": "x",`, fields: []string{"body"}},
+		{name: "not JSON", body: `name=x`, fields: []string{"body"}},
+		{name: "JSON array", body: `[{"name": "x"}]`, fields: []string{"body"}},
+		{name: "JSON string", body: `"x"`, fields: []string{"body"}},
+		{name: "JSON null", body: `null`, fields: []string{"body"}},
+		{name: "two objects", body: `{"name": "x"} {"name": "y"}`, fields: []string{"body"}},
+		{name: "unknown field", body: map[string]any{"zzUnknown": 1}, fields: []string{"zzUnknown"}},
+		{name: "text/plain", body: w.valid, headers: []string{"Content-Type", "text/plain"}, fields: []string{"Content-Type"}},
+		{name: "form content type", body: w.valid, headers: []string{"Content-Type", "application/x-www-form-urlencoded"}, fields: []string{"Content-Type"}},
+		{name: "body over 1 MiB", body: huge, status: http.StatusRequestEntityTooLarge, code: crm.CodeTooLarge},
+	}
+	if !w.noEmpty {
+		cs = append(cs, badCase{name: "empty body", body: "", fields: []string{"body"}})
+	}
+	if method == http.MethodPost {
+		cs = append(cs,
+			badCase{name: "Idempotency-Key over 255", body: w.valid, headers: []string{"Idempotency-Key", long(256)}, fields: []string{"Idempotency-Key"}},
+			badCase{name: "Idempotency-Key not ASCII", body: w.valid, headers: []string{"Idempotency-Key", "clé"}, fields: []string{"Idempotency-Key"}},
+		)
+		if w.noIdem {
+			cs = append(cs, badCase{name: "Idempotency-Key refused", body: w.valid, headers: []string{"Idempotency-Key", "k"}, fields: []string{"Idempotency-Key"}})
+		} else {
+			key := []string{"Idempotency-Key", "bad-input-key"}
+			cs = append(cs,
+				badCase{name: "malformed JSON with Idempotency-Key", body: `{"name": `, headers: key, fields: []string{"body"}},
+				badCase{name: "JSON array with Idempotency-Key", body: `[]`, headers: key, fields: []string{"body"}},
+				badCase{name: "text/plain with Idempotency-Key", body: w.valid, headers: append([]string{"Content-Type", "text/plain"}, key...), fields: []string{"Content-Type"}},
+				badCase{name: "body over 1 MiB with Idempotency-Key", body: huge, headers: key, status: http.StatusRequestEntityTooLarge, code: crm.CodeTooLarge},
+			)
+		}
+	}
+	if method == http.MethodPatch {
+		cs = append(cs,
+			badCase{name: "If-Match not quoted", body: w.valid, headers: []string{"If-Match", "1"}, fields: []string{"If-Match"}},
+			badCase{name: "If-Match not a version", body: w.valid, headers: []string{"If-Match", `"abc"`}, fields: []string{"If-Match"}},
+		)
+	}
+	return cs
+}
+
+func TestBadInputWritesNothing(t *testing.T) {
+	e0 := newEnv(t)
+	var patterns []string
+	for p := range httpapi.New(e0.svc, httpapi.Options{}).Routes() {
+		if strings.HasPrefix(p, "POST ") || strings.HasPrefix(p, "PATCH ") {
+			patterns = append(patterns, p)
+		}
+	}
+	known := writeEndpoints(e0, fixture{})
+	for _, p := range patterns {
+		if _, ok := known[p]; !ok {
+			t.Errorf("%s has no bad-input cases: add it to writeEndpoints", p)
+		}
+	}
+	for _, pattern := range patterns {
+		t.Run(pattern, func(t *testing.T) {
+			e := newEnv(t)
+			w, ok := writeEndpoints(e, newFixture(e))[pattern]
+			if !ok {
+				t.Fatalf("%s has no bad-input cases", pattern)
+			}
+			method, _, _ := strings.Cut(pattern, " ")
+			// The valid body is valid: the failures below are the bad parts.
+			if res := e.admin_(method, w.path, w.valid); res.Status >= 300 {
+				t.Fatalf("the valid body fails: %d %s", res.Status, res.Body)
+			}
+			for _, c := range append(commonCases(w, method), w.specific...) {
+				t.Run(c.name, func(t *testing.T) {
+					before := e.snapshot()
+					res := e.admin_(method, w.path, c.body, c.headers...)
+					status, code := c.status, c.code
+					if status == 0 {
+						status, code = http.StatusBadRequest, crm.CodeInvalid
+					}
+					wantProblem(t, res, status, code, c.fields...)
+					e.unchanged(t, before)
+				})
+			}
+		})
+	}
+}
+
+func TestBadIDsInThePath(t *testing.T) {
+	e := newEnv(t)
+	routes := httpapi.New(e.svc, httpapi.Options{}).Routes()
+	bodies := writeEndpoints(e, fixture{})
+	for pattern := range routes {
+		method, path, _ := strings.Cut(pattern, " ")
+		if !strings.Contains(path, "{id}") {
+			continue
+		}
+		var body any
+		if w, ok := bodies[pattern]; ok {
+			body = w.valid
+		}
+		for _, c := range []struct {
+			name   string
+			id     string
+			status int
+			code   crm.Code
+		}{
+			{"not an ID", "nope", 400, crm.CodeInvalid},
+			{"too long", unknownID() + "0", 400, crm.CodeInvalid},
+			{"overflowing ULID", "8" + strings.Repeat("Z", 25), 400, crm.CodeInvalid},
+			{"nobody's ID", unknownID(), 404, crm.CodeNotFound},
+		} {
+			t.Run(pattern+"/"+c.name, func(t *testing.T) {
+				before := e.snapshot()
+				res := e.admin_(method, strings.Replace(path, "{id}", c.id, 1), body)
+				var fields []string
+				if c.status == 400 {
+					fields = []string{"id"}
+				}
+				wantProblem(t, res, c.status, c.code, fields...)
+				e.unchanged(t, before)
+			})
+		}
+	}
+	t.Run("unknown notification key", func(t *testing.T) {
+		for _, m := range []string{http.MethodGet, http.MethodPatch} {
+			before := e.snapshot()
+			wantProblem(t, e.admin_(m, "/v1/notification-settings/new-lead", map[string]any{"enabled": false}), 404, crm.CodeNotFound)
+			e.unchanged(t, before)
+		}
+	})
+}
+
+func TestBadContactListQueries(t *testing.T) {
+	e := newEnv(t)
+	for _, n := range []string{"Ana", "Bea", "Carla"} {
+		e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": n})
+	}
+	page := e.staff_(http.MethodGet, "/v1/contacts?limit=1", nil)
+	wantStatus(t, page, http.StatusOK)
+	allCursor, _ := page.json(t)["nextCursor"].(string)
+	if allCursor == "" {
+		t.Fatalf("no cursor after 1 of 3 contacts: %s", page.Body)
+	}
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"p":"all","k":{"PK":"CONTACT#x","SK":"CONTACT","Secret":"y"}}`))
+	cases := []struct {
+		query string
+		field string
+	}{
+		{"limit=0", "limit"},
+		{"limit=-1", "limit"},
+		{"limit=201", "limit"},
+		{"limit=500", "limit"},
+		{"limit=x", "limit"},
+		{"limit=1.5", "limit"},
+		{"limit=1&limit=2", "limit"},
+		{"kind=foo", "kind"},
+		{"kind=CLIENT", "kind"},
+		{"email=bad", "email"},
+		{"email=a@b", "email"},
+		{"phone=abc", "phone"},
+		{"phone=123", "phone"},
+		{"sourceId=nope", "sourceId"},
+		{"agentId=nope", "agentId"},
+		{"interestId=nope", "interestId"},
+		{"q=" + long(crm.MaxNameLen+1), "q"},
+		{"nmae=Ana", "nmae"},
+		{"sort=name", "sort"},
+		{"cursor=not-a-cursor", "cursor"},
+		{"cursor=" + url.QueryEscape("%%%"), "cursor"},
+		{"cursor=" + forged, "cursor"},
+		{"q=a&cursor=" + allCursor, "cursor"},
+		{"cursor=" + long(3000), "cursor"},
+	}
+	for _, c := range cases {
+		t.Run(c.query[:min(len(c.query), 40)], func(t *testing.T) {
+			wantProblem(t, e.staff_(http.MethodGet, "/v1/contacts?"+c.query, nil), 400, crm.CodeInvalid, c.field)
+		})
+	}
+	// The cursor works where it came from.
+	wantStatus(t, e.staff_(http.MethodGet, "/v1/contacts?limit=1&cursor="+allCursor, nil), http.StatusOK)
+}
+
+func TestBadCatalogListQueries(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{"/v1/sources", "/v1/interests", "/v1/agents", "/v1/states", "/v1/users", "/v1/notification-settings"} {
+		for _, c := range []struct{ query, field string }{
+			{"limit=500", "limit"}, {"limit=x", "limit"}, {"name=x", "name"}, {"cursor=nope", "cursor"},
+		} {
+			if c.field == "cursor" && (p == "/v1/states" || p == "/v1/notification-settings") {
+				continue // short, unpaged lists
+			}
+			t.Run(p+"?"+c.query, func(t *testing.T) {
+				wantProblem(t, e.admin_(http.MethodGet, p+"?"+c.query, nil), 400, crm.CodeInvalid, c.field)
+			})
+		}
+	}
+}
