@@ -53,7 +53,7 @@ var foldChain = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), no
 // made one space, for case- and accent-insensitive matching: Fold("José  PÉREZ")
 // is "jose perez".
 func Fold(s string) string {
-	out, _, err := transform.String(foldChain, s)
+	out, _, err := transform.String(foldChain, strings.ToValidUTF8(s, "\uFFFD"))
 	if err != nil {
 		out = s
 	}
