@@ -102,7 +102,7 @@ func writeEndpoints(e *env, f fixture) map[string]writeEndpoint {
 		badCase{name: "name cleared", body: map[string]any{"name": ""}, fields: []string{"name"}},
 	)
 	return map[string]writeEndpoint{
-		"POST /v1/contacts": {path: "/v1/contacts", valid: map[string]any{"name": "Valid"}, specific: contactPost},
+		"POST /v1/contacts":       {path: "/v1/contacts", valid: map[string]any{"name": "Valid"}, specific: contactPost},
 		"PATCH /v1/contacts/{id}": {path: "/v1/contacts/" + f.contact, valid: map[string]any{"company": "Acme"}, specific: contactPatch},
 
 		"POST /v1/sources": {path: "/v1/sources", valid: map[string]any{"name": "Valid"}, specific: []badCase{

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"reflect"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/embudo/embudo/internal/crm"

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -226,20 +225,6 @@ func (e *env) unchanged(t *testing.T, before []string) {
 	t.FailNow()
 }
 
-// countKind counts the items of the table whose "type" is kind.
-func (e *env) countKind(kind string) int {
-	e.t.Helper()
-	n := 0
-	for _, s := range e.snapshot() {
-		var m map[string]any
-		_ = json.Unmarshal([]byte(s), &m)
-		if m["type"] == kind {
-			n++
-		}
-	}
-	return n
-}
-
 // listAll follows nextCursor through a list and returns every item.
 func (e *env) listAll(token, path string) []map[string]any {
 	e.t.Helper()
@@ -290,9 +275,6 @@ func ids(items []map[string]any) []string {
 	}
 	return out
 }
-
-// etagOf is the ETag the API gives a version.
-func etagOf(version int) string { return fmt.Sprintf("%q", fmt.Sprint(version)) }
 
 func mustUnmarshal(t *testing.T, b []byte, v any) {
 	t.Helper()
