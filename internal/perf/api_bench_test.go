@@ -3,6 +3,8 @@ package perf
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -28,7 +30,8 @@ type rig struct {
 
 func newRig(b *testing.B) *rig {
 	b.Helper()
-	st, err := local.Open(context.Background(), local.Options{DataDir: b.TempDir(), Table: dynamo.Schema("embudo")})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := local.Open(context.Background(), local.Options{DataDir: b.TempDir(), Table: dynamo.Schema("embudo"), Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +41,7 @@ func newRig(b *testing.B) *rig {
 	if _, _, err := svc.BootstrapAdmin(context.Background(), "", benchToken, false); err != nil {
 		b.Fatal(err)
 	}
-	return &rig{db: db, svc: svc, h: httpapi.New(svc, httpapi.Options{})}
+	return &rig{db: db, svc: svc, h: httpapi.New(svc, httpapi.Options{Logger: quiet})}
 }
 
 func (r *rig) serve(b *testing.B, method, path, body string, want int) {
