@@ -108,6 +108,13 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, secret string, forc
 	if err := s.EnsureSeeded(ctx); err != nil {
 		return User{}, "", err
 	}
+	if !force {
+		if has, err := s.store.HasAdmin(ctx); err != nil {
+			return User{}, "", err
+		} else if has {
+			return User{}, "", Conflict("an admin exists already; use --force to add another")
+		}
+	}
 	if secret == "" {
 		var err error
 		if secret, err = NewTokenSecret(); err != nil {
