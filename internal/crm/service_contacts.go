@@ -1,6 +1,9 @@
 package crm
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // CreateContact validates and stores a new contact made by actor. Errors:
 // invalid, conflict (e-mail or phone of another contact; ExistingID names
@@ -49,6 +52,13 @@ func (s *Service) DeleteContact(ctx context.Context, id string, ifMatch int) err
 	}
 	if err := checkVersion("contact", ifMatch, c.Version); err != nil {
 		return err
+	}
+	n, err := s.store.CountOpportunitiesOf(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return Conflict(fmt.Sprintf("the contact has %d opportunities; delete them first", n))
 	}
 	return s.store.DeleteContact(ctx, c)
 }

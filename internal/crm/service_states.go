@@ -3,6 +3,7 @@ package crm
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 )
 
@@ -105,6 +106,13 @@ func (s *Service) DeleteState(ctx context.Context, id string, ifMatch int) error
 	}
 	if st.Default {
 		return Conflict("the default state cannot be deleted; make another state the default first")
+	}
+	counts, err := s.store.StateCounts(ctx)
+	if err != nil {
+		return err
+	}
+	if n := counts[st.ID]; n > 0 {
+		return Conflict(fmt.Sprintf("the state holds %d opportunities; move them to another state first", n))
 	}
 	return s.store.WriteStates(ctx, []StateWrite{{Old: st, Delete: true}})
 }

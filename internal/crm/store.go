@@ -173,4 +173,62 @@ type Store interface {
 	UserStore
 	SettingsStore
 	IdempotencyStore
+	PipelineStore
+}
+
+// Write is one entity change of a Batch: New alone (Old zero, version 0)
+// creates; Old and New replace Old guarded by its version; Delete removes
+// Old guarded by its version.
+type Write[T any] struct {
+	Old    T
+	New    T
+	Delete bool
+}
+
+// Batch is a set of changes written all or nothing, in one transaction:
+// the unit of work of the pipeline's use cases (creating an opportunity
+// with its contact's new interest, accepting a quote, which also moves the
+// opportunity and converts the contact, ...).
+type Batch struct {
+	Contacts      []Write[Contact]
+	Opportunities []Write[Opportunity]
+	Parties       []Write[Party]
+	Quotes        []Write[Quote]
+	// StateCounts are changes of the per-state opportunity counts the tabs
+	// show.
+	StateCounts map[string]int64
+}
+
+// PipelineStore keeps opportunities, clients and suppliers, and quotes.
+type PipelineStore interface {
+	// Commit writes a batch in one transaction; it checks that every entity
+	// a written opportunity, party or contact refers to exists. Errors:
+	// precondition_failed (a version moved), not_found, conflict (a unique
+	// value taken), invalid (a reference to nothing, naming the field),
+	// internal.
+	Commit(ctx context.Context, b Batch) error
+	// NextNumber increments the named counter and returns its new value
+	// (1, 2, ...); numbers are never handed out twice. Errors: internal.
+	NextNumber(ctx context.Context, counter string) (int64, error)
+	// GetOpportunity reads one opportunity. Errors: not_found, internal.
+	GetOpportunity(ctx context.Context, id string) (Opportunity, error)
+	// GetOpportunities reads several, by ID; missing ones are absent from
+	// the map. Errors: internal.
+	GetOpportunities(ctx context.Context, ids []string) (map[string]Opportunity, error)
+	// ListOpportunities lists opportunities matching f, most recently
+	// changed first. Errors: invalid (cursor), internal.
+	ListOpportunities(ctx context.Context, f OpportunityFilter, o ListOptions) (Page[Opportunity], error)
+	// CountOpportunitiesOf counts a contact's opportunities. Errors: internal.
+	CountOpportunitiesOf(ctx context.Context, contactID string) (int, error)
+	// StateCounts returns how many opportunities each state holds. Errors: internal.
+	StateCounts(ctx context.Context) (map[string]int64, error)
+	// GetParty reads a client or supplier. Errors: not_found, internal.
+	GetParty(ctx context.Context, kind PartyKind, id string) (Party, error)
+	// ListParties lists clients or suppliers, newest first. Errors: invalid, internal.
+	ListParties(ctx context.Context, kind PartyKind, o ListOptions) (Page[Party], error)
+	// GetQuote reads one quote. Errors: not_found, internal.
+	GetQuote(ctx context.Context, id string) (Quote, error)
+	// GetQuotes reads the quotes with the given IDs, in that order, skipping
+	// missing ones. Errors: internal.
+	GetQuotes(ctx context.Context, ids []string) ([]Quote, error)
 }

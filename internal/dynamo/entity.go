@@ -25,29 +25,41 @@ type claim struct{ scope, value, field string }
 
 func (e entity[T, I]) create(ctx context.Context, s *Store, v T, extra func(*tx)) error {
 	t := s.tx()
-	t.putNew(marshal(e.toItem(v)), failExists(e.label))
-	if e.unique != nil {
-		for _, c := range e.unique(v) {
-			t.claim(c.scope, c.value, e.id(v), s.failTaken(c.scope, c.value, c.field, "another "+e.label+" has this "+c.field))
-		}
-	}
+	e.createOps(t, s, v)
 	if extra != nil {
 		extra(t)
 	}
 	return t.run(ctx)
 }
 
+// createOps adds to t the writes of a new entity: the item (which must not
+// exist) and its unique claims.
+func (e entity[T, I]) createOps(t *tx, s *Store, v T) {
+	t.putNew(marshal(e.toItem(v)), failExists(e.label))
+	if e.unique != nil {
+		for _, c := range e.unique(v) {
+			t.claim(c.scope, c.value, e.id(v), s.failTaken(c.scope, c.value, c.field, "another "+e.label+" has this "+c.field))
+		}
+	}
+}
+
 func (e entity[T, I]) update(ctx context.Context, s *Store, old, next T, extra func(*tx)) error {
 	t := s.tx()
+	e.updateOps(t, s, old, next)
+	if extra != nil {
+		extra(t)
+	}
+	return t.run(ctx)
+}
+
+// updateOps adds to t the writes that replace old with next, guarded by
+// old's version, moving unique claims.
+func (e entity[T, I]) updateOps(t *tx, s *Store, old, next T) {
 	id := e.id(next)
 	t.putVersion(marshal(e.toItem(next)), e.version(old), s.failNotFoundOrStale(e.kind, e.label, id))
 	if e.unique != nil {
 		e.moveClaims(t, s, e.unique(old), e.unique(next), id)
 	}
-	if extra != nil {
-		extra(t)
-	}
-	return t.run(ctx)
 }
 
 func (e entity[T, I]) moveClaims(t *tx, s *Store, old, next []claim, owner string) {
@@ -74,6 +86,16 @@ func (e entity[T, I]) moveClaims(t *tx, s *Store, old, next []claim, owner strin
 
 func (e entity[T, I]) delete(ctx context.Context, s *Store, v T, extra func(*tx)) error {
 	t := s.tx()
+	e.deleteOps(t, s, v)
+	if extra != nil {
+		extra(t)
+	}
+	return t.run(ctx)
+}
+
+// deleteOps adds to t the deletion of v, guarded by its version, and the
+// release of its claims.
+func (e entity[T, I]) deleteOps(t *tx, s *Store, v T) {
 	id := e.id(v)
 	t.del(entityKey(e.kind, id), "version = :v", map[string]types.AttributeValue{":v": num(itoa(e.version(v)))},
 		s.failNotFoundOrStale(e.kind, e.label, id))
@@ -82,10 +104,6 @@ func (e entity[T, I]) delete(ctx context.Context, s *Store, v T, extra func(*tx)
 			t.release(c.scope, c.value, id)
 		}
 	}
-	if extra != nil {
-		extra(t)
-	}
-	return t.run(ctx)
 }
 
 func (e entity[T, I]) get(ctx context.Context, s *Store, id string) (T, error) {

@@ -193,7 +193,8 @@ func decodeCursor(s, path string) (map[string]types.AttributeValue, error) {
 	out := make(map[string]types.AttributeValue, len(c.Key))
 	for name, v := range c.Key {
 		switch name {
-		case attrPK, attrSK, "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK":
+		case attrPK, attrSK, "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK",
+			"GSI5PK", "GSI5SK", "GSI6PK", "GSI6SK", "GSI7PK", "GSI7SK":
 		default:
 			return nil, bad
 		}

@@ -15,18 +15,25 @@ const (
 
 	// GSI1 lists every item of a kind: GSI1PK = kind, GSI1SK = ID or order.
 	gsi1 = "GSI1"
-	// GSI2 lists contacts by agent.
+	// GSI2 lists contacts by agent, and opportunities by state.
 	gsi2 = "GSI2"
-	// GSI3 lists contacts by source.
+	// GSI3 lists contacts by source, and opportunities by agent.
 	gsi3 = "GSI3"
-	// GSI4 lists contacts by folded name, for prefix search.
+	// GSI4 lists contacts by folded name, for prefix search, and
+	// opportunities by contact.
 	gsi4 = "GSI4"
+	// GSI5 lists opportunities by assignee.
+	gsi5 = "GSI5"
+	// GSI6 lists opportunities by interest.
+	gsi6 = "GSI6"
+	// GSI7 lists opportunities by source.
+	gsi7 = "GSI7"
 )
 
-var indexes = []string{gsi1, gsi2, gsi3, gsi4}
+var indexes = []string{gsi1, gsi2, gsi3, gsi4, gsi5, gsi6, gsi7}
 
 // Schema returns the table definition the store expects: string keys PK/SK,
-// GSI1..GSI4 (all attributes projected), on-demand billing, and a stream with
+// GSI1..GSI7 (all attributes projected), on-demand billing, and a stream with
 // old and new images. template.yaml must declare the same (a test checks),
 // and the local runtime creates its table from the template.
 func Schema(table string) *dynamodb.CreateTableInput {

@@ -19,13 +19,24 @@ type op struct {
 }
 
 type tx struct {
-	s   *Store
-	ops []op
+	s    *Store
+	ops  []op
+	keys map[string]bool // items already in the transaction
 }
 
-func (s *Store) tx() *tx { return &tx{s: s} }
+func (s *Store) tx() *tx { return &tx{s: s, keys: map[string]bool{}} }
+
+// touch records that the transaction acts on the item with key k and
+// reports whether it already did. DynamoDB refuses two actions on one item.
+func (t *tx) touch(k map[string]types.AttributeValue) bool {
+	id := k[attrPK].(*types.AttributeValueMemberS).Value + "\x00" + k[attrSK].(*types.AttributeValueMemberS).Value
+	seen := t.keys[id]
+	t.keys[id] = true
+	return seen
+}
 
 func (t *tx) put(item map[string]types.AttributeValue, cond string, vals map[string]types.AttributeValue, onFail func(context.Context) error) {
+	t.touch(item)
 	p := &types.Put{TableName: aws.String(t.s.table), Item: item}
 	if cond != "" {
 		p.ConditionExpression = aws.String(cond)
@@ -35,6 +46,7 @@ func (t *tx) put(item map[string]types.AttributeValue, cond string, vals map[str
 }
 
 func (t *tx) del(k map[string]types.AttributeValue, cond string, vals map[string]types.AttributeValue, onFail func(context.Context) error) {
+	t.touch(k)
 	d := &types.Delete{TableName: aws.String(t.s.table), Key: k}
 	if cond != "" {
 		d.ConditionExpression = aws.String(cond)
@@ -43,7 +55,12 @@ func (t *tx) del(k map[string]types.AttributeValue, cond string, vals map[string
 	t.ops = append(t.ops, op{types.TransactWriteItem{Delete: d}, onFail})
 }
 
+// check adds a condition on an item, unless the transaction already writes
+// that item (whose own condition then stands for it).
 func (t *tx) check(k map[string]types.AttributeValue, cond string, onFail func(context.Context) error) {
+	if t.touch(k) {
+		return
+	}
 	t.ops = append(t.ops, op{types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 		TableName: aws.String(t.s.table), Key: k, ConditionExpression: aws.String(cond)}}, onFail})
 }

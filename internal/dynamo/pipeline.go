@@ -1,0 +1,303 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+var opportunities = entity[crm.Opportunity, opportunityItem]{
+	kind: kindOpportunity, label: "opportunity", toItem: opportunityToItem, fromItem: opportunityFromItem,
+	id: func(v crm.Opportunity) string { return v.ID }, version: func(v crm.Opportunity) int { return v.Version },
+}
+
+var quotes = entity[crm.Quote, quoteItem]{
+	kind: kindQuote, label: "quote", toItem: quoteToItem, fromItem: quoteFromItem,
+	id: func(v crm.Quote) string { return v.ID }, version: func(v crm.Quote) int { return v.Version },
+}
+
+func parties(k crm.PartyKind) entity[crm.Party, partyItem] {
+	return entity[crm.Party, partyItem]{
+		kind: partyKind(k), label: string(k), toItem: partyToItem, fromItem: partyFromItem,
+		id: func(v crm.Party) string { return v.ID }, version: func(v crm.Party) int { return v.Version },
+	}
+}
+
+// writeOps adds one Write's actions with the entity's own operations.
+func writeOps[T, I any](t *tx, s *Store, e entity[T, I], w crm.Write[T]) {
+	switch {
+	case w.Delete:
+		e.deleteOps(t, s, w.Old)
+	case e.version(w.Old) == 0:
+		e.createOps(t, s, w.New)
+	default:
+		e.updateOps(t, s, w.Old, w.New)
+	}
+}
+
+// Commit implements crm.PipelineStore: every write of the batch, the state
+// counts as one Update of their item, then the checks that what the
+// written entities refer to exists, in one TransactWriteItems.
+func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
+	t := s.tx()
+	for _, w := range b.Opportunities {
+		writeOps(t, s, opportunities, w)
+	}
+	for _, w := range b.Quotes {
+		writeOps(t, s, quotes, w)
+	}
+	for _, w := range b.Parties {
+		p := w.New
+		if w.Delete {
+			p = w.Old
+		}
+		writeOps(t, s, parties(p.Kind), w)
+	}
+	for _, w := range b.Contacts {
+		writeOps(t, s, contacts, w)
+	}
+	s.countOps(t, b.StateCounts)
+	// Checks come after the writes: a check on an item the batch writes is
+	// left out, the write's own condition standing for it.
+	for _, w := range b.Contacts {
+		switch {
+		case w.Delete:
+			for _, iid := range w.Old.InterestIDs {
+				t.del(linkKey(iid, w.Old.ID), "", nil, nil)
+			}
+		default:
+			s.contactRefs(t, w.Old, w.New)
+		}
+	}
+	for _, w := range b.Opportunities {
+		if !w.Delete {
+			opportunityRefs(t, w.Old, w.New)
+		}
+	}
+	for _, w := range b.Parties {
+		if !w.Delete {
+			if f := refCheck(kindAgent, "agent", "agentId", w.Old.AgentID, w.New.AgentID); f != nil {
+				f(t)
+			}
+		}
+	}
+	if len(t.ops) > 100 {
+		return crm.InvalidField("ids", fmt.Sprintf("the change needs %d writes; at most 100 fit in one transaction", len(t.ops)))
+	}
+	return t.run(ctx)
+}
+
+// opportunityRefs checks that what an opportunity newly refers to exists.
+func opportunityRefs(t *tx, old, next crm.Opportunity) {
+	for _, r := range []struct{ kind, label, field, old, next string }{
+		{kindContact, "contact", "contactId", old.ContactID, next.ContactID},
+		{kindState, "state", "stateId", old.StateID, next.StateID},
+		{kindAgent, "agent", "agentId", old.AgentID, next.AgentID},
+		{kindUser, "user", "assigneeId", old.AssigneeID, next.AssigneeID},
+		{kindInterest, "interest", "interestId", old.InterestID, next.InterestID},
+	} {
+		if f := refCheck(r.kind, r.label, r.field, r.old, r.next); f != nil {
+			f(t)
+		}
+	}
+}
+
+// countOps adds the state count changes as one Update of their item.
+func (s *Store) countOps(t *tx, deltas map[string]int64) {
+	ids := make([]string, 0, len(deltas))
+	for id, d := range deltas {
+		if d != 0 {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	sort.Strings(ids)
+	names := map[string]string{}
+	vals := map[string]types.AttributeValue{}
+	expr := "ADD "
+	for i, id := range ids {
+		if i > 0 {
+			expr += ", "
+		}
+		n, v := fmt.Sprintf("#c%d", i), fmt.Sprintf(":c%d", i)
+		names[n], vals[v] = stateCountAttr(id), num(strconv.FormatInt(deltas[id], 10))
+		expr += n + " " + v
+	}
+	t.touch(stateCountKey)
+	t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(s.table), Key: stateCountKey, UpdateExpression: aws.String(expr),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
+	}}})
+}
+
+// StateCounts implements crm.PipelineStore with one GetItem.
+func (s *Store) StateCounts(ctx context.Context) (map[string]int64, error) {
+	m, _, err := s.getRaw(ctx, stateCountKey)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for name, v := range m {
+		if len(name) > 2 && name[:2] == "c_" {
+			if n, ok := v.(*types.AttributeValueMemberN); ok {
+				c, _ := strconv.ParseInt(n.Value, 10, 64)
+				out[name[2:]] = c
+			}
+		}
+	}
+	return out, nil
+}
+
+// NextNumber implements crm.PipelineStore with one UpdateItem ADD.
+func (s *Store) NextNumber(ctx context.Context, counter string) (int64, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(kindCounter, counter),
+		UpdateExpression:          aws.String("ADD #n :one SET #t = :t"),
+		ExpressionAttributeNames:  map[string]string{"#n": "n", "#t": attrType},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num("1"), ":t": str(kindCounter)},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, crm.Internal(err)
+	}
+	n, ok := out.Attributes["n"].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, crm.Internal(fmt.Errorf("counter %s: no number returned", counter))
+	}
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		return 0, crm.Internal(err)
+	}
+	return v, nil
+}
+
+// GetOpportunity implements crm.PipelineStore with one GetItem.
+func (s *Store) GetOpportunity(ctx context.Context, id string) (crm.Opportunity, error) {
+	return opportunities.get(ctx, s, id)
+}
+
+// GetOpportunities implements crm.PipelineStore with BatchGetItem.
+func (s *Store) GetOpportunities(ctx context.Context, ids []string) (map[string]crm.Opportunity, error) {
+	items, err := s.batchGet(ctx, kindOpportunity, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]crm.Opportunity{}
+	for _, m := range items {
+		o, err := opportunities.decode(m)
+		if err != nil {
+			return nil, err
+		}
+		out[o.ID] = o
+	}
+	return out, nil
+}
+
+// ListOpportunities implements crm.PipelineStore: one Query on the index of
+// the most selective filter (state, contact, assignee, agent, interest,
+// source) or on every opportunity, most recently changed first; the rest of
+// the filter applies to what it reads.
+func (s *Store) ListOpportunities(ctx context.Context, f crm.OpportunityFilter, o crm.ListOptions) (crm.Page[crm.Opportunity], error) {
+	q, path := query{index: gsi1, pk: kindOpportunity}, "all"
+	switch {
+	case f.ContactID != "":
+		q, path = query{index: gsi4, pk: kindOpportunity + "#CONTACT#" + f.ContactID}, "contact"
+	case f.AssigneeID != "":
+		q, path = query{index: gsi5, pk: kindOpportunity + "#ASSIGNEE#" + f.AssigneeID}, "assignee"
+	case f.StateID != "":
+		q, path = query{index: gsi2, pk: kindOpportunity + "#STATE#" + f.StateID}, "state"
+	case f.AgentID != "":
+		q, path = query{index: gsi3, pk: kindOpportunity + "#AGENT#" + f.AgentID}, "agent"
+	case f.InterestID != "":
+		q, path = query{index: gsi6, pk: kindOpportunity + "#INTEREST#" + f.InterestID}, "interest"
+	case f.SourceID != "":
+		q, path = query{index: gsi7, pk: kindOpportunity + "#SOURCE#" + f.SourceID}, "source"
+	}
+	var accept func(crm.Opportunity) bool
+	if f != (crm.OpportunityFilter{}) {
+		accept = f.Matches
+	}
+	return page(ctx, s, q, "opportunity-"+path, o, nil, opportunities.decode, accept)
+}
+
+// GetParty implements crm.PipelineStore with one GetItem.
+func (s *Store) GetParty(ctx context.Context, k crm.PartyKind, id string) (crm.Party, error) {
+	return parties(k).get(ctx, s, id)
+}
+
+// ListParties implements crm.PipelineStore with one Query on GSI1.
+func (s *Store) ListParties(ctx context.Context, k crm.PartyKind, o crm.ListOptions) (crm.Page[crm.Party], error) {
+	e := parties(k)
+	return page(ctx, s, query{index: gsi1, pk: e.kind}, e.kind, o, nil, e.decode, nil)
+}
+
+// GetQuote implements crm.PipelineStore with one GetItem.
+func (s *Store) GetQuote(ctx context.Context, id string) (crm.Quote, error) {
+	return quotes.get(ctx, s, id)
+}
+
+// GetQuotes implements crm.PipelineStore with BatchGetItem.
+func (s *Store) GetQuotes(ctx context.Context, ids []string) ([]crm.Quote, error) {
+	items, err := s.batchGet(ctx, kindQuote, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]crm.Quote{}
+	for _, m := range items {
+		q, err := quotes.decode(m)
+		if err != nil {
+			return nil, err
+		}
+		byID[q.ID] = q
+	}
+	out := make([]crm.Quote, 0, len(ids))
+	for _, id := range ids {
+		if q, ok := byID[id]; ok {
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
+
+// batchGet reads the entities of one kind with the given IDs.
+func (s *Store) batchGet(ctx context.Context, kind string, ids []string) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	seen := map[string]bool{}
+	var ks []map[string]types.AttributeValue
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			ks = append(ks, entityKey(kind, id))
+		}
+	}
+	for len(ks) > 0 {
+		n := min(len(ks), 100)
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: ks[:n], ConsistentRead: aws.Bool(true)}}
+		ks = ks[n:]
+		for len(req) > 0 {
+			got, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, crm.Internal(err)
+			}
+			out = append(out, got.Responses[s.table]...)
+			req = got.UnprocessedKeys
+		}
+	}
+	return out, nil
+}
+
+// CountOpportunitiesOf implements crm.PipelineStore with a counting Query
+// on the contact index.
+func (s *Store) CountOpportunitiesOf(ctx context.Context, contactID string) (int, error) {
+	return s.count(ctx, query{index: gsi4, pk: kindOpportunity + "#CONTACT#" + contactID})
+}
