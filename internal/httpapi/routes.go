@@ -1,5 +1,7 @@
 package httpapi
 
+import "github.com/embudo/embudo/internal/crm"
+
 // access says who may call a route.
 type access int
 
@@ -33,6 +35,30 @@ func (a *API) routes() {
 	a.route("GET /v1/contacts/{id}", staff, a.getContact)
 	a.route("PATCH /v1/contacts/{id}", staff, a.patchContact)
 	a.route("DELETE /v1/contacts/{id}", staff, a.deleteContact)
+
+	a.route("POST /v1/contacts/{id}/convert", staff, a.convertContact)
+
+	a.route("GET /v1/opportunities", staff, a.listOpportunities)
+	a.route("POST /v1/opportunities", staff, a.createOpportunity)
+	a.route("GET /v1/opportunities/tabs", staff, a.opportunityTabs)
+	a.route("POST /v1/opportunities:bulk-state", staff, a.bulkState)
+	a.route("GET /v1/opportunities/{id}", staff, a.getOpportunity)
+	a.route("PATCH /v1/opportunities/{id}", staff, a.patchOpportunity)
+	a.route("DELETE /v1/opportunities/{id}", staff, a.deleteOpportunity)
+	a.route("GET /v1/opportunities/{id}/quotes", staff, a.listQuotes)
+	a.route("POST /v1/opportunities/{id}/quotes", staff, a.createQuote)
+
+	a.route("GET /v1/quotes/{id}", staff, a.getQuote)
+	a.route("PATCH /v1/quotes/{id}", staff, a.patchQuote)
+	a.route("POST /v1/quotes/{id}/accept", staff, a.acceptQuote)
+
+	for _, k := range []crm.PartyKind{crm.PartyClient, crm.PartySupplier} {
+		base := "/v1/" + string(k) + "s"
+		a.route("GET "+base, staff, a.listParties(k))
+		a.route("POST "+base, staff, a.createParty(k))
+		a.route("GET "+base+"/{id}", staff, a.getParty(k))
+		a.route("PATCH "+base+"/{id}", staff, a.patchParty(k))
+	}
 
 	a.route("GET /v1/sources", staff, a.listSources)
 	a.route("POST /v1/sources", admin, a.createSource)
