@@ -2,6 +2,8 @@ package crm
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -15,8 +17,22 @@ type Config struct {
 // Service is the CRM's use cases over a Store: validation, defaults and
 // rules live here; persistence and transport do not.
 type Service struct {
-	store Store
-	cfg   Config
+	store  Store
+	cfg    Config
+	states statesCache
+}
+
+// statesTTL is how long the pipeline decisions of one instance trust the
+// states they read: an admin's change of states reaches other instances
+// within it (the instance that made it sees it at once). Every write that
+// names a state still checks, in its transaction, that the state exists.
+const statesTTL = 5 * time.Second
+
+// statesCache keeps the pipeline states for statesTTL.
+type statesCache struct {
+	mu      sync.Mutex
+	states  []State
+	expires time.Time
 }
 
 // NewService returns a Service over store, filling configuration defaults.
@@ -87,4 +103,31 @@ func modify[T any](ctx context.Context, kind string, id string, ifMatch int,
 		return zero, err
 	}
 	return next, nil
+}
+
+// pipelineStates returns the states in order, from the cache while it is
+// fresh. Errors: internal.
+func (s *Service) pipelineStates(ctx context.Context) ([]State, error) {
+	s.states.mu.Lock()
+	if s.states.states != nil && s.cfg.Now().Before(s.states.expires) {
+		out := slices.Clone(s.states.states)
+		s.states.mu.Unlock()
+		return out, nil
+	}
+	s.states.mu.Unlock()
+	states, err := s.ListStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.states.mu.Lock()
+	s.states.states, s.states.expires = slices.Clone(states), s.cfg.Now().Add(statesTTL)
+	s.states.mu.Unlock()
+	return states, nil
+}
+
+// forgetStates drops the cached states after this instance changed them.
+func (s *Service) forgetStates() {
+	s.states.mu.Lock()
+	s.states.states = nil
+	s.states.mu.Unlock()
 }

@@ -58,7 +58,7 @@ func (s *Service) CreateOpportunity(ctx context.Context, actor User, o Opportuni
 	if err != nil {
 		return Opportunity{}, err
 	}
-	states, err := s.ListStates(ctx)
+	states, err := s.pipelineStates(ctx)
 	if err != nil {
 		return Opportunity{}, err
 	}
@@ -132,7 +132,7 @@ func (s *Service) UpdateOpportunity(ctx context.Context, id string, ifMatch int,
 	if err := next.Normalize(); err != nil {
 		return Opportunity{}, err
 	}
-	states, err := s.ListStates(ctx)
+	states, err := s.pipelineStates(ctx)
 	if err != nil {
 		return Opportunity{}, err
 	}
@@ -210,7 +210,7 @@ func (s *Service) ListOpportunities(ctx context.Context, f OpportunityFilter, o 
 // Tabs returns the states shown as tabs, in order, with their counts, from
 // the counters kept with every write (no opportunity is read). Errors: internal.
 func (s *Service) Tabs(ctx context.Context) ([]Tab, error) {
-	states, err := s.ListStates(ctx)
+	states, err := s.pipelineStates(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func (s *Service) BulkMove(ctx context.Context, ids []string, stateID string) (i
 	if err := f.err(); err != nil {
 		return 0, err
 	}
-	states, err := s.ListStates(ctx)
+	states, err := s.pipelineStates(ctx)
 	if err != nil {
 		return 0, err
 	}

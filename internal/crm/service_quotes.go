@@ -180,7 +180,7 @@ func (s *Service) acceptBatch(ctx context.Context, q Quote) (Batch, Quote, error
 	if err != nil {
 		return Batch{}, Quote{}, err
 	}
-	states, err := s.ListStates(ctx)
+	states, err := s.pipelineStates(ctx)
 	if err != nil {
 		return Batch{}, Quote{}, err
 	}

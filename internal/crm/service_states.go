@@ -53,6 +53,7 @@ func (s *Service) CreateState(ctx context.Context, st State) (State, error) {
 	if st.Default {
 		writes = append(writes, s.dropDefault(states, "")...)
 	}
+	defer s.forgetStates()
 	return st, s.store.WriteStates(ctx, writes)
 }
 
@@ -91,6 +92,7 @@ func (s *Service) UpdateState(ctx context.Context, id string, ifMatch int, chang
 	if next.Default && !old.Default {
 		writes = append(writes, s.dropDefault(states, id)...)
 	}
+	defer s.forgetStates()
 	return next, s.store.WriteStates(ctx, writes)
 }
 
@@ -114,6 +116,7 @@ func (s *Service) DeleteState(ctx context.Context, id string, ifMatch int) error
 	if n := counts[st.ID]; n > 0 {
 		return Conflict(fmt.Sprintf("the state holds %d opportunities; move them to another state first", n))
 	}
+	defer s.forgetStates()
 	return s.store.WriteStates(ctx, []StateWrite{{Old: st, Delete: true}})
 }
 
