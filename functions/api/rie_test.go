@@ -43,6 +43,34 @@ var eventExpectations = map[string]struct {
 			t.Errorf("Content-Type = %q, want application/problem+json", ct)
 		}
 	}},
+	"api-create-opportunity.json": {status: 400, check: func(t *testing.T, resp events.APIGatewayV2HTTPResponse, body string) {
+		if ct := header(resp, "Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+			t.Errorf("Content-Type = %q, want application/problem+json", ct)
+		}
+		var p struct {
+			Fields map[string]string `json:"fields"`
+		}
+		if err := json.Unmarshal([]byte(body), &p); err != nil || p.Fields["contactId"] == "" {
+			t.Errorf("the problem does not name contactId (err %v): %s", err, body)
+		}
+	}},
+	"api-opportunity-tabs.json": {status: 200, check: func(t *testing.T, _ events.APIGatewayV2HTTPResponse, body string) {
+		var page struct {
+			Items []struct {
+				ID    string `json:"id"`
+				Name  string `json:"name"`
+				Count *int64 `json:"count"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal([]byte(body), &page); err != nil || len(page.Items) == 0 {
+			t.Fatalf("body has no tabs (err %v): %s", err, body)
+		}
+		for _, tab := range page.Items {
+			if tab.ID == "" || tab.Name == "" || tab.Count == nil {
+				t.Errorf("tab without id, name or count: %s", body)
+			}
+		}
+	}},
 }
 
 // TestEventsUnderEmulator runs the built bootstrap under aws-lambda-rie,

@@ -22,6 +22,9 @@ import (
 type routeCase struct {
 	access string // "public", "staff" or "admin"
 	body   any
+	// bodyFor builds the body from the IDs matrixTargets created, keyed by
+	// collection ("contacts", "opportunities", ...), when it needs them.
+	bodyFor func(idOf map[string]string) any
 }
 
 // routeMatrix is the access every route must have. Staff read the catalogs
@@ -36,6 +39,35 @@ var routeMatrix = map[string]routeCase{
 	"GET /v1/contacts/{id}":    {access: "staff"},
 	"PATCH /v1/contacts/{id}":  {access: "staff", body: map[string]any{"company": "Acme"}},
 	"DELETE /v1/contacts/{id}": {access: "staff"},
+
+	"POST /v1/contacts/{id}/convert": {access: "staff", body: map[string]any{"to": "client"}},
+
+	"GET /v1/opportunities": {access: "staff"},
+	"POST /v1/opportunities": {access: "staff", bodyFor: func(idOf map[string]string) any {
+		return map[string]any{"contactId": idOf["buyer"], "description": "Matrix"}
+	}},
+	"GET /v1/opportunities/tabs": {access: "staff"},
+	"POST /v1/opportunities:bulk-state": {access: "staff", bodyFor: func(idOf map[string]string) any {
+		return map[string]any{"ids": []string{idOf["opportunities"]}, "stateId": idOf["openState"]}
+	}},
+	"GET /v1/opportunities/{id}":         {access: "staff"},
+	"PATCH /v1/opportunities/{id}":       {access: "staff", body: map[string]any{"observations": "Matrix"}},
+	"DELETE /v1/opportunities/{id}":      {access: "staff"},
+	"GET /v1/opportunities/{id}/quotes":  {access: "staff"},
+	"POST /v1/opportunities/{id}/quotes": {access: "staff", body: map[string]any{}},
+
+	"GET /v1/quotes/{id}":         {access: "staff"},
+	"PATCH /v1/quotes/{id}":       {access: "staff", body: map[string]any{"status": "sent"}},
+	"POST /v1/quotes/{id}/accept": {access: "staff"},
+
+	"GET /v1/clients":          {access: "staff"},
+	"POST /v1/clients":         {access: "staff", body: map[string]any{"name": "Matrix"}},
+	"GET /v1/clients/{id}":     {access: "staff"},
+	"PATCH /v1/clients/{id}":   {access: "staff", body: map[string]any{"observations": "Matrix"}},
+	"GET /v1/suppliers":        {access: "staff"},
+	"POST /v1/suppliers":       {access: "staff", body: map[string]any{"name": "Matrix"}},
+	"GET /v1/suppliers/{id}":   {access: "staff"},
+	"PATCH /v1/suppliers/{id}": {access: "staff", body: map[string]any{"observations": "Matrix"}},
 
 	"GET /v1/sources":         {access: "staff"},
 	"POST /v1/sources":        {access: "admin", body: map[string]any{"name": "Matrix"}},
@@ -111,9 +143,29 @@ func matrixTargets(t *testing.T, e *env) []matrixTarget {
 	agent := e.created("/v1/agents", map[string]any{"code": "TGT", "name": "Target"})
 	state := e.created("/v1/states", map[string]any{"name": "Target"})
 	user := e.created("/v1/users", map[string]any{"name": "Target", "email": "target@example.com"})
+	// Opportunities have a contact of their own, so that the contact above
+	// can be deleted; the bulk move takes it to a seeded state, so that the
+	// state above holds nothing and can be deleted.
+	buyer := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Buyer"})
+	opp := e.createdAs(e.staffToken, "/v1/opportunities", map[string]any{"contactId": id(buyer), "description": "Target"})
+	quote := e.createdAs(e.staffToken, "/v1/opportunities/"+id(opp)+"/quotes", map[string]any{})
+	client := e.createdAs(e.staffToken, "/v1/clients", map[string]any{"name": "Target client"})
+	supplier := e.createdAs(e.staffToken, "/v1/suppliers", map[string]any{"name": "Target supplier"})
+	openState := ""
+	for _, st := range e.listAll(adminToken, "/v1/states") {
+		if st["outcome"] == "open" && st["default"] == false && id(st) != id(state) {
+			openState = id(st)
+			break
+		}
+	}
+	if openState == "" {
+		t.Fatal("no open state besides the default among the seeded states")
+	}
 	idOf := map[string]string{
 		"contacts": id(contact), "sources": id(source), "interests": id(interest),
 		"agents": id(agent), "states": id(state), "users": id(user),
+		"opportunities": id(opp), "quotes": id(quote), "clients": id(client), "suppliers": id(supplier),
+		"openState": openState, "buyer": id(buyer),
 	}
 	routes := httpapi.New(e.svc, httpapi.Options{}).Routes()
 	var out []matrixTarget
@@ -141,7 +193,11 @@ func matrixTargets(t *testing.T, e *env) []matrixTarget {
 		if access == "" {
 			access = "admin" // unknown to the matrix (reported by TestRouteMatrixCoversEveryRoute): be strict
 		}
-		out = append(out, matrixTarget{pattern: pattern, method: method, path: strings.Join(parts, "/"), access: access, body: c.body})
+		body := c.body
+		if c.bodyFor != nil {
+			body = c.bodyFor(idOf)
+		}
+		out = append(out, matrixTarget{pattern: pattern, method: method, path: strings.Join(parts, "/"), access: access, body: body})
 	}
 	slices.SortStableFunc(out, func(a, b matrixTarget) int {
 		return boolInt(a.method == http.MethodDelete) - boolInt(b.method == http.MethodDelete)
