@@ -13,6 +13,7 @@ type Source struct {
 	Name         string
 	Observations string
 	CostCents    int64
+	Webhook      *Webhook // nil: no lead webhook
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Version      int
@@ -25,6 +26,15 @@ func (s *Source) Normalize() error {
 	cleanText(f, "observations", &s.Observations, MaxObservationLen)
 	if s.CostCents < 0 {
 		f.add("costCents", "must not be negative")
+	}
+	if s.Webhook != nil {
+		if err := s.Webhook.Normalize(); err != nil {
+			if e, ok := err.(*Error); ok {
+				for k, v := range e.Fields {
+					f.add(k, v)
+				}
+			}
+		}
 	}
 	return f.err()
 }

@@ -20,6 +20,7 @@ const (
 	CodeForbidden          Code = "forbidden"           // valid credentials, not allowed
 	CodePreconditionFailed Code = "precondition_failed" // If-Match did not match the current version
 	CodeTooLarge           Code = "too_large"           // the request body is over its limit
+	CodeUnprocessable      Code = "unprocessable"       // well-formed, but not something that can be stored (a lead with no way to reach anyone)
 	CodeInternal           Code = "internal"            // a dependency failed; the caller may retry
 )
 

@@ -20,6 +20,7 @@ type Service struct {
 	store  Store
 	cfg    Config
 	states statesCache
+	cat    catalogCache
 }
 
 // statesTTL is how long the pipeline decisions of one instance trust the

@@ -2,12 +2,18 @@ package crm
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"strconv"
 )
 
-// CreateSource validates and stores a source. Errors: invalid, internal.
+// CreateSource validates and stores a source; a webhook gets a new URL
+// token, returned this once in Webhook.Token. Errors: invalid, internal.
 func (s *Service) CreateSource(ctx context.Context, src Source) (Source, error) {
 	if err := src.Normalize(); err != nil {
+		return Source{}, err
+	}
+	if err := issueWebhookToken(src.Webhook, true); err != nil {
 		return Source{}, err
 	}
 	now := s.now()
@@ -23,14 +29,18 @@ func (s *Service) GetSource(ctx context.Context, id string) (Source, error) {
 	return s.store.GetSource(ctx, id)
 }
 
-// UpdateSource applies change to a source. Errors: invalid, not_found,
-// precondition_failed, internal.
+// UpdateSource applies change to a source. Setting a webhook where there
+// was none, or asking to rotate its token, issues a new URL token (returned
+// this once). Errors: invalid, not_found, precondition_failed, internal.
 func (s *Service) UpdateSource(ctx context.Context, id string, ifMatch int, change func(*Source) error) (Source, error) {
 	return modify(ctx, "source", id, ifMatch, s.store.GetSource,
 		func(v *Source) *int { return &v.Version }, change,
 		func(old Source, next *Source) error {
 			next.ID, next.CreatedAt, next.UpdatedAt = old.ID, old.CreatedAt, s.now()
-			return next.Normalize()
+			if err := next.Normalize(); err != nil {
+				return err
+			}
+			return issueWebhookToken(next.Webhook, old.Webhook == nil)
 		}, s.store.UpdateSource)
 }
 
@@ -170,4 +180,35 @@ func (s *Service) deletable(ctx context.Context, kind, field, id string, ifMatch
 		return Conflict(kind + " is used by " + strconv.Itoa(n) + " contacts; reassign them first")
 	}
 	return nil
+}
+
+// issueWebhookToken gives w a new URL token when it is new, has none, or
+// asks for rotation. Errors: internal.
+func issueWebhookToken(w *Webhook, fresh bool) error {
+	if w == nil || !(fresh || w.TokenHash == "" || w.RotateToken) {
+		return nil
+	}
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return Internal(err)
+	}
+	w.Token = "whk_" + base64.RawURLEncoding.EncodeToString(b[:])
+	w.TokenHash, w.RotateToken = HashToken(w.Token), false
+	return nil
+}
+
+// SourceByWebhookToken finds the source a webhook URL token belongs to.
+// Errors: not_found (unknown token, or the source has no webhook), internal.
+func (s *Service) SourceByWebhookToken(ctx context.Context, token string) (Source, error) {
+	if token == "" || len(token) > 200 {
+		return Source{}, NotFound("webhook")
+	}
+	src, err := s.store.SourceByWebhookHash(ctx, HashToken(token))
+	if err != nil {
+		return Source{}, err
+	}
+	if src.Webhook == nil {
+		return Source{}, NotFound("webhook")
+	}
+	return src, nil
 }

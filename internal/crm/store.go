@@ -64,6 +64,9 @@ type ContactStore interface {
 // (a unique name or code is taken), internal. Get/Update/Delete errors:
 // not_found, precondition_failed (stale version), conflict (in use), internal.
 type CatalogStore interface {
+	// SourceByWebhookHash finds the source whose webhook token has this
+	// SHA-256. Errors: not_found, internal.
+	SourceByWebhookHash(ctx context.Context, hash string) (Source, error)
 	CreateSource(ctx context.Context, s Source) error
 	GetSource(ctx context.Context, id string) (Source, error)
 	UpdateSource(ctx context.Context, old, updated Source) error
@@ -174,6 +177,7 @@ type Store interface {
 	SettingsStore
 	IdempotencyStore
 	PipelineStore
+	LeadStore
 }
 
 // Write is one entity change of a Batch: New alone (Old zero, version 0)
@@ -197,6 +201,17 @@ type Batch struct {
 	// StateCounts are changes of the per-state opportunity counts the tabs
 	// show.
 	StateCounts map[string]int64
+	// Merges enrich existing contacts with lead data (see ContactMerge).
+	Merges []ContactMerge
+	// Leads are new lead records, each stored under its Key, which must be
+	// new (a second delivery of the same lead fails the batch with conflict).
+	Leads []KeyedLead
+}
+
+// KeyedLead is a lead record and the key that deduplicates it.
+type KeyedLead struct {
+	Key    string
+	Record LeadRecord
 }
 
 // PipelineStore keeps opportunities, clients and suppliers, and quotes.
@@ -231,4 +246,36 @@ type PipelineStore interface {
 	// GetQuotes reads the quotes with the given IDs, in that order, skipping
 	// missing ones. Errors: internal.
 	GetQuotes(ctx context.Context, ids []string) ([]Quote, error)
+}
+
+// ContactMerge enriches an existing contact with a lead's data without
+// reading it first: every field of Fill that is set is written only where
+// the contact has none (never overwriting), interests are added,
+// marketing consent is only ever turned on. AddEmail / AddPhone also claim
+// the lead's e-mail / phone for the contact, on condition that the contact
+// has none yet (else the batch fails with precondition_failed and the
+// caller merges again without them).
+type ContactMerge struct {
+	ContactID   string
+	Fill        Contact
+	InterestIDs []string
+	AddEmail    bool
+	AddPhone    bool
+	UpdatedAt   time.Time
+}
+
+// LeadLookup is what intake reads in its one read round trip.
+type LeadLookup struct {
+	Existing   *LeadRecord // the record of the same delivery, if one exists
+	EmailOwner string      // the contact holding the lead's e-mail
+	PhoneOwner string      // the contact holding one of the lead's phones
+}
+
+// LeadStore keeps lead records.
+type LeadStore interface {
+	// LookupLead reads, in one BatchGetItem, the record under key (if key is
+	// set) and the owners of the e-mail and phones. Errors: internal.
+	LookupLead(ctx context.Context, key, email string, phones []string) (LeadLookup, error)
+	// GetLeadRecord reads the record under key. Errors: not_found, internal.
+	GetLeadRecord(ctx context.Context, key string) (LeadRecord, error)
 }

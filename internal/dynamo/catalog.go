@@ -7,9 +7,36 @@ import (
 	"github.com/embudo/embudo/internal/crm"
 )
 
+// scopeHook claims a webhook token's hash for its source, which is also how
+// an incoming lead finds its source.
+const scopeHook = "hook"
+
 var sources = entity[crm.Source, sourceItem]{
 	kind: kindSource, label: "source", toItem: sourceToItem, fromItem: sourceFromItem,
 	id: func(v crm.Source) string { return v.ID }, version: func(v crm.Source) int { return v.Version },
+	unique: func(v crm.Source) []claim {
+		if v.Webhook == nil {
+			return nil
+		}
+		return []claim{{scopeHook, v.Webhook.TokenHash, "webhook.token"}}
+	},
+}
+
+// SourceByWebhookHash implements crm.CatalogStore: GetItem on the token's
+// claim, then on its source.
+func (s *Store) SourceByWebhookHash(ctx context.Context, hash string) (crm.Source, error) {
+	m, found, err := s.getRaw(ctx, uniqueKey(scopeHook, hash))
+	if err != nil {
+		return crm.Source{}, err
+	}
+	if !found {
+		return crm.Source{}, crm.NotFound("webhook")
+	}
+	u, err := unmarshal[uniqueItem](m)
+	if err != nil {
+		return crm.Source{}, err
+	}
+	return sources.get(ctx, s, u.Owner)
 }
 
 var interests = entity[crm.Interest, interestItem]{

@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -70,7 +71,7 @@ type contactItem struct {
 	Address          *addressItem     `dynamodbav:"address,omitempty"`
 	Observations     string           `dynamodbav:"observations,omitempty"`
 	SourceID         string           `dynamodbav:"sourceId,omitempty"`
-	InterestIDs      []string         `dynamodbav:"interestIds,omitempty"`
+	InterestIDs      []string         `dynamodbav:"interestIds,omitempty,stringset"`
 	AgentID          string           `dynamodbav:"agentId,omitempty"`
 	ClientID         string           `dynamodbav:"clientId,omitempty"`
 	SupplierID       string           `dynamodbav:"supplierId,omitempty"`
@@ -129,7 +130,7 @@ func contactFromItem(it contactItem) crm.Contact {
 		JobTitle: it.JobTitle, Email: it.Email, Phone: it.Phone, Mobile: it.Mobile,
 		TaxID: it.TaxID, Web: it.Web,
 		Address:      crm.Address{Street: a.Street, PostalCode: a.PostalCode, City: a.City, Province: a.Province, Country: a.Country},
-		Observations: it.Observations, SourceID: it.SourceID, InterestIDs: it.InterestIDs,
+		Observations: it.Observations, SourceID: it.SourceID, InterestIDs: sortedIDs(it.InterestIDs),
 		AgentID: it.AgentID, ClientID: it.ClientID, SupplierID: it.SupplierID,
 		MarketingConsent: it.MarketingConsent, Lang: it.Lang,
 		Attribution: crm.Attribution{UTMSource: t.UTMSource, UTMMedium: t.UTMMedium,
@@ -139,24 +140,62 @@ func contactFromItem(it contactItem) crm.Contact {
 	}
 }
 
+type webhookItem struct {
+	Kind               string            `dynamodbav:"kind"`
+	TokenHash          string            `dynamodbav:"tokenHash"`
+	Secret             string            `dynamodbav:"secret,omitempty"`
+	VerifyToken        string            `dynamodbav:"verifyToken,omitempty"`
+	AccessToken        string            `dynamodbav:"accessToken,omitempty"`
+	FieldMap           map[string]string `dynamodbav:"fieldMap,omitempty"`
+	AllowedOrigins     []string          `dynamodbav:"allowedOrigins,omitempty"`
+	RedirectURL        string            `dynamodbav:"redirectUrl,omitempty"`
+	Honeypot           string            `dynamodbav:"honeypot,omitempty"`
+	DefaultAgentID     string            `dynamodbav:"defaultAgentId,omitempty"`
+	Assignment         string            `dynamodbav:"assignment,omitempty"`
+	CreateOpportunity  bool              `dynamodbav:"createOpportunity"`
+	OpportunityStateID string            `dynamodbav:"opportunityStateId,omitempty"`
+}
+
 type sourceItem struct {
 	keys
-	ID           string    `dynamodbav:"id"`
-	Name         string    `dynamodbav:"name"`
-	Observations string    `dynamodbav:"observations,omitempty"`
-	CostCents    int64     `dynamodbav:"costCents"`
-	CreatedAt    time.Time `dynamodbav:"createdAt"`
-	UpdatedAt    time.Time `dynamodbav:"updatedAt"`
-	Version      int       `dynamodbav:"version"`
+	ID           string       `dynamodbav:"id"`
+	Name         string       `dynamodbav:"name"`
+	Observations string       `dynamodbav:"observations,omitempty"`
+	CostCents    int64        `dynamodbav:"costCents"`
+	Webhook      *webhookItem `dynamodbav:"webhook,omitempty"`
+	CreatedAt    time.Time    `dynamodbav:"createdAt"`
+	UpdatedAt    time.Time    `dynamodbav:"updatedAt"`
+	Version      int          `dynamodbav:"version"`
 }
 
 func sourceToItem(s crm.Source) sourceItem {
-	return sourceItem{entityKeys(kindSource, s.ID), s.ID, s.Name, s.Observations, s.CostCents, s.CreatedAt, s.UpdatedAt, s.Version}
+	it := sourceItem{keys: entityKeys(kindSource, s.ID), ID: s.ID, Name: s.Name, Observations: s.Observations,
+		CostCents: s.CostCents, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version}
+	if w := s.Webhook; w != nil {
+		it.Webhook = &webhookItem{Kind: string(w.Kind), TokenHash: w.TokenHash, Secret: w.Secret, VerifyToken: w.VerifyToken,
+			AccessToken: w.AccessToken, FieldMap: w.FieldMap, RedirectURL: w.RedirectURL, Honeypot: w.Honeypot,
+			DefaultAgentID: w.DefaultAgentID, Assignment: string(w.Assignment), CreateOpportunity: w.CreateOpportunity,
+			OpportunityStateID: w.OpportunityStateID}
+		if len(w.AllowedOrigins) > 0 {
+			it.Webhook.AllowedOrigins = w.AllowedOrigins
+		}
+		if len(w.FieldMap) == 0 {
+			it.Webhook.FieldMap = nil
+		}
+	}
+	return it
 }
 
 func sourceFromItem(it sourceItem) crm.Source {
-	return crm.Source{ID: it.ID, Name: it.Name, Observations: it.Observations, CostCents: it.CostCents,
+	s := crm.Source{ID: it.ID, Name: it.Name, Observations: it.Observations, CostCents: it.CostCents,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version}
+	if w := it.Webhook; w != nil {
+		s.Webhook = &crm.Webhook{Kind: crm.LeadFormat(w.Kind), TokenHash: w.TokenHash, Secret: w.Secret, VerifyToken: w.VerifyToken,
+			AccessToken: w.AccessToken, FieldMap: w.FieldMap, AllowedOrigins: w.AllowedOrigins, RedirectURL: w.RedirectURL,
+			Honeypot: w.Honeypot, DefaultAgentID: w.DefaultAgentID, Assignment: crm.Assignment(w.Assignment),
+			CreateOpportunity: w.CreateOpportunity, OpportunityStateID: w.OpportunityStateID}
+	}
+	return s
 }
 
 type interestItem struct {
@@ -335,4 +374,15 @@ func unmarshal[T any](m map[string]types.AttributeValue) (T, error) {
 		return v, crm.Internal(err)
 	}
 	return v, nil
+}
+
+// sortedIDs orders a string set read back (sets have no order; ULIDs sort
+// by creation).
+func sortedIDs(ids []string) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := append([]string{}, ids...)
+	sort.Strings(out)
+	return out
 }

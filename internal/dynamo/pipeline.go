@@ -63,6 +63,12 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 	for _, w := range b.Contacts {
 		writeOps(t, s, contacts, w)
 	}
+	for _, m := range b.Merges {
+		s.mergeOps(t, m)
+	}
+	for _, l := range b.Leads {
+		s.leadOps(t, l)
+	}
 	s.countOps(t, b.StateCounts)
 	// Checks come after the writes: a check on an item the batch writes is
 	// left out, the write's own condition standing for it.

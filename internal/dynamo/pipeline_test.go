@@ -172,7 +172,9 @@ func testBulkMoveIsAllOrNothing(t *testing.T, svc *crm.Service) {
 	}
 }
 
-func TestConvertIsAtomicAndIdempotentUnderRace(t *testing.T) { onBothStores(t, testConvertIsAtomicAndIdempotentUnderRace) }
+func TestConvertIsAtomicAndIdempotentUnderRace(t *testing.T) {
+	onBothStores(t, testConvertIsAtomicAndIdempotentUnderRace)
+}
 
 func testConvertIsAtomicAndIdempotentUnderRace(t *testing.T, svc *crm.Service) {
 	ag, _ := svc.CreateAgent(ctx, crm.Agent{Code: "A1", Name: "Agente"})

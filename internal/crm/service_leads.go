@@ -1,0 +1,316 @@
+package crm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// catalogTTL is how long lead intake trusts the interests and agents it
+// read (to match interests by name and to assign agents in turn).
+const catalogTTL = 30 * time.Second
+
+// catalogCache keeps the interests and active agents for catalogTTL.
+type catalogCache struct {
+	mu        sync.Mutex
+	interests []Interest
+	agents    []Agent
+	expires   time.Time
+}
+
+func (s *Service) catalog(ctx context.Context) ([]Interest, []Agent, error) {
+	s.cat.mu.Lock()
+	defer s.cat.mu.Unlock()
+	if s.cat.interests != nil && s.cfg.Now().Before(s.cat.expires) {
+		return s.cat.interests, s.cat.agents, nil
+	}
+	ins, err := s.store.ListInterests(ctx, ListOptions{Limit: 1000})
+	if err != nil {
+		return nil, nil, err
+	}
+	ags, err := s.store.ListAgents(ctx, ListOptions{Limit: 1000})
+	if err != nil {
+		return nil, nil, err
+	}
+	var active []Agent
+	for _, a := range ags.Items {
+		if a.Active {
+			active = append(active, a)
+		}
+	}
+	slices.SortFunc(active, func(a, b Agent) int { return strings.Compare(a.Code, b.Code) })
+	s.cat.interests, s.cat.agents, s.cat.expires = append([]Interest{}, ins.Items...), active, s.cfg.Now().Add(catalogTTL)
+	return s.cat.interests, s.cat.agents, nil
+}
+
+// leadKey is the deduplication key of a delivery that names itself.
+func leadKey(src Source, l Lead) string {
+	if l.ExternalID == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(l.ExternalID))
+	return src.ID + "#" + string(l.Format) + "#" + hex.EncodeToString(sum[:16])
+}
+
+// IntakeLead stores a lead that arrived through src's webhook, the same way
+// for every format: the e-mail and phone are normalised; a contact holding
+// either is enriched (empty fields filled, nothing overwritten) instead of
+// duplicated; otherwise a contact is created with the source; interests are
+// matched by name or ID; an agent is assigned as the source says; an
+// opportunity is opened if the source says so; and a lead record keeps the
+// source, format, external ID, attribution and outcome. A delivery seen
+// before (same external ID) returns the first outcome and duplicate true,
+// and writes nothing. Test deliveries and honeypot catches are recorded
+// without a contact (the spam record keeps none of the sender's data). It
+// costs one BatchGetItem and one TransactWriteItems, plus a counter update
+// for a round-robin agent and one for an opportunity number. Errors:
+// unprocessable (no name, e-mail nor phone), invalid (a field too long),
+// internal (the store failed: nothing was written, the sender retries).
+func (s *Service) IntakeLead(ctx context.Context, src Source, l Lead) (LeadRecord, bool, error) {
+	if src.Webhook == nil {
+		return LeadRecord{}, false, NotFound("webhook")
+	}
+	cleanLead(&l, s.cfg.PhoneRegion)
+	if !l.Spam && !l.IsTest && l.Name == "" && l.Email == "" && l.Phone == "" {
+		return LeadRecord{}, false, &Error{Code: CodeUnprocessable, Message: "a lead needs a name, an e-mail or a phone",
+			Fields: map[string]string{"name": "name, email or phone is required"}}
+	}
+	key := leadKey(src, l)
+	for attempt := 0; ; attempt++ {
+		rec, dup, err := s.intake(ctx, src, l, key, attempt)
+		if err == nil || attempt >= retries {
+			return rec, dup, err
+		}
+		e, _ := err.(*Error)
+		switch {
+		case e != nil && e.Code == CodeConflict && e.Fields["lead"] != "":
+			rec, err := s.store.GetLeadRecord(ctx, key) // the same delivery, at the same moment
+			return rec, err == nil, err
+		case e != nil && (e.Code == CodeConflict || e.Code == CodePreconditionFailed):
+			continue // a contact with this e-mail or phone appeared or changed meanwhile: decide again
+		}
+		return rec, dup, err
+	}
+}
+
+func (s *Service) intake(ctx context.Context, src Source, l Lead, key string, attempt int) (LeadRecord, bool, error) {
+	now := s.now()
+	rec := LeadRecord{ID: NewID(now), SourceID: src.ID, Format: l.Format, ExternalID: l.ExternalID, ReceivedAt: now}
+	storeKey := key
+	if storeKey == "" {
+		storeKey = src.ID + "#id#" + rec.ID
+	}
+	var phones []string
+	if l.Phone != "" {
+		phones = []string{l.Phone}
+	}
+	look, err := s.store.LookupLead(ctx, key, l.Email, phones)
+	if err != nil {
+		return LeadRecord{}, false, err
+	}
+	if look.Existing != nil {
+		return *look.Existing, true, nil
+	}
+	b := Batch{}
+	switch {
+	case l.Spam:
+		rec.Outcome = OutcomeSpam
+	case l.IsTest:
+		rec.Outcome, rec.Attribution, rec.Message, rec.Extra = OutcomeTest, l.Attribution, l.Message, l.Extra
+	default:
+		rec.Attribution, rec.Message, rec.Extra = l.Attribution, l.Message, l.Extra
+		if err := s.leadContact(ctx, src, l, look, &rec, &b, attempt, now); err != nil {
+			return LeadRecord{}, false, err
+		}
+	}
+	b.Leads = []KeyedLead{{Key: storeKey, Record: rec}}
+	if err := s.store.Commit(ctx, b); err != nil {
+		return LeadRecord{}, false, err
+	}
+	return rec, false, nil
+}
+
+// leadContact adds to b the contact (new or merged) and the opportunity of
+// a real lead.
+func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look LeadLookup, rec *LeadRecord, b *Batch, attempt int, now time.Time) error {
+	w := src.Webhook
+	interests, agents, err := s.catalog(ctx)
+	if err != nil {
+		return err
+	}
+	interestIDs, unmatched := matchInterests(l.Interests, interests)
+	if len(unmatched) > 0 {
+		if rec.Extra == nil {
+			rec.Extra = map[string]string{}
+		}
+		rec.Extra["interests (unmatched)"] = strings.Join(unmatched, ", ")
+	}
+	agentID, err := s.assignAgent(ctx, src, agents)
+	if err != nil {
+		return err
+	}
+	c := Contact{Name: l.Name, Surname: l.Surname, Company: l.Company, JobTitle: l.JobTitle, Email: l.Email,
+		Phone: l.Phone, Web: l.Web, Address: l.Address, Observations: l.Message, SourceID: src.ID,
+		InterestIDs: interestIDs, AgentID: agentID, MarketingConsent: l.MarketingConsent, Attribution: l.Attribution}
+	if c.Name == "" {
+		c.Name = firstNonEmpty(c.Surname, c.Email, c.Phone)
+		if c.Name == c.Surname {
+			c.Surname = ""
+		}
+	}
+	if err := c.Normalize(s.cfg.PhoneRegion); err != nil {
+		return err
+	}
+	owner := firstNonEmpty(look.EmailOwner, look.PhoneOwner)
+	if owner == "" {
+		c.ID, c.CreatedAt, c.UpdatedAt, c.Version = NewID(now), now, now, 1
+		b.Contacts = []Write[Contact]{{New: c}}
+		rec.Outcome, rec.ContactID = OutcomeCreated, c.ID
+	} else {
+		// A second try after a failed conditional merge adds no e-mail or
+		// phone: the contact has its own.
+		m := ContactMerge{ContactID: owner, Fill: c, InterestIDs: interestIDs, UpdatedAt: now,
+			AddEmail: attempt == 0 && c.Email != "" && look.EmailOwner == "",
+			AddPhone: attempt == 0 && c.Phone != "" && look.PhoneOwner == "" && (look.EmailOwner == "" || look.EmailOwner == owner)}
+		b.Merges = []ContactMerge{m}
+		rec.Outcome, rec.ContactID = OutcomeMerged, owner
+	}
+	if w.CreateOpportunity {
+		o, err := s.leadOpportunity(ctx, src, c, rec.ContactID, agentID, interestIDs, now)
+		if err != nil {
+			return err
+		}
+		b.Opportunities = []Write[Opportunity]{{New: o}}
+		b.StateCounts = map[string]int64{o.StateID: 1}
+		rec.OpportunityID = o.ID
+	}
+	return nil
+}
+
+// leadOpportunity opens the opportunity of a lead.
+func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, contactID, agentID string, interestIDs []string, now time.Time) (Opportunity, error) {
+	states, err := s.pipelineStates(ctx)
+	if err != nil {
+		return Opportunity{}, err
+	}
+	st, err := defaultState(states)
+	if id := src.Webhook.OpportunityStateID; id != "" {
+		var ok bool
+		if st, ok = stateByID(states, id); !ok {
+			return Opportunity{}, Conflict("the source's opportunity state no longer exists; an admin must fix the webhook")
+		}
+	} else if err != nil {
+		return Opportunity{}, err
+	}
+	n, err := s.store.NextNumber(ctx, "opportunity")
+	if err != nil {
+		return Opportunity{}, err
+	}
+	desc := "Lead: " + src.Name
+	if c.Observations != "" {
+		desc = truncate(desc+": "+c.Observations, 500)
+	}
+	o := Opportunity{ID: NewID(now), Number: n, ContactID: contactID, Description: desc, AgentID: agentID,
+		SourceID: src.ID, Currency: DefaultCurrency, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if len(interestIDs) > 0 {
+		o.InterestID = interestIDs[0]
+	}
+	o.ApplyState(st, now)
+	return o, nil
+}
+
+// assignAgent picks the agent of a new lead as the source says: none, its
+// fixed agent, or the active agents in turn by an atomic counter.
+func (s *Service) assignAgent(ctx context.Context, src Source, agents []Agent) (string, error) {
+	switch src.Webhook.Assignment {
+	case AssignFixed:
+		return src.Webhook.DefaultAgentID, nil
+	case AssignRoundRobin:
+		if len(agents) == 0 {
+			return src.Webhook.DefaultAgentID, nil
+		}
+		n, err := s.store.NextNumber(ctx, "round-robin-"+src.ID)
+		if err != nil {
+			return "", err
+		}
+		return agents[(n-1)%int64(len(agents))].ID, nil
+	}
+	return "", nil
+}
+
+// matchInterests resolves interest names (case- and accent-insensitive) or
+// IDs to IDs, returning the names that match nothing.
+func matchInterests(want []string, all []Interest) (ids, unmatched []string) {
+	for _, w := range want {
+		w = strings.TrimSpace(w)
+		if w == "" {
+			continue
+		}
+		i := slices.IndexFunc(all, func(in Interest) bool { return in.ID == w || Fold(in.Name) == Fold(w) })
+		if i < 0 {
+			unmatched = append(unmatched, w)
+			continue
+		}
+		if !slices.Contains(ids, all[i].ID) && len(ids) < MaxInterests {
+			ids = append(ids, all[i].ID)
+		}
+	}
+	return ids, unmatched
+}
+
+// cleanLead trims the lead, normalises its e-mail and phone, and moves an
+// e-mail or phone that is not valid into Extra rather than losing the lead.
+func cleanLead(l *Lead, region string) {
+	for _, p := range []*string{&l.Name, &l.Surname, &l.Email, &l.Phone, &l.Company, &l.JobTitle, &l.Web, &l.Message} {
+		*p = strings.TrimSpace(*p)
+	}
+	keep := func(k, v string) {
+		if l.Extra == nil {
+			l.Extra = map[string]string{}
+		}
+		l.Extra[k] = v
+	}
+	if e, ok := NormalizeEmail(l.Email); ok {
+		l.Email = e
+	} else {
+		keep("email (not valid)", l.Email)
+		l.Email = ""
+	}
+	if p, ok := NormalizePhone(l.Phone, region); ok {
+		l.Phone = p
+	} else {
+		keep("phone (not valid)", l.Phone)
+		l.Phone = ""
+	}
+	if l.Web != "" && !strings.Contains(l.Web, "://") {
+		l.Web = "https://" + l.Web
+	}
+	l.Message = truncate(l.Message, MaxObservationLen)
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// String describes a lead record for logs (no personal data).
+func (r LeadRecord) String() string {
+	return fmt.Sprintf("lead %s source %s %s %s contact %s", r.ID, r.SourceID, r.Format, r.Outcome, r.ContactID)
+}
