@@ -21,6 +21,7 @@ import (
 	"github.com/embudo/embudo/infra"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/graph"
 	"github.com/embudo/embudo/internal/httpapi"
 	"github.com/embudo/embudo/internal/local"
 )
@@ -29,7 +30,7 @@ var errUsage = errors.New("usage")
 
 // serveConfig are the flags of `embudo serve`.
 type serveConfig struct {
-	addr, data, endpoint, table, template, region, tz, logLevel string
+	addr, data, endpoint, table, template, region, tz, logLevel, graphURL string
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,6 +45,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.region, "phone-region", "ES", "default country of phone numbers written without a prefix")
 	fs.StringVar(&c.tz, "time-zone", "Europe/Madrid", "company time zone")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.graphURL, "graph-api-url", "", "Meta Graph API base URL (default https://graph.facebook.com/v21.0)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -94,8 +96,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	mux := http.NewServeMux()
+	mux.Handle("/hooks/", httpapi.NewHooks(svc, httpapi.HookOptions{Logger: log,
+		Meta: &graph.Client{BaseURL: c.graphURL, HTTP: &http.Client{Timeout: 5 * time.Second}}}))
+	mux.Handle("/", httpapi.New(svc, httpapi.Options{Logger: log}))
 	srv := &http.Server{
-		Handler:           httpapi.New(svc, httpapi.Options{Logger: log}),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

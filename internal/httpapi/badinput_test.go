@@ -28,6 +28,7 @@ type writeEndpoint struct {
 	valid    any  // a body the route accepts
 	noEmpty  bool // an empty body is a valid request (issue a token without a name)
 	noIdem   bool // the route refuses Idempotency-Key (its response holds a secret)
+	noBody   bool // the route takes no body (accept a quote): only its headers can be bad
 	specific []badCase
 }
 
@@ -36,17 +37,156 @@ func long(n int) string { return strings.Repeat("a", n) }
 // fixture is one of each entity, for the routes that need an ID.
 type fixture struct {
 	contact, source, interest, agent, state, user string
+	// defaultState is the seeded default state (where opportunity starts);
+	// opportunity is on contact, quote on opportunity.
+	defaultState, opportunity, quote, client, supplier string
 }
 
 func newFixture(e *env) fixture {
 	e.t.Helper()
-	return fixture{
+	f := fixture{
 		contact:  id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Existing", "email": "existing@example.com", "phone": "600111222"})),
 		source:   id(e.created("/v1/sources", map[string]any{"name": "Existing"})),
 		interest: id(e.created("/v1/interests", map[string]any{"name": "Existing"})),
 		agent:    id(e.created("/v1/agents", map[string]any{"code": "EX", "name": "Existing"})),
 		state:    id(e.created("/v1/states", map[string]any{"name": "Existing"})),
 		user:     id(e.created("/v1/users", map[string]any{"name": "Existing", "email": "existing-user@example.com"})),
+	}
+	f.opportunity = id(e.createdAs(e.staffToken, "/v1/opportunities", map[string]any{"contactId": f.contact, "description": "Existing"}))
+	f.quote = id(e.createdAs(e.staffToken, "/v1/opportunities/"+f.opportunity+"/quotes", map[string]any{}))
+	f.client = id(e.createdAs(e.staffToken, "/v1/clients", map[string]any{"name": "Existing client"}))
+	f.supplier = id(e.createdAs(e.staffToken, "/v1/suppliers", map[string]any{"name": "Existing supplier"}))
+	for _, st := range e.listAll(adminToken, "/v1/states") {
+		if st["default"] == true {
+			f.defaultState = id(st)
+		}
+	}
+	if f.defaultState == "" {
+		e.t.Fatal("no default state")
+	}
+	return f
+}
+
+// quoteLine is a valid quote line with the given fields changed.
+func quoteLine(change map[string]any) map[string]any {
+	l := map[string]any{"description": "Instalación", "quantity": 1, "unitPriceCents": 10000, "discountPct": 0, "taxPct": 21}
+	for k, v := range change {
+		if v == nil {
+			delete(l, k)
+		} else {
+			l[k] = v
+		}
+	}
+	return l
+}
+
+// withLine is a quote body of one line with the given fields changed.
+func withLine(change map[string]any) map[string]any {
+	return map[string]any{"lines": []any{quoteLine(change)}}
+}
+
+// manyLines is a quote body of n valid lines.
+func manyLines(n int) map[string]any {
+	lines := make([]any, n)
+	for i := range lines {
+		lines[i] = quoteLine(nil)
+	}
+	return map[string]any{"lines": lines}
+}
+
+// quoteLineCases are the bad quote bodies, for generating and editing alike.
+func quoteLineCases(f fixture) []badCase {
+	return []badCase{
+		{name: "lines is an object", body: map[string]any{"lines": quoteLine(nil)}, fields: []string{"lines"}},
+		{name: "a line is a number", body: map[string]any{"lines": []any{1}}, fields: []string{"lines"}},
+		{name: "empty lines", body: map[string]any{"lines": []any{}}, fields: []string{"lines"}},
+		{name: "101 lines", body: manyLines(101), fields: []string{"lines"}},
+		{name: "quantity with 4 decimals", body: withLine(map[string]any{"quantity": 1.2345}), fields: []string{"lines[0].quantity"}},
+		{name: "quantity 0", body: withLine(map[string]any{"quantity": 0}), fields: []string{"lines[0].quantity"}},
+		{name: "quantity negative", body: withLine(map[string]any{"quantity": -1}), fields: []string{"lines[0].quantity"}},
+		{name: "quantity over a million", body: withLine(map[string]any{"quantity": 1000001}), fields: []string{"lines[0].quantity"}},
+		{name: "quantity is true", body: withLine(map[string]any{"quantity": true}), fields: []string{"lines.quantity"}},
+		{name: "quantity is a word", body: withLine(map[string]any{"quantity": "uno"}), fields: []string{"lines.quantity"}},
+		{name: "taxPct 101", body: withLine(map[string]any{"taxPct": 101}), fields: []string{"lines[0].taxPct"}},
+		{name: "taxPct with 3 decimals", body: withLine(map[string]any{"taxPct": 21.001}), fields: []string{"lines[0].taxPct"}},
+		{name: "discountPct negative", body: withLine(map[string]any{"discountPct": -5}), fields: []string{"lines[0].discountPct"}},
+		{name: "discountPct over 100", body: withLine(map[string]any{"discountPct": 100.01}), fields: []string{"lines[0].discountPct"}},
+		{name: "unitPriceCents is a fraction", body: withLine(map[string]any{"unitPriceCents": 10.5}), fields: []string{"lines.unitPriceCents"}},
+		{name: "unitPriceCents over 10^10", body: withLine(map[string]any{"unitPriceCents": 10_000_000_001}), fields: []string{"lines[0].unitPriceCents"}},
+		{name: "line without description", body: withLine(map[string]any{"description": nil}), fields: []string{"lines[0].description"}},
+		{name: "line description over 500", body: withLine(map[string]any{"description": long(501)}), fields: []string{"lines[0].description"}},
+		{name: "second line bad", body: map[string]any{"lines": []any{quoteLine(nil), quoteLine(map[string]any{"taxPct": 101})}}, fields: []string{"lines[1].taxPct"}},
+		{name: "line interestId not an ID", body: withLine(map[string]any{"interestId": "nope"}), fields: []string{"lines[0].interestId"}},
+		{name: "line interestId of nothing", body: withLine(map[string]any{"interestId": unknownID()}), fields: []string{"lines[0].interestId"}},
+		{name: "unknown line field", body: withLine(map[string]any{"price": 3}), fields: []string{"lines.price"}},
+		{name: "status is a number", body: map[string]any{"status": 3}, fields: []string{"status"}},
+		{name: "unknown status", body: map[string]any{"status": "won"}, fields: []string{"status"}},
+		{name: "validUntil not a date", body: map[string]any{"validUntil": "31/12/2026"}, fields: []string{"validUntil"}},
+		{name: "number is not writable", body: map[string]any{"number": "2026-0099"}, fields: []string{"number"}},
+		{name: "totalCents is not writable", body: map[string]any{"totalCents": 1}, fields: []string{"totalCents"}},
+		{name: "opportunityId is not writable", body: map[string]any{"opportunityId": f.opportunity}, fields: []string{"opportunityId"}},
+	}
+}
+
+// partyCases are the bad client and supplier bodies, for POST and PATCH.
+func partyCases() []badCase {
+	return []badCase{
+		{name: "name is a number", body: map[string]any{"name": 3}, fields: []string{"name"}},
+		{name: "name blank", body: map[string]any{"name": "  "}, fields: []string{"name"}},
+		{name: "name over 200", body: map[string]any{"name": long(crm.MaxNameLen + 1)}, fields: []string{"name"}},
+		{name: "legalName over 200", body: map[string]any{"name": "A", "legalName": long(crm.MaxNameLen + 1)}, fields: []string{"legalName"}},
+		{name: "taxId over 32", body: map[string]any{"name": "A", "taxId": long(33)}, fields: []string{"taxId"}},
+		{name: "observations over 10000", body: map[string]any{"name": "A", "observations": long(crm.MaxObservationLen + 1)}, fields: []string{"observations"}},
+		{name: "bad e-mail", body: map[string]any{"name": "A", "email": "x@"}, fields: []string{"email"}},
+		{name: "bad phone", body: map[string]any{"name": "A", "phone": "abc"}, fields: []string{"phone"}},
+		{name: "bad mobile", body: map[string]any{"name": "A", "mobile": "123"}, fields: []string{"mobile"}},
+		{name: "web not http", body: map[string]any{"name": "A", "web": "ftp://example.com"}, fields: []string{"web"}},
+		{name: "agentId not an ID", body: map[string]any{"name": "A", "agentId": "nope"}, fields: []string{"agentId"}},
+		{name: "agentId of nothing", body: map[string]any{"name": "A", "agentId": unknownID()}, fields: []string{"agentId"}},
+		{name: "unknown field", body: map[string]any{"name": "A", "nmae": "B"}, fields: []string{"nmae"}},
+		{name: "code is not writable", body: map[string]any{"name": "A", "code": "C99999"}, fields: []string{"code"}},
+		{name: "mainContactId is not writable", body: map[string]any{"name": "A", "mainContactId": unknownID()}, fields: []string{"mainContactId"}},
+	}
+}
+
+// opportunityCases are the bad opportunity bodies, for POST and PATCH.
+func opportunityCases(f fixture) []badCase {
+	o := func(change map[string]any) map[string]any {
+		b := map[string]any{"contactId": f.contact, "description": "A"}
+		for k, v := range change {
+			b[k] = v
+		}
+		return b
+	}
+	return []badCase{
+		{name: "description is a number", body: o(map[string]any{"description": 3}), fields: []string{"description"}},
+		{name: "contactId is a number", body: o(map[string]any{"contactId": 3}), fields: []string{"contactId"}},
+		{name: "approxAmountCents is a string", body: o(map[string]any{"approxAmountCents": "100"}), fields: []string{"approxAmountCents"}},
+		{name: "approxAmountCents is a fraction", body: o(map[string]any{"approxAmountCents": 1.5}), fields: []string{"approxAmountCents"}},
+		{name: "approxAmountCents negative", body: o(map[string]any{"approxAmountCents": -1}), fields: []string{"approxAmountCents"}},
+		{name: "description blank", body: o(map[string]any{"description": " "}), fields: []string{"description"}},
+		{name: "description over 500", body: o(map[string]any{"description": long(501)}), fields: []string{"description"}},
+		{name: "observations over 10000", body: o(map[string]any{"observations": long(crm.MaxObservationLen + 1)}), fields: []string{"observations"}},
+		{name: "lostReason over 500", body: o(map[string]any{"lostReason": long(501)}), fields: []string{"lostReason"}},
+		{name: "lostReason while open", body: o(map[string]any{"lostReason": "precio"}), fields: []string{"lostReason"}},
+		{name: "currency not ISO", body: o(map[string]any{"currency": "euro"}), fields: []string{"currency"}},
+		{name: "expectedCloseDate not a date", body: o(map[string]any{"expectedCloseDate": "31/12/2026"}), fields: []string{"expectedCloseDate"}},
+		{name: "contactId not an ID", body: o(map[string]any{"contactId": "nope"}), fields: []string{"contactId"}},
+		{name: "contactId of nothing", body: o(map[string]any{"contactId": unknownID()}), fields: []string{"contactId"}},
+		{name: "stateId not an ID", body: o(map[string]any{"stateId": "nope"}), fields: []string{"stateId"}},
+		{name: "stateId of nothing", body: o(map[string]any{"stateId": unknownID()}), fields: []string{"stateId"}},
+		{name: "agentId of nothing", body: o(map[string]any{"agentId": unknownID()}), fields: []string{"agentId"}},
+		{name: "assigneeId of nothing", body: o(map[string]any{"assigneeId": unknownID()}), fields: []string{"assigneeId"}},
+		{name: "assigneeId is an agent, not a user", body: o(map[string]any{"assigneeId": f.agent}), fields: []string{"assigneeId"}},
+		{name: "interestId of nothing", body: o(map[string]any{"interestId": unknownID()}), fields: []string{"interestId"}},
+		{name: "interestId not an ID", body: o(map[string]any{"interestId": "nope"}), fields: []string{"interestId"}},
+		{name: "unknown field", body: o(map[string]any{"descripton": "x"}), fields: []string{"descripton"}},
+		{name: "id is not writable", body: o(map[string]any{"id": unknownID()}), fields: []string{"id"}},
+		{name: "number is not writable", body: o(map[string]any{"number": 7}), fields: []string{"number"}},
+		{name: "sourceId is not writable", body: o(map[string]any{"sourceId": f.source}), fields: []string{"sourceId"}},
+		{name: "amountCents is not writable", body: o(map[string]any{"amountCents": 100}), fields: []string{"amountCents"}},
+		{name: "closedAt is not writable", body: o(map[string]any{"closedAt": "2026-01-01T00:00:00Z"}), fields: []string{"closedAt"}},
+		{name: "quoteIds is not writable", body: o(map[string]any{"quoteIds": []string{f.quote}}), fields: []string{"quoteIds"}},
 	}
 }
 
@@ -104,6 +244,58 @@ func writeEndpoints(e *env, f fixture) map[string]writeEndpoint {
 	return map[string]writeEndpoint{
 		"POST /v1/contacts":       {path: "/v1/contacts", valid: map[string]any{"name": "Valid"}, specific: contactPost},
 		"PATCH /v1/contacts/{id}": {path: "/v1/contacts/" + f.contact, valid: map[string]any{"company": "Acme"}, specific: contactPatch},
+
+		"POST /v1/opportunities": {path: "/v1/opportunities", valid: map[string]any{"contactId": f.contact, "description": "Valid"},
+			specific: append(opportunityCases(f),
+				badCase{name: "missing contactId", body: map[string]any{"description": "A"}, fields: []string{"contactId"}},
+				badCase{name: "missing description", body: map[string]any{"contactId": f.contact}, fields: []string{"description"}},
+				badCase{name: "empty object", body: map[string]any{}, fields: []string{"contactId", "description"}},
+			)},
+		"PATCH /v1/opportunities/{id}": {path: "/v1/opportunities/" + f.opportunity, valid: map[string]any{"observations": "Valid"},
+			specific: append(opportunityCases(f),
+				badCase{name: "description cleared", body: map[string]any{"description": ""}, fields: []string{"description"}},
+				badCase{name: "contactId cleared", body: map[string]any{"contactId": ""}, fields: []string{"contactId"}},
+				badCase{name: "stale If-Match", body: map[string]any{"observations": "x"}, headers: []string{"If-Match", `"1"`}, status: 412, code: crm.CodePreconditionFailed},
+			)},
+		"POST /v1/opportunities:bulk-state": {path: "/v1/opportunities:bulk-state", valid: map[string]any{"ids": []string{f.opportunity}, "stateId": f.state},
+			specific: bulkCases(f)},
+		"POST /v1/opportunities/{id}/quotes": {path: "/v1/opportunities/" + f.opportunity + "/quotes", valid: withLine(nil),
+			noEmpty: true, // no body: one line pre-filled from the opportunity
+			specific: append(quoteLineCases(f),
+				badCase{name: "status accepted", body: map[string]any{"status": "accepted"}, fields: []string{"status"}},
+			)},
+		"PATCH /v1/quotes/{id}": {path: "/v1/quotes/" + f.quote, valid: map[string]any{"validUntil": "2026-12-31"},
+			specific: append(quoteLineCases(f),
+				badCase{name: "accepted with other changes", body: map[string]any{"status": "accepted", "validUntil": "2027-01-31"}, fields: []string{"status"}},
+				badCase{name: "stale If-Match", body: map[string]any{"status": "sent"}, headers: []string{"If-Match", `"1"`}, status: 412, code: crm.CodePreconditionFailed},
+			)},
+		"POST /v1/quotes/{id}/accept": {path: "/v1/quotes/" + f.quote + "/accept", noBody: true},
+
+		"POST /v1/contacts/{id}/convert": {path: "/v1/contacts/" + f.contact + "/convert", valid: map[string]any{"to": "client"}, specific: []badCase{
+			{name: "to partner", body: map[string]any{"to": "partner"}, fields: []string{"to"}},
+			{name: "to in capitals", body: map[string]any{"to": "SUPPLIER"}, fields: []string{"to"}},
+			{name: "to missing", body: map[string]any{}, fields: []string{"to"}},
+			{name: "to is a number", body: map[string]any{"to": 1}, fields: []string{"to"}},
+			{name: "to is a list", body: map[string]any{"to": []string{"client", "supplier"}}, fields: []string{"to"}},
+			{name: "unknown field", body: map[string]any{"to": "supplier", "name": "X"}, fields: []string{"name"}},
+		}},
+
+		"POST /v1/clients": {path: "/v1/clients", valid: map[string]any{"name": "Valid"}, specific: append(partyCases(),
+			badCase{name: "missing name", body: map[string]any{"taxId": "B12345678"}, fields: []string{"name"}},
+			badCase{name: "e-mail of a contact", body: map[string]any{"name": "A", "email": "Existing@Example.com"}, status: 409, code: crm.CodeConflict, fields: []string{"email"}},
+			badCase{name: "phone of a contact", body: map[string]any{"name": "A", "phone": "+34 600 111 222"}, status: 409, code: crm.CodeConflict, fields: []string{"phone"}},
+		)},
+		"PATCH /v1/clients/{id}": {path: "/v1/clients/" + f.client, valid: map[string]any{"observations": "Valid"}, specific: append(partyCases(),
+			badCase{name: "name cleared", body: map[string]any{"name": ""}, fields: []string{"name"}},
+			badCase{name: "stale If-Match", body: map[string]any{"observations": "x"}, headers: []string{"If-Match", `"1"`}, status: 412, code: crm.CodePreconditionFailed},
+		)},
+		"POST /v1/suppliers": {path: "/v1/suppliers", valid: map[string]any{"name": "Valid"}, specific: append(partyCases(),
+			badCase{name: "missing name", body: map[string]any{"taxId": "B12345678"}, fields: []string{"name"}},
+			badCase{name: "e-mail of a contact", body: map[string]any{"name": "A", "email": "existing@example.com"}, status: 409, code: crm.CodeConflict, fields: []string{"email"}},
+		)},
+		"PATCH /v1/suppliers/{id}": {path: "/v1/suppliers/" + f.supplier, valid: map[string]any{"observations": "Valid"}, specific: append(partyCases(),
+			badCase{name: "name cleared", body: map[string]any{"name": ""}, fields: []string{"name"}},
+		)},
 
 		"POST /v1/sources": {path: "/v1/sources", valid: map[string]any{"name": "Valid"}, specific: []badCase{
 			{name: "name is a number", body: map[string]any{"name": 3}, fields: []string{"name"}},
@@ -200,8 +392,41 @@ func writeEndpoints(e *env, f fixture) map[string]writeEndpoint {
 	}
 }
 
+// bulkCases are the bad bulk state changes. After the valid one the
+// fixture's opportunity is in f.state, so each case below that names it
+// would move it to the default state if it were not refused.
+func bulkCases(f fixture) []badCase {
+	unknown := make([]string, crm.MaxBulkMove+1)
+	for i := range unknown {
+		unknown[i] = unknownID()
+	}
+	to := f.defaultState
+	return []badCase{
+		{name: "ids missing", body: map[string]any{"stateId": to}, fields: []string{"ids"}},
+		{name: "ids empty", body: map[string]any{"ids": []string{}, "stateId": to}, fields: []string{"ids"}},
+		{name: "ids is a string", body: map[string]any{"ids": f.opportunity, "stateId": to}, fields: []string{"ids"}},
+		{name: "ids has a number", body: map[string]any{"ids": []any{f.opportunity, 1}, "stateId": to}, fields: []string{"ids"}},
+		{name: "100 ids", body: map[string]any{"ids": append([]string{f.opportunity}, unknown[1:]...), "stateId": to}, fields: []string{"ids"}},
+		{name: "repeated id", body: map[string]any{"ids": []string{f.opportunity, f.opportunity}, "stateId": to}, fields: []string{"ids[1]"}},
+		{name: "malformed id", body: map[string]any{"ids": []string{f.opportunity, "nope"}, "stateId": to}, fields: []string{"ids[1]"}},
+		{name: "unknown id", body: map[string]any{"ids": []string{f.opportunity, unknown[0]}, "stateId": to}, fields: []string{"ids[1]"}},
+		{name: "id of a contact", body: map[string]any{"ids": []string{f.contact, f.opportunity}, "stateId": to}, fields: []string{"ids[0]"}},
+		{name: "stateId missing", body: map[string]any{"ids": []string{f.opportunity}}, fields: []string{"stateId"}},
+		{name: "stateId not an ID", body: map[string]any{"ids": []string{f.opportunity}, "stateId": "nope"}, fields: []string{"stateId"}},
+		{name: "stateId of nothing", body: map[string]any{"ids": []string{f.opportunity}, "stateId": unknownID()}, fields: []string{"stateId"}},
+		{name: "stateId is a number", body: map[string]any{"ids": []string{f.opportunity}, "stateId": 1}, fields: []string{"stateId"}},
+		{name: "unknown field", body: map[string]any{"ids": []string{f.opportunity}, "state": to}, fields: []string{"state"}},
+	}
+}
+
 // commonCases are the bad requests every POST and PATCH must refuse.
 func commonCases(w writeEndpoint, method string) []badCase {
+	if w.noBody {
+		return []badCase{
+			{name: "Idempotency-Key over 255", headers: []string{"Idempotency-Key", long(256)}, fields: []string{"Idempotency-Key"}},
+			{name: "Idempotency-Key not ASCII", headers: []string{"Idempotency-Key", "clé"}, fields: []string{"Idempotency-Key"}},
+		}
+	}
 	huge := `{"name": "x", "observations": "` + long(httpapi.MaxBodyBytes) + `"}`
 	cs := []badCase{
 		{name: "malformed JSON", body: `{"name": "x",`, fields: []string{"body"}},

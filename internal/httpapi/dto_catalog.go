@@ -13,27 +13,37 @@ type meta struct {
 }
 
 type sourceFields struct {
-	Name         string `json:"name"`
-	Observations string `json:"observations"`
-	CostCents    int64  `json:"costCents"`
+	Name         string         `json:"name"`
+	Observations string         `json:"observations"`
+	CostCents    int64          `json:"costCents"`
+	Webhook      *webhookFields `json:"webhook"`
 }
 
 type sourceResponse struct {
-	ID string `json:"id"`
-	sourceFields
+	ID           string           `json:"id"`
+	Name         string           `json:"name"`
+	Observations string           `json:"observations"`
+	CostCents    int64            `json:"costCents"`
+	Webhook      *webhookResponse `json:"webhook"`
 	meta
 }
 
 func sourceFieldsOf(s crm.Source) sourceFields {
-	return sourceFields{s.Name, s.Observations, s.CostCents}
+	return sourceFields{s.Name, s.Observations, s.CostCents, webhookFieldsOf(s.Webhook)}
 }
 
 func (f sourceFields) applyTo(s *crm.Source) {
 	s.Name, s.Observations, s.CostCents = f.Name, f.Observations, f.CostCents
+	s.Webhook = f.Webhook.applyTo(s.Webhook)
 }
 
-func sourceToResponse(s crm.Source) sourceResponse {
-	return sourceResponse{s.ID, sourceFieldsOf(s), meta{s.CreatedAt, s.UpdatedAt, s.Version}}
+// sourceResponseFor shows a source; base is the public URL the webhook
+// URLs start with.
+func sourceResponseFor(base string) func(crm.Source) sourceResponse {
+	return func(s crm.Source) sourceResponse {
+		return sourceResponse{ID: s.ID, Name: s.Name, Observations: s.Observations, CostCents: s.CostCents,
+			Webhook: webhookToResponse(s.Webhook, base), meta: meta{s.CreatedAt, s.UpdatedAt, s.Version}}
+	}
 }
 
 type interestFields struct {

@@ -2,14 +2,30 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/embudo/embudo/internal/crm"
 )
 
-var sourceRes = resource[crm.Source, sourceFields, sourceResponse]{
-	path: "/v1/sources", defaults: func() crm.Source { return crm.Source{} },
-	fields: sourceFieldsOf, apply: func(f sourceFields, v *crm.Source) { f.applyTo(v) },
-	response: sourceToResponse, id: func(v crm.Source) string { return v.ID }, version: func(v crm.Source) int { return v.Version },
+// sourceRes is the source resource for a request: webhook URLs in its
+// responses start with the URL the request came to.
+func sourceRes(r *http.Request) resource[crm.Source, sourceFields, sourceResponse] {
+	return resource[crm.Source, sourceFields, sourceResponse]{
+		path: "/v1/sources", defaults: func() crm.Source { return crm.Source{} },
+		fields: sourceFieldsOf, apply: func(f sourceFields, v *crm.Source) { f.applyTo(v) },
+		response: sourceResponseFor(publicBase(r)), id: func(v crm.Source) string { return v.ID },
+		version: func(v crm.Source) int { return v.Version },
+	}
+}
+
+// publicBase is the scheme and host a request was sent to, as the client
+// saw it (behind API Gateway, X-Forwarded-Proto says https).
+func publicBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 var interestRes = resource[crm.Interest, interestFields, interestResponse]{
@@ -31,16 +47,16 @@ var stateRes = resource[crm.State, stateFields, stateResponse]{
 }
 
 func (a *API) createSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return sourceRes.create(w, r, a.svc.CreateSource)
+	return sourceRes(r).create(w, r, a.svc.CreateSource)
 }
 func (a *API) getSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return sourceRes.get(w, r, a.svc.GetSource)
+	return sourceRes(r).get(w, r, a.svc.GetSource)
 }
 func (a *API) patchSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return sourceRes.patch(w, r, a.svc.UpdateSource)
+	return sourceRes(r).patch(w, r, a.svc.UpdateSource)
 }
 func (a *API) deleteSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return sourceRes.remove(w, r, a.svc.DeleteSource)
+	return sourceRes(r).remove(w, r, a.svc.DeleteSource)
 }
 func (a *API) listSources(w http.ResponseWriter, r *http.Request, _ crm.User) error {
 	o, err := listOptions(r.URL.Query())
@@ -51,7 +67,7 @@ func (a *API) listSources(w http.ResponseWriter, r *http.Request, _ crm.User) er
 	if err != nil {
 		return err
 	}
-	sourceRes.list(w, p)
+	sourceRes(r).list(w, p)
 	return nil
 }
 

@@ -156,13 +156,22 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 		switch method {
 		case "POST":
-			want = append(want, "201", "400", "409", "413")
+			want = append(want, "400", "409", "413")
 			takesKey := params.GetByInAndName("header", "Idempotency-Key") != nil
 			if secret := strings.HasSuffix(path, "/tokens"); takesKey == secret {
 				t.Errorf("%s: Idempotency-Key accepted %v, want %v (refused only where the response holds a secret)", key, takesKey, !secret)
 			}
-			r := op.Responses.Status(201)
-			if r == nil || r.Value.Headers["Location"] == nil {
+			success := oasPostSuccess[key]
+			if success == nil {
+				success = []string{"201"}
+			}
+			want = append(want, success...)
+			for status := range op.Responses.Map() {
+				if status[0] == '2' && !slices.Contains(success, status) {
+					t.Errorf("%s documents %s; its successes are %v", key, status, success)
+				}
+			}
+			if r := op.Responses.Status(201); r != nil && r.Value.Headers["Location"] == nil {
 				t.Errorf("%s: 201 must have a Location header", key)
 			}
 		case "PATCH":
@@ -201,6 +210,14 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// oasPostSuccess lists the POSTs whose success is not (only) 201 Created:
+// actions on existing resources answer 200.
+var oasPostSuccess = map[string][]string{
+	"POST /v1/contacts/{id}/convert":    {"200", "201"}, // 200: converted before
+	"POST /v1/quotes/{id}/accept":       {"200"},
+	"POST /v1/opportunities:bulk-state": {"200"},
 }
 
 // oasClosed reports whether s (or one of its allOf parts) forbids unknown
@@ -473,8 +490,11 @@ func TestOpenAPIConformance(t *testing.T) {
 	for _, p := range patterns {
 		method, path, _ := strings.Cut(p, " ")
 		var body any
-		if method == "PATCH" {
+		switch {
+		case method == "PATCH":
 			body = map[string]any{}
+		case strings.HasSuffix(path, "/convert"):
+			body = map[string]any{"to": "client"}
 		}
 		switch {
 		case strings.Contains(path, "{id}"):
@@ -670,6 +690,9 @@ func TestOpenAPIConformance(t *testing.T) {
 	c.call(oasOK, 412, admin, "DELETE", "/v1/states/"+demoID, nil, "If-Match", `"1"`)
 	c.call(oasOK, 204, admin, "DELETE", "/v1/states/"+demoID, nil)
 
+	// --- the sales pipeline: opportunities, quotes, clients and suppliers
+	oasPipeline(c, states)
+
 	// --- users and tokens
 	c.call(oasOK, 200, admin, "GET", "/v1/users", nil)
 	c.call(oasOK, 200, admin, "GET", "/v1/users?limit=1", nil)
@@ -744,6 +767,416 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Errorf("no operation answered %d in this test", status)
 		}
 	}
+}
+
+// oasProblemFields returns the fields of a problem response.
+func oasProblemFields(t *testing.T, res response) map[string]any {
+	t.Helper()
+	f, _ := oasJSON(t, res)["fields"].(map[string]any)
+	return f
+}
+
+// oasPipeline drives the pipeline operations (opportunities, tabs, bulk
+// moves, quotes, accept, clients, suppliers and convert) with their
+// successes and main failures; states are the seeded pipeline states.
+func oasPipeline(c *oasChecker, states []map[string]any) {
+	t, e := c.t, c.e
+	t.Helper()
+	staff, admin := e.staffToken, adminToken
+	newID := func() string { return crm.NewID(time.Now()) }
+	var defaultID, openID, wonID, lostID string
+	for _, s := range states {
+		id, _ := s["id"].(string)
+		switch {
+		case s["default"] == true:
+			defaultID = id
+		case s["outcome"] == "open" && openID == "":
+			openID = id
+		case s["outcome"] == "won":
+			wonID = id
+		case s["outcome"] == "lost":
+			lostID = id
+		}
+	}
+	if defaultID == "" || openID == "" || wonID == "" || lostID == "" {
+		t.Fatalf("the seeded states lack a default, another open, a won or a lost state: %v", states)
+	}
+	staffID := e.staffUser().ID
+	web := oasID(t, c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Web"}))
+	banos := oasID(t, c.call(oasOK, 201, admin, "POST", "/v1/interests", map[string]any{"name": "Baños"}))
+	luis := oasID(t, c.call(oasOK, 201, admin, "POST", "/v1/agents", map[string]any{"code": "AG-9", "name": "Luis"}))
+	dora := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/contacts", map[string]any{
+		"name": "Dora", "surname": "Ruiz", "company": "Reformas Dora", "email": "dora@example.com",
+		"phone": "611 222 333", "sourceId": web, "agentId": luis}))
+	tabCount := func(stateID string) float64 {
+		t.Helper()
+		for _, tab := range oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities/tabs", nil)) {
+			if tab["id"] == stateID {
+				n, _ := tab["count"].(float64)
+				return n
+			}
+		}
+		t.Errorf("state %s is not a tab", stateID)
+		return -1
+	}
+
+	// Opportunities: create.
+	oppBody := map[string]any{"contactId": dora, "description": "Reforma de baño", "interestId": banos,
+		"assigneeId": staffID, "approxAmountCents": 850000, "currency": "eur", "expectedCloseDate": "2026-12-31"}
+	opp := c.call(oasOK, 201, staff, "POST", "/v1/opportunities", oppBody, "Idempotency-Key", "opp-dora")
+	oppID := oasID(t, opp)
+	if m := oasJSON(t, opp); m["stateId"] != defaultID || m["agentId"] != luis || m["sourceId"] != web ||
+		m["currency"] != "EUR" || m["closedAt"] != nil || m["amountCents"] != float64(0) || len(m["quoteIds"].([]any)) != 0 {
+		t.Errorf("opportunity defaults (default state, the contact's agent and source, EUR, open): %s", opp.Body)
+	}
+	if loc, tag := opp.Header.Get("Location"), opp.Header.Get("ETag"); loc != "/v1/opportunities/"+oppID || tag != `"1"` {
+		t.Errorf("Location %q, ETag %q", loc, tag)
+	}
+	if r := c.call(oasOK, 201, staff, "POST", "/v1/opportunities", oppBody, "Idempotency-Key", "opp-dora"); r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("opportunity POST not replayed: %v", r.Header)
+	}
+	if ids := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/contacts/"+dora, nil))["interestIds"].([]any); len(ids) != 1 || ids[0] != banos {
+		t.Errorf("the opportunity's interest was not linked to the contact: %v", ids)
+	}
+	opp2 := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "Cocina"}))
+	opp3 := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "Terraza", "stateId": openID}))
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities", map[string]any{"description": "No contact"})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": "nope", "description": "X"})
+	if f := oasProblemFields(t, c.call(oasOK, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": newID(), "description": "X"})); f["contactId"] == nil {
+		t.Errorf("an unknown contact: want fields.contactId, got %v", f)
+	}
+	c.call(oasOK, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "stateId": newID()})
+	c.call(oasOK, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "assigneeId": newID()})
+	c.call(oasOK, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "interestId": newID()})
+	c.call(oasOK, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "lostReason": "price"})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "currency": "euro"})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "approxAmountCents": -1})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "expectedCloseDate": "31/12/2026"})
+	c.call(oasOK, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "expectedCloseDate": "2026-02-30"})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "X", "number": 7})
+	c.call(oasBad, 413, staff, "POST", "/v1/opportunities", map[string]any{"contactId": dora, "description": "Big", "observations": strings.Repeat("a", httpapi.MaxBodyBytes)})
+
+	// Opportunities: read, filter, page.
+	if r := c.call(oasOK, 200, staff, "GET", "/v1/opportunities/"+oppID, nil); r.Header.Get("ETag") != `"1"` {
+		t.Errorf("GET opportunity: ETag %q", r.Header.Get("ETag"))
+	}
+	for q, want := range map[string]int{"": 3, "?stateId=" + defaultID: 2, "?agentId=" + luis: 3, "?assigneeId=" + staffID: 1,
+		"?contactId=" + dora: 3, "?interestId=" + banos: 1, "?sourceId=" + web: 3, "?contactId=" + dora + "&stateId=" + openID: 1,
+		"?stateId=" + wonID: 0} {
+		if items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities"+q, nil)); len(items) != want {
+			t.Errorf("GET /v1/opportunities%s: %d items, want %d", q, len(items), want)
+		}
+	}
+	first := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities?limit=2", nil))
+	if cursor, _ := first["nextCursor"].(string); cursor == "" {
+		t.Errorf("limit=2 of 3 opportunities: no nextCursor: %v", first)
+	} else if items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities?limit=2&cursor="+url.QueryEscape(cursor), nil)); len(items) != 1 {
+		t.Errorf("second page: %d items, want 1", len(items))
+	}
+	c.call(oasBad, 400, staff, "GET", "/v1/opportunities?stateId=nope", nil)
+	c.call(oasBad, 400, staff, "GET", "/v1/opportunities?limit=0", nil)
+	c.call(oasAny, 400, staff, "GET", "/v1/opportunities?state="+defaultID, nil)
+
+	// Tabs.
+	tabs := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities/tabs", nil))
+	if len(tabs) == 0 || tabs[0]["id"] != defaultID {
+		t.Errorf("tabs: want the shown states in order, the default first: %v", tabs)
+	}
+	if n := tabCount(defaultID); n != 2 {
+		t.Errorf("default tab count %v, want 2", n)
+	}
+	c.call(oasOK, 200, staff, "GET", "/v1/opportunities/tabs?limit=1", nil)
+	c.call(oasBad, 400, staff, "GET", "/v1/opportunities/tabs?limit=0", nil)
+	c.call(oasAny, 400, staff, "GET", "/v1/opportunities/tabs?stateId="+defaultID, nil)
+
+	// Opportunities: update.
+	up := c.call(oasOK, 200, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"observations": "segunda visita", "approxAmountCents": 900000}, "If-Match", `"1"`)
+	if m := oasJSON(t, up); m["observations"] != "segunda visita" || m["description"] != "Reforma de baño" || up.Header.Get("ETag") != `"2"` {
+		t.Errorf("PATCH opportunity: want observations changed, description kept, ETag \"2\": %v %s", up.Header, up.Body)
+	}
+	c.call(oasOK, 412, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"observations": "stale"}, "If-Match", `"1"`)
+	c.call(oasBad, 400, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"observations": "x"}, "If-Match", "2")
+	c.call(oasBad, 400, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"description": ""})
+	c.call(oasBad, 400, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"amountCents": 5})
+	c.call(oasOK, 400, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"stateId": newID()})
+	c.call(oasOK, 400, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"lostReason": "caro"})
+	c.call(oasBad, 400, staff, "PATCH", "/v1/opportunities/"+oppID, nil)
+
+	// Quotes: generate (pre-filled, then with lines), list, get.
+	q1 := c.call(oasOK, 201, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", nil)
+	q1ID := oasID(t, q1)
+	if m := oasJSON(t, q1); m["status"] != "draft" || m["opportunityId"] != oppID || m["contactId"] != dora || m["currency"] != "EUR" ||
+		m["subtotalCents"] != float64(900000) || m["taxCents"] != float64(189000) || m["totalCents"] != float64(1089000) {
+		t.Errorf("pre-filled quote: want one line at the approximate amount with 21 %% tax: %s", q1.Body)
+	} else if l := m["lines"].([]any)[0].(map[string]any); l["description"] != "Baños" || l["quantity"] != float64(1) || l["taxPct"] != float64(21) || l["interestId"] != banos {
+		t.Errorf("pre-filled line: %v", l)
+	}
+	if loc := q1.Header.Get("Location"); loc != "/v1/quotes/"+q1ID {
+		t.Errorf("quote Location %q", loc)
+	}
+	quoteBody := map[string]any{"status": "sent", "validUntil": "2026-12-31", "lines": []any{
+		map[string]any{"description": "Plato de ducha", "interestId": banos, "quantity": 2.5, "unitPriceCents": 12345, "discountPct": 12.5, "taxPct": 21},
+		map[string]any{"description": "Mano de obra", "unitPriceCents": 30000, "taxPct": 10},
+	}}
+	q2 := c.call(oasOK, 201, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", quoteBody, "Idempotency-Key", "quote-2")
+	q2ID := oasID(t, q2)
+	// 2.5 × 123.45 × 0.875 = 270.046875 -> 270.05 + 21 % (56.7105 -> 56.71); 300.00 + 10 %.
+	if m := oasJSON(t, q2); m["subtotalCents"] != float64(57005) || m["taxCents"] != float64(8671) || m["totalCents"] != float64(65676) || m["status"] != "sent" {
+		t.Errorf("quote totals: want 57005 + 8671 = 65676: %s", q2.Body)
+	} else if l := m["lines"].([]any)[0].(map[string]any); l["quantity"] != 2.5 || l["discountPct"] != 12.5 || l["netCents"] != float64(27005) || l["taxCents"] != float64(5671) {
+		t.Errorf("quote line: %v", l)
+	}
+	c.call(oasOK, 201, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", quoteBody, "Idempotency-Key", "quote-2")
+	c.call(oasOK, 409, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", map[string]any{}, "Idempotency-Key", "quote-2")
+	line := func(kv ...any) map[string]any {
+		l := map[string]any{"description": "Línea"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			l[kv[i].(string)] = kv[i+1]
+		}
+		return map[string]any{"lines": []any{l}}
+	}
+	for _, bad := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{line("quantity", 1.2345), "lines[0].quantity"},
+		{line("quantity", 0), "lines[0].quantity"},
+		{line("quantity", -1), "lines[0].quantity"},
+		{line("discountPct", 100.5), "lines[0].discountPct"},
+		{line("taxPct", 21.001), "lines[0].taxPct"},
+		{line("unitPriceCents", 1.5), "lines.unitPriceCents"}, // a type error does not name the line (see body.go jsonError)
+		{map[string]any{"lines": []any{map[string]any{"quantity": 1}}}, "lines[0].description"},
+		{map[string]any{"status": "accepted"}, "status"},
+		{map[string]any{"validUntil": "tomorrow"}, "validUntil"},
+	} {
+		if f := oasProblemFields(t, c.call(oasBad, 400, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", bad.body)); f[bad.field] == nil {
+			t.Errorf("quote %v: want fields.%s, got %v", bad.body, bad.field, f)
+		}
+	}
+	c.call(oasOK, 400, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", line("description", "   "))
+	c.call(oasOK, 400, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", map[string]any{"validUntil": "2026-13-01"})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", line("price", 5))
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", map[string]any{"total": 5})
+	c.call(oasBad, 413, staff, "POST", "/v1/opportunities/"+oppID+"/quotes", line("description", strings.Repeat("a", httpapi.MaxBodyBytes)))
+	if items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities/"+oppID+"/quotes", nil)); len(items) != 2 || items[0]["id"] != q1ID || items[1]["id"] != q2ID {
+		t.Errorf("the opportunity's quotes, oldest first: %v", items)
+	}
+	c.call(oasOK, 200, staff, "GET", "/v1/opportunities/"+oppID+"/quotes?limit=1", nil)
+	c.call(oasAny, 400, staff, "GET", "/v1/opportunities/"+oppID+"/quotes?status=sent", nil)
+	if r := c.call(oasOK, 200, staff, "GET", "/v1/quotes/"+q1ID, nil); r.Header.Get("ETag") != `"1"` {
+		t.Errorf("GET quote: ETag %q", r.Header.Get("ETag"))
+	}
+	if m := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities/"+oppID, nil)); m["amountCents"] != float64(57005) || len(m["quoteIds"].([]any)) != 2 {
+		t.Errorf("the opportunity's amount follows its newest quote: %v", m)
+	}
+
+	// Quotes: update.
+	c.call(oasOK, 200, staff, "PATCH", "/v1/quotes/"+q1ID, map[string]any{"status": "rejected"}, "If-Match", `"1"`)
+	c.call(oasOK, 412, staff, "PATCH", "/v1/quotes/"+q1ID, map[string]any{"status": "draft"}, "If-Match", `"1"`)
+	patched := c.call(oasOK, 200, staff, "PATCH", "/v1/quotes/"+q2ID, map[string]any{"lines": []any{
+		map[string]any{"description": "Plato de ducha", "quantity": 3, "unitPriceCents": 12345}}})
+	if m := oasJSON(t, patched); m["subtotalCents"] != float64(37035) || m["totalCents"] != float64(37035) || m["validUntil"] != "2026-12-31" {
+		t.Errorf("PATCH quote lines: want 3 × 123.45, no tax, validUntil kept: %s", patched.Body)
+	}
+	c.call(oasBad, 400, staff, "PATCH", "/v1/quotes/"+q2ID, map[string]any{"lines": []any{}})
+	c.call(oasBad, 400, staff, "PATCH", "/v1/quotes/"+q2ID, map[string]any{"status": "lost"})
+	c.call(oasBad, 400, staff, "PATCH", "/v1/quotes/"+q2ID, line("quantity", 0.0001))
+	c.call(oasOK, 400, staff, "PATCH", "/v1/quotes/"+q2ID, map[string]any{"status": "accepted", "validUntil": "2027-01-31"})
+	c.call(oasBad, 400, staff, "PATCH", "/v1/quotes/"+q2ID, map[string]any{"number": "2026-9999"})
+
+	// Accept: wins the opportunity and makes the contact a client.
+	acc := c.call(oasOK, 200, staff, "POST", "/v1/quotes/"+q2ID+"/accept", nil, "Idempotency-Key", "accept-q2")
+	if m := oasJSON(t, acc); m["status"] != "accepted" || acc.Header.Get("ETag") == "" {
+		t.Errorf("accept: %v %s", acc.Header, acc.Body)
+	}
+	if r := c.call(oasOK, 200, staff, "POST", "/v1/quotes/"+q2ID+"/accept", nil, "Idempotency-Key", "accept-q2"); r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("accept not replayed: %v", r.Header)
+	}
+	again := c.call(oasOK, 200, staff, "POST", "/v1/quotes/"+q2ID+"/accept", nil)
+	if again.Header.Get("ETag") != acc.Header.Get("ETag") {
+		t.Errorf("accepting an accepted quote changed it: ETag %q, then %q", acc.Header.Get("ETag"), again.Header.Get("ETag"))
+	}
+	c.call(oasOK, 409, staff, "POST", "/v1/quotes/"+q1ID+"/accept", nil, "Idempotency-Key", "accept-q2")
+	won := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities/"+oppID, nil))
+	if won["stateId"] != wonID || won["closedAt"] == nil || won["amountCents"] != float64(37035) {
+		t.Errorf("after accept: want the won state, closedAt and the accepted amount: %v", won)
+	}
+	clientID, _ := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/contacts/"+dora, nil))["clientId"].(string)
+	if clientID == "" {
+		t.Error("accept did not convert the contact into a client")
+	}
+	c.call(oasOK, 409, staff, "PATCH", "/v1/quotes/"+q2ID, map[string]any{"validUntil": "2027-01-31"})
+	c.call(oasOK, 409, staff, "PATCH", "/v1/quotes/"+q2ID, map[string]any{"status": "rejected"}, "If-Match", acc.Header.Get("ETag"))
+
+	// A closed opportunity's main fields are locked.
+	tag := c.call(oasOK, 200, staff, "GET", "/v1/opportunities/"+oppID, nil).Header.Get("ETag")
+	locked := c.call(oasOK, 409, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"description": "Otra", "approxAmountCents": 1}, "If-Match", tag)
+	if p := oasJSON(t, locked); p["code"] != "conflict" || p["fields"].(map[string]any)["description"] == nil || p["fields"].(map[string]any)["approxAmountCents"] == nil {
+		t.Errorf("locked fields: want a conflict naming description and approxAmountCents: %s", locked.Body)
+	}
+	c.call(oasOK, 400, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"lostReason": "caro"})
+	lost := oasJSON(t, c.call(oasOK, 200, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"stateId": lostID, "lostReason": "caro"}, "If-Match", tag))
+	if lost["closedAt"] != won["closedAt"] || lost["lostReason"] != "caro" {
+		t.Errorf("won to lost: want closedAt kept and the lost reason: %v", lost)
+	}
+	reopened := oasJSON(t, c.call(oasOK, 200, staff, "PATCH", "/v1/opportunities/"+oppID, map[string]any{"stateId": defaultID, "description": "Reforma de baño (2)"}))
+	if reopened["closedAt"] != nil || reopened["lostReason"] != "" || reopened["description"] != "Reforma de baño (2)" {
+		t.Errorf("reopened: want closedAt null, no lost reason, and the description changed: %v", reopened)
+	}
+
+	// Convert: the client exists already; a supplier is new.
+	if conv := c.call(oasOK, 200, staff, "POST", "/v1/contacts/"+dora+"/convert", map[string]any{"to": "client"}); oasID(t, conv) != clientID || conv.Header.Get("ETag") == "" {
+		t.Errorf("converting a client again: want 200 with client %s: %v %s", clientID, conv.Header, conv.Body)
+	}
+	sup := c.call(oasOK, 201, staff, "POST", "/v1/contacts/"+dora+"/convert", map[string]any{"to": "supplier"}, "Idempotency-Key", "dora-supplier")
+	supplierID := oasID(t, sup)
+	if m := oasJSON(t, sup); m["mainContactId"] != dora || m["name"] != "Dora Ruiz" || m["legalName"] != "Reformas Dora" ||
+		m["email"] != "dora@example.com" || m["agentId"] != "" || !strings.HasPrefix(m["code"].(string), "P") {
+		t.Errorf("supplier from a contact: %s", sup.Body)
+	}
+	if loc := sup.Header.Get("Location"); loc != "/v1/suppliers/"+supplierID {
+		t.Errorf("convert Location %q", loc)
+	}
+	c.call(oasOK, 201, staff, "POST", "/v1/contacts/"+dora+"/convert", map[string]any{"to": "supplier"}, "Idempotency-Key", "dora-supplier")
+	if conv := c.call(oasOK, 200, staff, "POST", "/v1/contacts/"+dora+"/convert", map[string]any{"to": "supplier"}); oasID(t, conv) != supplierID {
+		t.Errorf("converting again: want supplier %s: %s", supplierID, conv.Body)
+	}
+	c.call(oasBad, 400, staff, "POST", "/v1/contacts/"+dora+"/convert", map[string]any{"to": "partner"})
+	c.call(oasBad, 400, staff, "POST", "/v1/contacts/"+dora+"/convert", map[string]any{})
+	c.call(oasBad, 400, staff, "POST", "/v1/contacts/"+dora+"/convert", map[string]any{"to": "client", "code": "C1"})
+	c.call(oasBad, 400, staff, "POST", "/v1/contacts/"+dora+"/convert", nil)
+
+	// Clients.
+	if items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/clients", nil)); len(items) != 1 || items[0]["id"] != clientID || items[0]["mainContactId"] != dora {
+		t.Errorf("clients: want Dora's: %v", items)
+	}
+	hotel := c.call(oasOK, 201, staff, "POST", "/v1/clients", map[string]any{"name": "Hotel Sol", "email": "Compras@HotelSol.example",
+		"phone": "+34 912 345 678", "agentId": luis, "web": "https://hotelsol.example", "taxId": "b87654321"}, "Idempotency-Key", "hotel")
+	hotelID := oasID(t, hotel)
+	hm := oasJSON(t, hotel)
+	if hm["legalName"] != "Hotel Sol" || hm["email"] != "compras@hotelsol.example" || hm["phone"] != "+34912345678" || hm["taxId"] != "B87654321" ||
+		hm["code"] == oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/clients/"+clientID, nil))["code"] {
+		t.Errorf("client defaults and normalisation: %s", hotel.Body)
+	}
+	if loc := hotel.Header.Get("Location"); loc != "/v1/clients/"+hotelID {
+		t.Errorf("client Location %q", loc)
+	}
+	if main, _ := hm["mainContactId"].(string); main == "" {
+		t.Errorf("no main contact: %s", hotel.Body)
+	} else if m := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/contacts/"+main, nil)); m["clientId"] != hotelID {
+		t.Errorf("the main contact does not link back: %v", m)
+	}
+	c.call(oasOK, 201, staff, "POST", "/v1/clients", map[string]any{"name": "Hotel Sol", "email": "Compras@HotelSol.example",
+		"phone": "+34 912 345 678", "agentId": luis, "web": "https://hotelsol.example", "taxId": "b87654321"}, "Idempotency-Key", "hotel")
+	if p := oasJSON(t, c.call(oasOK, 409, staff, "POST", "/v1/clients", map[string]any{"name": "Dora bis", "email": "dora@example.com"})); p["existingId"] != dora {
+		t.Errorf("a client with a contact's e-mail: want existingId %s: %v", dora, p)
+	}
+	c.call(oasBad, 400, staff, "POST", "/v1/clients", map[string]any{"legalName": "Nameless SL"})
+	c.call(oasBad, 400, staff, "POST", "/v1/clients", map[string]any{"name": ""})
+	c.call(oasBad, 400, staff, "POST", "/v1/clients", map[string]any{"name": "X", "code": "C99999"})
+	c.call(oasOK, 400, staff, "POST", "/v1/clients", map[string]any{"name": "X", "email": "not-an-email"})
+	c.call(oasOK, 400, staff, "POST", "/v1/clients", map[string]any{"name": "X", "agentId": newID()})
+	c.call(oasBad, 413, staff, "POST", "/v1/clients", map[string]any{"name": "Big", "observations": strings.Repeat("a", httpapi.MaxBodyBytes)})
+	c.call(oasOK, 200, staff, "GET", "/v1/clients/"+hotelID, nil)
+	page1 := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/clients?limit=1", nil))
+	if cursor, _ := page1["nextCursor"].(string); cursor == "" {
+		t.Errorf("limit=1 of 2 clients: no nextCursor: %v", page1)
+	} else {
+		c.call(oasOK, 200, staff, "GET", "/v1/clients?limit=1&cursor="+url.QueryEscape(cursor), nil)
+	}
+	c.call(oasBad, 400, staff, "GET", "/v1/clients?limit=0", nil)
+	c.call(oasAny, 400, staff, "GET", "/v1/clients?q=hotel", nil)
+	if m := oasJSON(t, c.call(oasOK, 200, staff, "PATCH", "/v1/clients/"+hotelID, map[string]any{"observations": "VIP", "legalName": "Hoteles del Sol SA"}, "If-Match", `"1"`)); m["observations"] != "VIP" || m["name"] != "Hotel Sol" {
+		t.Errorf("PATCH client: %v", m)
+	}
+	c.call(oasOK, 412, staff, "PATCH", "/v1/clients/"+hotelID, map[string]any{"observations": "stale"}, "If-Match", `"1"`)
+	c.call(oasBad, 400, staff, "PATCH", "/v1/clients/"+hotelID, map[string]any{"name": ""})
+	c.call(oasOK, 400, staff, "PATCH", "/v1/clients/"+hotelID, map[string]any{"web": "ftp://hotelsol.example"})
+	c.call(oasBad, 400, staff, "PATCH", "/v1/clients/"+hotelID, map[string]any{"mainContactId": dora})
+	c.call(oasOK, 404, staff, "GET", "/v1/suppliers/"+hotelID, nil)
+
+	// Suppliers.
+	if items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/suppliers", nil)); len(items) != 1 || items[0]["id"] != supplierID {
+		t.Errorf("suppliers: want Dora's: %v", items)
+	}
+	norte := c.call(oasOK, 201, staff, "POST", "/v1/suppliers", map[string]any{"name": "Cerámicas Norte", "legalName": "Cerámicas del Norte SL"})
+	norteID := oasID(t, norte)
+	if m := oasJSON(t, norte); !strings.HasPrefix(m["code"].(string), "P") || m["legalName"] != "Cerámicas del Norte SL" {
+		t.Errorf("supplier: %s", norte.Body)
+	}
+	c.call(oasBad, 400, staff, "POST", "/v1/suppliers", map[string]any{"web": "https://no-name.example"})
+	c.call(oasOK, 200, staff, "GET", "/v1/suppliers/"+norteID, nil)
+	c.call(oasOK, 200, staff, "GET", "/v1/suppliers?limit=1", nil)
+	c.call(oasOK, 200, staff, "PATCH", "/v1/suppliers/"+norteID, map[string]any{"mobile": "622 333 444"}, "If-Match", `"1"`)
+	c.call(oasOK, 412, staff, "PATCH", "/v1/suppliers/"+norteID, map[string]any{"mobile": ""}, "If-Match", `"1"`)
+	c.call(oasOK, 400, staff, "PATCH", "/v1/suppliers/"+norteID, map[string]any{"phone": "12"})
+	c.call(oasOK, 404, staff, "PATCH", "/v1/clients/"+norteID, map[string]any{})
+
+	// Bulk state changes: all or nothing.
+	bulk := map[string]any{"ids": []string{opp2, opp3}, "stateId": lostID}
+	if m := oasJSON(t, c.call(oasOK, 200, staff, "POST", "/v1/opportunities:bulk-state", bulk, "Idempotency-Key", "bulk-1")); m["moved"] != float64(2) {
+		t.Errorf("bulk move: want moved 2: %v", m)
+	}
+	if r := c.call(oasOK, 200, staff, "POST", "/v1/opportunities:bulk-state", bulk, "Idempotency-Key", "bulk-1"); r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("bulk move not replayed: %v", r.Header)
+	}
+	if m := oasJSON(t, c.call(oasOK, 200, staff, "POST", "/v1/opportunities:bulk-state", bulk)); m["moved"] != float64(0) {
+		t.Errorf("moving opportunities to the state they are in: want moved 0: %v", m)
+	}
+	if m := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities/"+opp2, nil)); m["stateId"] != lostID || m["closedAt"] == nil {
+		t.Errorf("bulk move to a lost state: want closedAt set: %v", m)
+	}
+	unknown := newID()
+	if f := oasProblemFields(t, c.call(oasOK, 400, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{opp2, unknown}, "stateId": openID})); f["ids[1]"] == nil || len(f) != 1 {
+		t.Errorf("bulk move with an unknown ID: want fields ids[1] only, got %v", f)
+	}
+	if m := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities/"+opp2, nil)); m["stateId"] != lostID {
+		t.Errorf("a refused bulk move moved an opportunity: %v", m)
+	}
+	if f := oasProblemFields(t, c.call(oasBad, 400, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{opp2, "nope"}, "stateId": openID})); f["ids[1]"] == nil {
+		t.Errorf("bulk move with a bad ID: want fields ids[1], got %v", f)
+	}
+	if f := oasProblemFields(t, c.call(oasBad, 400, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{opp2, opp2}, "stateId": openID})); f["ids[1]"] == nil {
+		t.Errorf("bulk move with a repeated ID: want fields ids[1], got %v", f)
+	}
+	many := make([]string, crm.MaxBulkMove+1)
+	for i := range many {
+		many[i] = newID()
+	}
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": many, "stateId": openID})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{}, "stateId": openID})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{opp2}})
+	c.call(oasOK, 400, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{opp2}, "stateId": newID()})
+	c.call(oasBad, 400, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{opp2}, "stateId": openID, "force": true})
+	c.call(oasBad, 413, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{opp2}, "stateId": openID, "x": strings.Repeat("a", httpapi.MaxBodyBytes)})
+	c.call(oasOK, 409, staff, "POST", "/v1/opportunities:bulk-state", map[string]any{"ids": []string{opp2}, "stateId": openID}, "Idempotency-Key", "bulk-1")
+	if n := tabCount(lostID); n != 2 {
+		t.Errorf("lost tab count %v, want 2", n)
+	}
+
+	// What opportunities refer to cannot go while they do.
+	c.call(oasOK, 409, admin, "DELETE", "/v1/states/"+lostID, nil)
+	c.call(oasOK, 409, staff, "DELETE", "/v1/contacts/"+dora, nil)
+
+	// Opportunities: delete, with their quotes.
+	c.call(oasOK, 412, staff, "DELETE", "/v1/opportunities/"+opp3, nil, "If-Match", `"1"`)
+	c.call(oasBad, 400, staff, "DELETE", "/v1/opportunities/"+opp3, nil, "If-Match", "latest")
+	c.call(oasOK, 204, staff, "DELETE", "/v1/opportunities/"+opp3, nil, "If-Match", `"2"`)
+	c.call(oasOK, 404, staff, "GET", "/v1/opportunities/"+opp3, nil)
+	c.call(oasOK, 404, staff, "DELETE", "/v1/opportunities/"+opp3, nil)
+	c.call(oasOK, 204, staff, "DELETE", "/v1/opportunities/"+oppID, nil)
+	c.call(oasOK, 404, staff, "GET", "/v1/quotes/"+q1ID, nil)
+	c.call(oasOK, 404, staff, "POST", "/v1/quotes/"+q2ID+"/accept", nil)
+	c.call(oasOK, 404, staff, "GET", "/v1/opportunities/"+oppID+"/quotes", nil)
+	c.call(oasOK, 204, staff, "DELETE", "/v1/opportunities/"+opp2, nil)
+	if n := tabCount(lostID); n != 0 {
+		t.Errorf("lost tab count %v after the deletes, want 0", n)
+	}
+	if n := tabCount(defaultID); n != 0 {
+		t.Errorf("default tab count %v after the deletes, want 0", n)
+	}
+	c.call(oasOK, 204, staff, "DELETE", "/v1/contacts/"+dora, nil)
 }
 
 // TestOpenAPIUnseededSettings checks the settings of a store that was never

@@ -18,6 +18,7 @@ var statusOf = map[crm.Code]int{
 	crm.CodeForbidden:          http.StatusForbidden,
 	crm.CodePreconditionFailed: http.StatusPreconditionFailed,
 	crm.CodeTooLarge:           http.StatusRequestEntityTooLarge,
+	crm.CodeUnprocessable:      http.StatusUnprocessableEntity,
 	crm.CodeInternal:           http.StatusInternalServerError,
 }
 
