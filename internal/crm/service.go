@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -131,4 +132,37 @@ func (s *Service) forgetStates() {
 	s.states.mu.Lock()
 	s.states.states = nil
 	s.states.mu.Unlock()
+}
+
+// takeNumber reads counter and adds to b the step that takes its next
+// number, returning that number. Errors: internal.
+func (s *Service) takeNumber(ctx context.Context, b *Batch, counter string) (int64, error) {
+	n, err := s.store.PeekNumber(ctx, counter)
+	if err != nil {
+		return 0, err
+	}
+	b.Counters = append(b.Counters, CounterStep{Name: counter, From: n})
+	return n + 1, nil
+}
+
+// counterRace reports whether err is a lost race for a sequence number.
+func counterRace(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Code == CodeConflict && e.Fields["counter"] != ""
+}
+
+// numberRetries is how often a use case that takes a number starts over
+// after losing the number to a concurrent one.
+const numberRetries = 20
+
+// again runs f, starting over after a lost race for a sequence number
+// (with a short random pause, so that racers spread out).
+func again[T any](f func() (T, error)) (T, error) {
+	for i := 0; ; i++ {
+		v, err := f()
+		if !counterRace(err) || i >= numberRetries {
+			return v, err
+		}
+		time.Sleep(time.Duration(rand.IntN(1000*(i+1))) * time.Microsecond)
+	}
 }

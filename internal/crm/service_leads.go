@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -83,7 +84,7 @@ func (s *Service) IntakeLead(ctx context.Context, src Source, l Lead) (LeadRecor
 	key := leadKey(src, l)
 	for attempt := 0; ; attempt++ {
 		rec, dup, err := s.intake(ctx, src, l, key, attempt)
-		if err == nil || attempt >= retries {
+		if err == nil || attempt >= numberRetries {
 			return rec, dup, err
 		}
 		e, _ := err.(*Error)
@@ -91,7 +92,10 @@ func (s *Service) IntakeLead(ctx context.Context, src Source, l Lead) (LeadRecor
 		case e != nil && e.Code == CodeConflict && e.Fields["lead"] != "":
 			rec, err := s.store.GetLeadRecord(ctx, key) // the same delivery, at the same moment
 			return rec, err == nil, err
-		case e != nil && (e.Code == CodeConflict || e.Code == CodePreconditionFailed):
+		case counterRace(err):
+			time.Sleep(time.Duration(rand.IntN(1000*(attempt+1))) * time.Microsecond)
+			continue // a concurrent lead took the number: take the next
+		case e != nil && (e.Code == CodeConflict || e.Code == CodePreconditionFailed) && attempt < retries:
 			continue // a contact with this e-mail or phone appeared or changed meanwhile: decide again
 		}
 		return rec, dup, err
@@ -150,7 +154,7 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 		}
 		rec.Extra["interests (unmatched)"] = strings.Join(unmatched, ", ")
 	}
-	agentID, err := s.assignAgent(ctx, src, agents)
+	agentID, err := s.assignAgent(ctx, src, agents, b)
 	if err != nil {
 		return err
 	}
@@ -181,7 +185,7 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 		rec.Outcome, rec.ContactID = OutcomeMerged, owner
 	}
 	if w.CreateOpportunity {
-		o, err := s.leadOpportunity(ctx, src, c, rec.ContactID, agentID, interestIDs, now)
+		o, err := s.leadOpportunity(ctx, src, c, rec.ContactID, agentID, interestIDs, now, b)
 		if err != nil {
 			return err
 		}
@@ -193,7 +197,7 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 }
 
 // leadOpportunity opens the opportunity of a lead.
-func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, contactID, agentID string, interestIDs []string, now time.Time) (Opportunity, error) {
+func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, contactID, agentID string, interestIDs []string, now time.Time, b *Batch) (Opportunity, error) {
 	states, err := s.pipelineStates(ctx)
 	if err != nil {
 		return Opportunity{}, err
@@ -207,7 +211,7 @@ func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, co
 	} else if err != nil {
 		return Opportunity{}, err
 	}
-	n, err := s.store.NextNumber(ctx, "opportunity")
+	n, err := s.takeNumber(ctx, b, "opportunity")
 	if err != nil {
 		return Opportunity{}, err
 	}
@@ -226,7 +230,7 @@ func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, co
 
 // assignAgent picks the agent of a new lead as the source says: none, its
 // fixed agent, or the active agents in turn by an atomic counter.
-func (s *Service) assignAgent(ctx context.Context, src Source, agents []Agent) (string, error) {
+func (s *Service) assignAgent(ctx context.Context, src Source, agents []Agent, b *Batch) (string, error) {
 	switch src.Webhook.Assignment {
 	case AssignFixed:
 		return src.Webhook.DefaultAgentID, nil
@@ -234,7 +238,7 @@ func (s *Service) assignAgent(ctx context.Context, src Source, agents []Agent) (
 		if len(agents) == 0 {
 			return src.Webhook.DefaultAgentID, nil
 		}
-		n, err := s.store.NextNumber(ctx, "round-robin-"+src.ID)
+		n, err := s.takeNumber(ctx, b, "round-robin-"+src.ID)
 		if err != nil {
 			return "", err
 		}

@@ -80,23 +80,26 @@ func (s *Service) CreateOpportunity(ctx context.Context, actor User, o Opportuni
 	if st.Outcome != OutcomeLost && o.LostReason != "" {
 		return Opportunity{}, InvalidField("lostReason", "only a lost opportunity has a lost reason")
 	}
-	n, err := s.store.NextNumber(ctx, "opportunity")
-	if err != nil {
-		return Opportunity{}, err
-	}
-	now := s.now()
-	o.ID, o.Number, o.SourceID, o.CreatedBy = NewID(now), n, c.SourceID, actor.ID
-	o.Quotes, o.AmountCents = nil, 0
-	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-	reason := o.LostReason
-	o.ApplyState(st, now)
-	o.LostReason = reason
-	b := Batch{
-		Opportunities: []Write[Opportunity]{{New: o}},
-		Contacts:      s.withInterest(c, o.InterestID),
-		StateCounts:   map[string]int64{st.ID: 1},
-	}
-	return o, s.store.Commit(ctx, b)
+	in := o
+	return again(func() (Opportunity, error) {
+		o := in
+		b := Batch{}
+		n, err := s.takeNumber(ctx, &b, "opportunity")
+		if err != nil {
+			return Opportunity{}, err
+		}
+		now := s.now()
+		o.ID, o.Number, o.SourceID, o.CreatedBy = NewID(now), n, c.SourceID, actor.ID
+		o.Quotes, o.AmountCents = nil, 0
+		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+		reason := o.LostReason
+		o.ApplyState(st, now)
+		o.LostReason = reason
+		b.Opportunities = []Write[Opportunity]{{New: o}}
+		b.Contacts = s.withInterest(c, o.InterestID)
+		b.StateCounts = map[string]int64{st.ID: 1}
+		return o, s.store.Commit(ctx, b)
+	})
 }
 
 // GetOpportunity returns one opportunity. Errors: invalid, not_found, internal.

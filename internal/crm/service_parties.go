@@ -8,9 +8,10 @@ import (
 // partyCode formats a party's sequential code.
 func partyCode(k PartyKind, n int64) string { return fmt.Sprintf("%s%05d", k.CodePrefix(), n) }
 
-// newParty fills a new party's ID, code and dates.
-func (s *Service) newParty(ctx context.Context, p *Party) error {
-	n, err := s.store.NextNumber(ctx, string(p.Kind))
+// newParty fills a new party's ID, code and dates, taking the code's
+// number in b.
+func (s *Service) newParty(ctx context.Context, p *Party, b *Batch) error {
+	n, err := s.takeNumber(ctx, b, string(p.Kind))
 	if err != nil {
 		return err
 	}
@@ -30,17 +31,25 @@ func (s *Service) CreateParty(ctx context.Context, actor User, p Party) (Party, 
 	if err := p.Normalize(s.cfg.PhoneRegion); err != nil {
 		return Party{}, err
 	}
-	if err := s.newParty(ctx, &p); err != nil {
-		return Party{}, err
+	if mc := p.MainContact(); mc.Normalize(s.cfg.PhoneRegion) != nil {
+		return Party{}, mc.Normalize(s.cfg.PhoneRegion)
 	}
-	c := p.MainContact()
-	if err := c.Normalize(s.cfg.PhoneRegion); err != nil {
-		return Party{}, err
-	}
-	c.ID, c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.Version = NewID(p.CreatedAt), actor.ID, p.CreatedAt, p.CreatedAt, 1
-	p.MainContactID = c.ID
-	err := s.store.Commit(ctx, Batch{Parties: []Write[Party]{{New: p}}, Contacts: []Write[Contact]{{New: c}}})
-	return p, err
+	in := p
+	return again(func() (Party, error) {
+		p := in
+		b := Batch{}
+		if err := s.newParty(ctx, &p, &b); err != nil {
+			return Party{}, err
+		}
+		c := p.MainContact()
+		if err := c.Normalize(s.cfg.PhoneRegion); err != nil {
+			return Party{}, err
+		}
+		c.ID, c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.Version = NewID(p.CreatedAt), actor.ID, p.CreatedAt, p.CreatedAt, 1
+		p.MainContactID = c.ID
+		b.Parties, b.Contacts = []Write[Party]{{New: p}}, []Write[Contact]{{New: c}}
+		return p, s.store.Commit(ctx, b)
+	})
 }
 
 // GetParty returns a client or supplier. Errors: invalid, not_found, internal.
@@ -97,13 +106,15 @@ func (s *Service) Convert(ctx context.Context, contactID string, k PartyKind) (P
 			p, err := s.store.GetParty(ctx, k, id)
 			return p, false, err
 		}
-		p, next, err := s.convertWrites(ctx, c, k)
+		b := Batch{}
+		p, next, err := s.convertWrites(ctx, c, k, &b)
 		if err != nil {
 			return Party{}, false, err
 		}
-		err = s.store.Commit(ctx, Batch{Parties: []Write[Party]{{New: p}}, Contacts: []Write[Contact]{{Old: c, New: next}}})
-		if ErrorCode(err) == CodePreconditionFailed && attempt < retries {
-			continue // the contact changed (maybe converted) meanwhile: look again
+		b.Parties, b.Contacts = []Write[Party]{{New: p}}, []Write[Contact]{{Old: c, New: next}}
+		err = s.store.Commit(ctx, b)
+		if (ErrorCode(err) == CodePreconditionFailed || counterRace(err)) && attempt < numberRetries {
+			continue // the contact changed (maybe converted), or the code was taken: look again
 		}
 		return p, err == nil, err
 	}
@@ -118,12 +129,12 @@ func linkedParty(c Contact, k PartyKind) string {
 
 // convertWrites builds the new party from a contact and the contact linked
 // to it.
-func (s *Service) convertWrites(ctx context.Context, c Contact, k PartyKind) (Party, Contact, error) {
+func (s *Service) convertWrites(ctx context.Context, c Contact, k PartyKind, b *Batch) (Party, Contact, error) {
 	p := PartyFromContact(c, k)
 	if err := p.Normalize(s.cfg.PhoneRegion); err != nil {
 		return Party{}, Contact{}, err
 	}
-	if err := s.newParty(ctx, &p); err != nil {
+	if err := s.newParty(ctx, &p, b); err != nil {
 		return Party{}, Contact{}, err
 	}
 	next := c

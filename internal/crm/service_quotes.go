@@ -37,20 +37,25 @@ func (s *Service) CreateQuote(ctx context.Context, actor User, oppID string, q Q
 	if err := q.Normalize(); err != nil {
 		return Quote{}, err
 	}
-	now := s.now()
-	year := now.In(s.cfg.TimeZone).Year()
-	n, err := s.store.NextNumber(ctx, fmt.Sprintf("quote-%d", year))
-	if err != nil {
-		return Quote{}, err
-	}
-	q.ID, q.Number, q.OpportunityID, q.ContactID = NewID(now), fmt.Sprintf("%d-%04d", year, n), o.ID, o.ContactID
-	q.Currency, q.CreatedBy, q.CreatedAt, q.UpdatedAt, q.Version = o.Currency, actor.ID, now, now, 1
-	next := o
-	next.Quotes = append(slices.Clone(o.Quotes), q.Ref())
-	next.DeriveAmount()
-	next.UpdatedAt, next.Version = now, o.Version+1
-	err = s.store.Commit(ctx, Batch{Quotes: []Write[Quote]{{New: q}}, Opportunities: []Write[Opportunity]{{Old: o, New: next}}})
-	return q, err
+	in := q
+	return again(func() (Quote, error) {
+		q := in
+		b := Batch{}
+		now := s.now()
+		year := now.In(s.cfg.TimeZone).Year()
+		n, err := s.takeNumber(ctx, &b, fmt.Sprintf("quote-%d", year))
+		if err != nil {
+			return Quote{}, err
+		}
+		q.ID, q.Number, q.OpportunityID, q.ContactID = NewID(now), fmt.Sprintf("%d-%04d", year, n), o.ID, o.ContactID
+		q.Currency, q.CreatedBy, q.CreatedAt, q.UpdatedAt, q.Version = o.Currency, actor.ID, now, now, 1
+		next := o
+		next.Quotes = append(slices.Clone(o.Quotes), q.Ref())
+		next.DeriveAmount()
+		next.UpdatedAt, next.Version = now, o.Version+1
+		b.Quotes, b.Opportunities = []Write[Quote]{{New: q}}, []Write[Opportunity]{{Old: o, New: next}}
+		return q, s.store.Commit(ctx, b)
+	})
 }
 
 // GetQuote returns one quote. Errors: invalid, not_found, internal.
@@ -168,7 +173,7 @@ func (s *Service) AcceptQuote(ctx context.Context, actor User, id string) (Quote
 			return Quote{}, false, err
 		}
 		err = s.store.Commit(ctx, b)
-		if ErrorCode(err) == CodePreconditionFailed && attempt < retries {
+		if (ErrorCode(err) == CodePreconditionFailed || counterRace(err)) && attempt < numberRetries {
 			continue // something moved meanwhile (maybe another accept): look again
 		}
 		return next, err == nil, err
@@ -203,7 +208,7 @@ func (s *Service) acceptBatch(ctx context.Context, q Quote) (Batch, Quote, error
 		return Batch{}, Quote{}, err
 	}
 	if c.ClientID == "" {
-		p, nextC, err := s.convertWrites(ctx, c, PartyClient)
+		p, nextC, err := s.convertWrites(ctx, c, PartyClient, &b)
 		if err != nil {
 			return Batch{}, Quote{}, err
 		}

@@ -201,11 +201,22 @@ type Batch struct {
 	// StateCounts are changes of the per-state opportunity counts the tabs
 	// show.
 	StateCounts map[string]int64
+	// Counters advance sequence counters by one, each guarded by the value
+	// read: a concurrent use of the same number fails the batch with a
+	// conflict naming "counter", and the use case starts over. A failed
+	// batch takes no number, so numbers have no gaps from refused requests.
+	Counters []CounterStep
 	// Merges enrich existing contacts with lead data (see ContactMerge).
 	Merges []ContactMerge
 	// Leads are new lead records, each stored under its Key, which must be
 	// new (a second delivery of the same lead fails the batch with conflict).
 	Leads []KeyedLead
+}
+
+// CounterStep advances counter Name from From to From+1.
+type CounterStep struct {
+	Name string
+	From int64
 }
 
 // KeyedLead is a lead record and the key that deduplicates it.
@@ -222,9 +233,10 @@ type PipelineStore interface {
 	// value taken), invalid (a reference to nothing, naming the field),
 	// internal.
 	Commit(ctx context.Context, b Batch) error
-	// NextNumber increments the named counter and returns its new value
-	// (1, 2, ...); numbers are never handed out twice. Errors: internal.
-	NextNumber(ctx context.Context, counter string) (int64, error)
+	// PeekNumber returns the named counter's current value (0 before its
+	// first use). A use case takes the next number by adding a CounterStep
+	// to its batch. Errors: internal.
+	PeekNumber(ctx context.Context, counter string) (int64, error)
 	// GetOpportunity reads one opportunity. Errors: not_found, internal.
 	GetOpportunity(ctx context.Context, id string) (Opportunity, error)
 	// GetOpportunities reads several, by ID; missing ones are absent from

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -69,9 +70,24 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 	for _, l := range b.Leads {
 		s.leadOps(t, l)
 	}
+	for _, c := range b.Counters {
+		s.counterOps(t, c)
+	}
 	s.countOps(t, b.StateCounts)
 	// Checks come after the writes: a check on an item the batch writes is
 	// left out, the write's own condition standing for it.
+	// The opportunities' checks first: when an opportunity and its contact
+	// name the same interest, the error names the opportunity's field.
+	for _, w := range b.Opportunities {
+		if !w.Delete {
+			opportunityRefs(t, w.Old, w.New)
+		}
+	}
+	for _, w := range b.Quotes {
+		if !w.Delete {
+			quoteRefs(t, w.Old, w.New)
+		}
+	}
 	for _, w := range b.Contacts {
 		switch {
 		case w.Delete:
@@ -80,11 +96,6 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 			}
 		default:
 			s.contactRefs(t, w.Old, w.New)
-		}
-	}
-	for _, w := range b.Opportunities {
-		if !w.Delete {
-			opportunityRefs(t, w.Old, w.New)
 		}
 	}
 	for _, w := range b.Parties {
@@ -101,10 +112,10 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 }
 
 // opportunityRefs checks that what an opportunity newly refers to exists.
+// Its state is checked by the tab counters' update (countOps).
 func opportunityRefs(t *tx, old, next crm.Opportunity) {
 	for _, r := range []struct{ kind, label, field, old, next string }{
 		{kindContact, "contact", "contactId", old.ContactID, next.ContactID},
-		{kindState, "state", "stateId", old.StateID, next.StateID},
 		{kindAgent, "agent", "agentId", old.AgentID, next.AgentID},
 		{kindUser, "user", "assigneeId", old.AssigneeID, next.AssigneeID},
 		{kindInterest, "interest", "interestId", old.InterestID, next.InterestID},
@@ -115,7 +126,26 @@ func opportunityRefs(t *tx, old, next crm.Opportunity) {
 	}
 }
 
-// countOps adds the state count changes as one Update of their item.
+// quoteRefs checks that the interests a quote's lines newly name exist.
+func quoteRefs(t *tx, old, next crm.Quote) {
+	had := map[string]bool{}
+	for _, l := range old.Lines {
+		had[l.InterestID] = true
+	}
+	for i, l := range next.Lines {
+		if l.InterestID != "" && !had[l.InterestID] {
+			had[l.InterestID] = true
+			t.check(entityKey(kindInterest, l.InterestID), "attribute_exists(PK)",
+				failMissingRef(fmt.Sprintf("lines[%d].interestId", i), "interest"))
+		}
+	}
+}
+
+// countOps adds the state count changes as one Update of their item. A
+// state's counter attribute exists exactly while the state does (created
+// with it, removed with it at zero), so the update also proves that every
+// state gaining opportunities exists: the state's own check, and one that
+// a concurrent deletion cannot slip past.
 func (s *Store) countOps(t *tx, deltas map[string]int64) {
 	ids := make([]string, 0, len(deltas))
 	for id, d := range deltas {
@@ -130,6 +160,7 @@ func (s *Store) countOps(t *tx, deltas map[string]int64) {
 	names := map[string]string{}
 	vals := map[string]types.AttributeValue{}
 	expr := "ADD "
+	var conds []string
 	for i, id := range ids {
 		if i > 0 {
 			expr += ", "
@@ -137,12 +168,58 @@ func (s *Store) countOps(t *tx, deltas map[string]int64) {
 		n, v := fmt.Sprintf("#c%d", i), fmt.Sprintf(":c%d", i)
 		names[n], vals[v] = stateCountAttr(id), num(strconv.FormatInt(deltas[id], 10))
 		expr += n + " " + v
+		if deltas[id] > 0 {
+			conds = append(conds, "attribute_exists("+n+")")
+		}
+	}
+	u := &types.Update{TableName: aws.String(s.table), Key: stateCountKey, UpdateExpression: aws.String(expr),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals}
+	if len(conds) > 0 {
+		u.ConditionExpression = aws.String(strings.Join(conds, " AND "))
 	}
 	t.touch(stateCountKey)
-	t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: &types.Update{
-		TableName: aws.String(s.table), Key: stateCountKey, UpdateExpression: aws.String(expr),
-		ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
-	}}})
+	t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: u}, onFail: func(context.Context) error {
+		return crm.InvalidField("stateId", "no state has this ID")
+	}})
+}
+
+// stateCounterOps creates (ADD 0) or removes (only at 0) the counters of
+// states being created or deleted, in the transaction that does it.
+func (s *Store) stateCounterOps(t *tx, add, remove []string) {
+	if len(add)+len(remove) == 0 {
+		return
+	}
+	names := map[string]string{}
+	vals := map[string]types.AttributeValue{}
+	var parts, conds []string
+	var adds, rems []string
+	for i, id := range add {
+		n := fmt.Sprintf("#a%d", i)
+		names[n] = stateCountAttr(id)
+		adds = append(adds, n+" :zero")
+	}
+	for i, id := range remove {
+		n := fmt.Sprintf("#r%d", i)
+		names[n] = stateCountAttr(id)
+		rems = append(rems, n)
+		conds = append(conds, "(attribute_not_exists("+n+") OR "+n+" = :zero)")
+	}
+	if len(adds) > 0 {
+		parts = append(parts, "ADD "+strings.Join(adds, ", "))
+	}
+	if len(rems) > 0 {
+		parts = append(parts, "REMOVE "+strings.Join(rems, ", "))
+	}
+	vals[":zero"] = num("0")
+	u := &types.Update{TableName: aws.String(s.table), Key: stateCountKey, UpdateExpression: aws.String(strings.Join(parts, " ")),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals}
+	if len(conds) > 0 {
+		u.ConditionExpression = aws.String(strings.Join(conds, " AND "))
+	}
+	t.touch(stateCountKey)
+	t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: u}, onFail: func(context.Context) error {
+		return crm.Conflict("the state holds opportunities; move them to another state first")
+	}})
 }
 
 // StateCounts implements crm.PipelineStore with one GetItem.
@@ -163,28 +240,44 @@ func (s *Store) StateCounts(ctx context.Context) (map[string]int64, error) {
 	return out, nil
 }
 
-// NextNumber implements crm.PipelineStore with one UpdateItem ADD.
-func (s *Store) NextNumber(ctx context.Context, counter string) (int64, error) {
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(kindCounter, counter),
-		UpdateExpression:          aws.String("ADD #n :one SET #t = :t"),
-		ExpressionAttributeNames:  map[string]string{"#n": "n", "#t": attrType},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num("1"), ":t": str(kindCounter)},
-		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
-	if err != nil {
-		return 0, crm.Internal(err)
+// PeekNumber implements crm.PipelineStore with one GetItem.
+func (s *Store) PeekNumber(ctx context.Context, counter string) (int64, error) {
+	m, found, err := s.getRaw(ctx, key(kindCounter, counter))
+	if err != nil || !found {
+		return 0, err
 	}
-	n, ok := out.Attributes["n"].(*types.AttributeValueMemberN)
+	n, ok := m["n"].(*types.AttributeValueMemberN)
 	if !ok {
-		return 0, crm.Internal(fmt.Errorf("counter %s: no number returned", counter))
+		return 0, nil
 	}
 	v, err := strconv.ParseInt(n.Value, 10, 64)
 	if err != nil {
 		return 0, crm.Internal(err)
 	}
 	return v, nil
+}
+
+// counterOps advances a counter by one, guarded by the value read.
+func (s *Store) counterOps(t *tx, c crm.CounterStep) {
+	cond := "#n = :from"
+	if c.From == 0 {
+		cond = "attribute_not_exists(#n) OR #n = :from"
+	}
+	k := key(kindCounter, c.Name)
+	t.touch(k)
+	t.ops = append(t.ops, op{
+		item: types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(s.table), Key: k,
+			UpdateExpression:          aws.String("SET #n = :to, #t = :t"),
+			ConditionExpression:       aws.String(cond),
+			ExpressionAttributeNames:  map[string]string{"#n": "n", "#t": attrType},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":from": num(strconv.FormatInt(c.From, 10)), ":to": num(strconv.FormatInt(c.From+1, 10)), ":t": str(kindCounter)},
+		}},
+		onFail: func(context.Context) error {
+			return &crm.Error{Code: crm.CodeConflict, Message: "a concurrent request took the same number; retry",
+				Fields: map[string]string{"counter": c.Name}}
+		},
+	})
 }
 
 // GetOpportunity implements crm.PipelineStore with one GetItem.

@@ -40,9 +40,12 @@ func (s *Store) Seed(ctx context.Context, st []crm.State, set []crm.Notification
 		seeded = false
 		return nil
 	})
+	var ids []string
 	for _, v := range st {
 		t.putNew(marshal(stateToItem(v)), nil)
+		ids = append(ids, v.ID)
 	}
+	s.stateCounterOps(t, ids, nil)
 	for _, v := range set {
 		t.put(marshal(settingToItem(v)), "attribute_not_exists(PK)", nil, nil)
 	}

@@ -21,6 +21,15 @@ func (s *Store) ListStates(ctx context.Context) ([]crm.State, error) {
 // WriteStates implements crm.StateStore in one TransactWriteItems.
 func (s *Store) WriteStates(ctx context.Context, writes []crm.StateWrite) error {
 	t := s.tx()
+	var added, removed []string
+	for _, w := range writes {
+		switch {
+		case w.Delete:
+			removed = append(removed, w.Old.ID)
+		case w.Old.Version == 0:
+			added = append(added, w.New.ID)
+		}
+	}
 	for _, w := range writes {
 		switch {
 		case w.Delete:
@@ -32,5 +41,6 @@ func (s *Store) WriteStates(ctx context.Context, writes []crm.StateWrite) error 
 			t.putVersion(marshal(stateToItem(w.New)), w.Old.Version, s.failNotFoundOrStale(kindState, "state", w.New.ID))
 		}
 	}
+	s.stateCounterOps(t, added, removed)
 	return t.run(ctx)
 }

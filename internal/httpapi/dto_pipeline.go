@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -108,12 +109,12 @@ type convertRequest struct {
 // quoteLineFields is a quote line as a client writes it: quantity and
 // percentages as JSON numbers (3 and 2 decimals at most).
 type quoteLineFields struct {
-	Description    string      `json:"description"`
-	InterestID     string      `json:"interestId"`
-	Quantity       json.Number `json:"quantity"`
-	UnitPriceCents int64       `json:"unitPriceCents"`
-	DiscountPct    json.Number `json:"discountPct"`
-	TaxPct         json.Number `json:"taxPct"`
+	Description    string  `json:"description"`
+	InterestID     string  `json:"interestId"`
+	Quantity       decimal `json:"quantity"`
+	UnitPriceCents int64   `json:"unitPriceCents"`
+	DiscountPct    decimal `json:"discountPct"`
+	TaxPct         decimal `json:"taxPct"`
 }
 
 type quoteLineResponse struct {
@@ -166,13 +167,13 @@ func (r quoteRequest) applyTo(q *crm.Quote) error {
 		lines[i] = crm.QuoteLine{Description: l.Description, InterestID: l.InterestID, UnitPriceCents: l.UnitPriceCents}
 		var ok bool
 		if lines[i].QuantityMilli, ok = decimalOr(l.Quantity, 3, 1000); !ok {
-			f[p+"quantity"] = "must be a number with at most 3 decimals"
+			f[p+"quantity"] = "must be a plain decimal number with at most 3 decimals"
 		}
 		if lines[i].DiscountBP, ok = decimalOr(l.DiscountPct, 2, 0); !ok {
-			f[p+"discountPct"] = "must be a percentage with at most 2 decimals"
+			f[p+"discountPct"] = "must be a percentage written as a plain decimal with at most 2 decimals"
 		}
 		if lines[i].TaxBP, ok = decimalOr(l.TaxPct, 2, 0); !ok {
-			f[p+"taxPct"] = "must be a percentage with at most 2 decimals"
+			f[p+"taxPct"] = "must be a percentage written as a plain decimal with at most 2 decimals"
 		}
 	}
 	if len(f) > 0 {
@@ -182,12 +183,37 @@ func (r quoteRequest) applyTo(q *crm.Quote) error {
 	return nil
 }
 
-// decimalOr parses a JSON number with scale decimals, def when absent.
-func decimalOr(n json.Number, scale int, def int64) (int64, bool) {
+// decimal is a JSON number kept as written, so that no float rounding
+// touches a quantity or a percentage. A string is a wrong type.
+type decimal string
+
+// UnmarshalJSON accepts a JSON number only.
+func (d *decimal) UnmarshalJSON(b []byte) error {
+	if len(b) == 0 || b[0] == '"' || b[0] == '{' || b[0] == '[' || b[0] == 't' || b[0] == 'f' {
+		return &json.UnmarshalTypeError{Value: "non-number", Type: reflect.TypeOf(*d)}
+	}
+	if string(b) == "null" {
+		*d = ""
+		return nil
+	}
+	*d = decimal(b)
+	return nil
+}
+
+// MarshalJSON writes the number as is.
+func (d decimal) MarshalJSON() ([]byte, error) {
+	if d == "" {
+		return []byte("0"), nil
+	}
+	return []byte(d), nil
+}
+
+// decimalOr parses a number with scale decimals, def when absent.
+func decimalOr(n decimal, scale int, def int64) (int64, bool) {
 	if n == "" {
 		return def, true
 	}
-	return crm.ParseDecimal(n.String(), scale)
+	return crm.ParseDecimal(string(n), scale)
 }
 
 func quoteToResponse(q crm.Quote) quoteResponse {
@@ -195,8 +221,8 @@ func quoteToResponse(q crm.Quote) quoteResponse {
 	for i, l := range q.Lines {
 		lines[i] = quoteLineResponse{
 			quoteLineFields: quoteLineFields{Description: l.Description, InterestID: l.InterestID,
-				Quantity: json.Number(crm.FormatDecimal(l.QuantityMilli, 3)), UnitPriceCents: l.UnitPriceCents,
-				DiscountPct: json.Number(crm.FormatDecimal(l.DiscountBP, 2)), TaxPct: json.Number(crm.FormatDecimal(l.TaxBP, 2))},
+				Quantity: decimal(crm.FormatDecimal(l.QuantityMilli, 3)), UnitPriceCents: l.UnitPriceCents,
+				DiscountPct: decimal(crm.FormatDecimal(l.DiscountBP, 2)), TaxPct: decimal(crm.FormatDecimal(l.TaxBP, 2))},
 			NetCents: l.NetCents, TaxCents: l.TaxCents, TotalCents: l.TotalCents,
 		}
 	}

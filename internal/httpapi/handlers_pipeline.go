@@ -172,6 +172,9 @@ func (a *API) createQuote(w http.ResponseWriter, r *http.Request, u crm.User) er
 			return err
 		}
 	}
+	if req.Lines != nil && len(*req.Lines) == 0 {
+		return crm.InvalidField("lines", "must have 1 to 100 lines; leave it out to start from the opportunity")
+	}
 	var q crm.Quote
 	if err := req.applyTo(&q); err != nil {
 		return err

@@ -158,6 +158,21 @@ func closedAt(t *testing.T, o map[string]any) *time.Time {
 	return &ts
 }
 
+// waitPast returns once the clock is past the millisecond of m's
+// updatedAt, so that the next write is later activity than m's (the API
+// orders by activity to the millisecond).
+func waitPast(t *testing.T, m map[string]any) {
+	t.Helper()
+	s, _ := m["updatedAt"].(string)
+	ts, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatalf("updatedAt %v: %v", m["updatedAt"], err)
+	}
+	for time.Now().Before(ts.Add(time.Millisecond)) {
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
 func anyIDs(v any) []string {
 	list, _ := v.([]any)
 	out := make([]string, 0, len(list))
@@ -485,9 +500,11 @@ func TestListOpportunitiesFilters(t *testing.T) {
 	check([]int{4, 3, 2, 1, 0})
 
 	// Activity moves an opportunity to the front of every list it is in.
-	patchOK(e, "/v1/opportunities/"+specs[0].id, map[string]any{"observations": "Llamado hoy"})
+	waitPast(t, getOK(e, "/v1/opportunities/"+specs[4].id))
+	last := patchOK(e, "/v1/opportunities/"+specs[0].id, map[string]any{"observations": "Llamado hoy"})
 	check([]int{0, 4, 3, 2, 1})
 	// A move between states is activity too, and changes the state lists.
+	waitPast(t, last)
 	patchOK(e, "/v1/opportunities/"+specs[2].id, map[string]any{"stateId": st[stLost]})
 	specs[2].state = st[stLost]
 	check([]int{2, 0, 4, 3, 1})
@@ -1270,6 +1287,7 @@ func TestQuoteNumbersAreSequentialPerYear(t *testing.T) {
 	o1 := id(newOpp(e, map[string]any{"contactId": cid, "description": "Uno"}))
 	o2 := id(newOpp(e, map[string]any{"contactId": cid, "description": "Dos"}))
 	// Numbers run across opportunities; a refused quote takes none.
+	perYear := map[int]int{} // quotes made so far in each year, in case the test crosses a new year
 	for i, oid := range []string{o1, o2, o1} {
 		if i == 2 {
 			before := e.snapshot()
@@ -1281,7 +1299,9 @@ func TestQuoteNumbersAreSequentialPerYear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := fmt.Sprintf("%d-%04d", created.In(madrid).Year(), i+1)
+		year := created.In(madrid).Year()
+		perYear[year]++
+		want := fmt.Sprintf("%d-%04d", year, perYear[year])
 		if q["number"] != want {
 			t.Errorf("quote %d number %v, want %s", i+1, q["number"], want)
 		}

@@ -40,9 +40,12 @@ func multipartFields(boundary string, body []byte) ([]field, error) {
 	}
 	r := multipart.NewReader(bytes.NewReader(body), boundary)
 	var out []field
-	for {
+	for parts := 0; ; parts++ {
 		p, err := r.NextPart()
 		if errors.Is(err, io.EOF) {
+			if parts == 0 && len(bytes.TrimSpace(body)) > 0 {
+				return nil, crm.InvalidField("body", "has no part with the boundary of the Content-Type")
+			}
 			return out, nil
 		}
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +20,11 @@ type jsonText string
 func (t *jsonText) UnmarshalJSON(b []byte) error {
 	v, ok := jsonScalars(b, false)
 	if !ok {
-		return errors.New("must be a string, number or boolean")
+		kind := "object"
+		if bytes.HasPrefix(bytes.TrimSpace(b), []byte("[")) {
+			kind = "array"
+		}
+		return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[string]()}
 	}
 	*t = ""
 	if len(v) == 1 {

@@ -49,37 +49,40 @@ type alias struct {
 	rank int
 }
 
-// aliases maps canonical field names (see canonical) to lead fields. The
-// standard names come first in each group; the rest are the spellings
-// HTML forms, Meta's field_data and Spanish sites commonly use.
+// aliasNames lists the names of each lead field, best first: the standard
+// names, then the spellings HTML forms, Meta's field_data and Spanish sites
+// commonly use. No name may appear under two fields.
+var aliasNames = map[slot][]string{
+	slotName:        {"name", "first_name", "firstname", "nombre", "given_name", "fname", "full_name", "nombre_completo", "your_name"},
+	slotSurname:     {"surname", "last_name", "lastname", "apellidos", "apellido", "family_name", "lname"},
+	slotEmail:       {"email", "email_address", "mail", "correo", "correo_electronico", "work_email", "_replyto"},
+	slotPhone:       {"phone", "phone_number", "telephone", "tel", "telefono", "work_phone", "work_phone_number", "mobile", "mobile_phone", "movil", "telefono_movil", "celular"},
+	slotCompany:     {"company", "company_name", "empresa", "organization", "organisation"},
+	slotJobTitle:    {"job_title", "cargo", "puesto"},
+	slotMessage:     {"message", "mensaje", "comments", "comment", "comentarios", "comentario", "consulta", "observaciones"},
+	slotInterests:   {"interests", "interest", "intereses", "interes"},
+	slotConsent:     {"marketingConsent", "marketing_consent"},
+	slotWeb:         {"web", "website", "sitio_web", "pagina_web"},
+	slotStreet:      {"street", "address", "street_address", "direccion", "domicilio", "calle"},
+	slotPostalCode:  {"postal_code", "post_code", "zip", "zip_code", "codigo_postal", "cp"},
+	slotCity:        {"city", "ciudad", "localidad", "poblacion", "municipio", "town"},
+	slotProvince:    {"province", "provincia", "state", "region"},
+	slotCountry:     {"country", "pais"},
+	slotUTMSource:   {"utm_source"},
+	slotUTMMedium:   {"utm_medium"},
+	slotUTMCampaign: {"utm_campaign"},
+	slotUTMTerm:     {"utm_term"},
+	slotUTMContent:  {"utm_content"},
+	slotGCLID:       {"gclid"},
+	slotFBCLID:      {"fbclid"},
+	slotLandingPage: {"landing_page", "landingPage", "landing_page_url"},
+	slotReferrer:    {"referrer", "referer"},
+}
+
+// aliases maps canonical field names (see canonical) to lead fields.
 var aliases = func() map[string]alias {
 	m := map[string]alias{}
-	for s, names := range map[slot][]string{
-		slotName:        {"name", "first_name", "firstname", "nombre", "given_name", "fname", "full_name", "nombre_completo", "your_name"},
-		slotSurname:     {"surname", "last_name", "lastname", "apellidos", "apellido", "family_name", "lname"},
-		slotEmail:       {"email", "email_address", "mail", "correo", "correo_electronico", "work_email", "_replyto"},
-		slotPhone:       {"phone", "phone_number", "telephone", "tel", "telefono", "work_phone", "work_phone_number", "mobile", "mobile_phone", "movil", "telefono_movil", "celular"},
-		slotCompany:     {"company", "company_name", "empresa", "organization", "organisation"},
-		slotJobTitle:    {"job_title", "cargo", "puesto"},
-		slotMessage:     {"message", "mensaje", "comments", "comment", "comentarios", "comentario", "consulta", "observaciones"},
-		slotInterests:   {"interests", "interest", "intereses", "interes"},
-		slotConsent:     {"marketingConsent", "marketing_consent"},
-		slotWeb:         {"web", "website", "sitio_web", "pagina_web"},
-		slotStreet:      {"street", "address", "street_address", "direccion", "domicilio", "calle"},
-		slotPostalCode:  {"postal_code", "post_code", "zip", "zip_code", "codigo_postal", "cp"},
-		slotCity:        {"city", "ciudad", "localidad", "poblacion", "municipio", "town"},
-		slotProvince:    {"province", "provincia", "state", "region"},
-		slotCountry:     {"country", "pais"},
-		slotUTMSource:   {"utm_source"},
-		slotUTMMedium:   {"utm_medium"},
-		slotUTMCampaign: {"utm_campaign"},
-		slotUTMTerm:     {"utm_term"},
-		slotUTMContent:  {"utm_content"},
-		slotGCLID:       {"gclid"},
-		slotFBCLID:      {"fbclid"},
-		slotLandingPage: {"landing_page", "landingPage", "landing_page_url"},
-		slotReferrer:    {"referrer", "referer"},
-	} {
+	for s, names := range aliasNames {
 		for i, n := range names {
 			if _, dup := m[canonical(n)]; !dup {
 				m[canonical(n)] = alias{slot: s, rank: i + 1}
