@@ -29,6 +29,6 @@ func main() {
 		slog.Error("seeding states and settings", "err", err)
 		os.Exit(1)
 	}
-	api := httpapi.New(svc, httpapi.Options{Logger: env.Logger})
+	api := httpapi.New(svc, httpapi.Options{Logger: env.Logger, HooksURL: os.Getenv("HOOKS_URL")})
 	lambda.Start(httpadapter.NewV2(api).ProxyWithContext)
 }

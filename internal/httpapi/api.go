@@ -7,6 +7,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -21,6 +22,9 @@ type Options struct {
 	TokenCacheTTL time.Duration
 	// IdempotencyTTL is how long an Idempotency-Key is remembered (24 h).
 	IdempotencyTTL time.Duration
+	// HooksURL is the public base URL of the lead webhooks (on AWS, the
+	// hooks API's URL); empty means the URL the request came to.
+	HooksURL string
 }
 
 // API serves the REST API.
@@ -29,6 +33,7 @@ type API struct {
 	log    *slog.Logger
 	tokens *tokenCache
 	idemTT time.Duration
+	hooks  string
 	mux    *http.ServeMux
 	// registered maps each route pattern to its access, for tests and docs.
 	registered map[string]string
@@ -45,7 +50,7 @@ func New(svc *crm.Service, o Options) *API {
 	if o.IdempotencyTTL == 0 {
 		o.IdempotencyTTL = 24 * time.Hour
 	}
-	a := &API{svc: svc, log: o.Logger, tokens: newTokenCache(o.TokenCacheTTL), idemTT: o.IdempotencyTTL, mux: http.NewServeMux(), registered: map[string]string{}}
+	a := &API{svc: svc, log: o.Logger, tokens: newTokenCache(o.TokenCacheTTL), idemTT: o.IdempotencyTTL, hooks: strings.TrimRight(o.HooksURL, "/"), mux: http.NewServeMux(), registered: map[string]string{}}
 	a.routes()
 	return a
 }

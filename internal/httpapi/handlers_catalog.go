@@ -8,12 +8,16 @@ import (
 )
 
 // sourceRes is the source resource for a request: webhook URLs in its
-// responses start with the URL the request came to.
-func sourceRes(r *http.Request) resource[crm.Source, sourceFields, sourceResponse] {
+// responses start with HooksURL, or the URL the request came to.
+func (a *API) sourceRes(r *http.Request) resource[crm.Source, sourceFields, sourceResponse] {
+	base := a.hooks
+	if base == "" {
+		base = publicBase(r)
+	}
 	return resource[crm.Source, sourceFields, sourceResponse]{
 		path: "/v1/sources", defaults: func() crm.Source { return crm.Source{} },
 		fields: sourceFieldsOf, apply: func(f sourceFields, v *crm.Source) { f.applyTo(v) },
-		response: sourceResponseFor(publicBase(r)), id: func(v crm.Source) string { return v.ID },
+		response: sourceResponseFor(base), id: func(v crm.Source) string { return v.ID },
 		version: func(v crm.Source) int { return v.Version },
 	}
 }
@@ -47,16 +51,16 @@ var stateRes = resource[crm.State, stateFields, stateResponse]{
 }
 
 func (a *API) createSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return sourceRes(r).create(w, r, a.svc.CreateSource)
+	return a.sourceRes(r).create(w, r, a.svc.CreateSource)
 }
 func (a *API) getSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return sourceRes(r).get(w, r, a.svc.GetSource)
+	return a.sourceRes(r).get(w, r, a.svc.GetSource)
 }
 func (a *API) patchSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return sourceRes(r).patch(w, r, a.svc.UpdateSource)
+	return a.sourceRes(r).patch(w, r, a.svc.UpdateSource)
 }
 func (a *API) deleteSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return sourceRes(r).remove(w, r, a.svc.DeleteSource)
+	return a.sourceRes(r).remove(w, r, a.svc.DeleteSource)
 }
 func (a *API) listSources(w http.ResponseWriter, r *http.Request, _ crm.User) error {
 	o, err := listOptions(r.URL.Query())
@@ -67,7 +71,7 @@ func (a *API) listSources(w http.ResponseWriter, r *http.Request, _ crm.User) er
 	if err != nil {
 		return err
 	}
-	sourceRes(r).list(w, p)
+	a.sourceRes(r).list(w, p)
 	return nil
 }
 

@@ -96,10 +96,12 @@ func (b *builder) build(l *crm.Lead) {
 // interests splits every value on commas, trims and deduplicates.
 func interests(cands []candidate) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, c := range cands {
 		for _, v := range c.values {
 			for part := range strings.SplitSeq(v, ",") {
-				if part = clean(part); part != "" && !slices.Contains(out, part) {
+				if part = clean(part); part != "" && !seen[part] {
+					seen[part] = true
 					out = append(out, part)
 				}
 			}
