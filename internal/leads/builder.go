@@ -21,13 +21,21 @@ type candidate struct {
 // non-empty value (a lower-ranked alias, a repeated field) goes to Extra,
 // so nothing the sender sent is silently lost.
 type builder struct {
-	cands [numSlots][]candidate
-	extra extras
+	cands   [numSlots][]candidate
+	extra   extras
+	targets map[string]target // resolved field names, for senders that repeat them
 }
 
 // addField routes a sender's field through the field map and the aliases.
 func (b *builder) addField(key string, values []string, fm fieldMap) {
-	t := resolve(key, fm)
+	t, ok := b.targets[key]
+	if !ok {
+		t = resolve(key, fm)
+		if b.targets == nil {
+			b.targets = map[string]target{}
+		}
+		b.targets[key] = t
+	}
 	switch {
 	case t.slot != slotNone:
 		b.addSlot(t.slot, t.rank, key, values...)
@@ -39,18 +47,6 @@ func (b *builder) addField(key string, values []string, fm fieldMap) {
 // addSlot offers values for a lead field.
 func (b *builder) addSlot(s slot, rank int, key string, values ...string) {
 	b.cands[s] = append(b.cands[s], candidate{key: key, rank: rank, values: values})
-}
-
-// has reports whether a lead field has a non-empty value so far.
-func (b *builder) has(s slot) bool {
-	for _, c := range b.cands[s] {
-		for _, v := range c.values {
-			if clean(v) != "" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // build fills the lead's fields and Extra.
@@ -152,13 +148,17 @@ func clean(v string) string {
 type extras struct {
 	keys   []string
 	values map[string]string
+	full   map[string]bool // the value has MaxExtraValueLen characters
 }
 
 // add appends the non-empty values of a field (joined with ", "); a field
 // beyond MaxExtraFields is dropped, and a value is cut at MaxExtraValueLen.
 func (e *extras) add(key string, values ...string) {
+	if e.full[key] {
+		return
+	}
 	key = truncate(clean(key), MaxExtraKeyLen)
-	if key == "" {
+	if key == "" || e.full[key] || (len(e.keys) >= MaxExtraFields && e.values[key] == "") {
 		return
 	}
 	for _, v := range values {
@@ -168,18 +168,17 @@ func (e *extras) add(key string, values ...string) {
 		}
 		old, ok := e.values[key]
 		if !ok {
-			if len(e.keys) >= MaxExtraFields {
-				return
-			}
 			if e.values == nil {
-				e.values = map[string]string{}
+				e.values, e.full = map[string]string{}, map[string]bool{}
 			}
 			e.keys = append(e.keys, key)
-			e.values[key] = truncate(v, MaxExtraValueLen)
-			continue
+		} else {
+			v = old + ", " + v
 		}
-		if utf8.RuneCountInString(old) < MaxExtraValueLen {
-			e.values[key] = truncate(old+", "+v, MaxExtraValueLen)
+		e.values[key] = truncate(v, MaxExtraValueLen)
+		if utf8.RuneCountInString(e.values[key]) >= MaxExtraValueLen {
+			e.full[key] = true
+			return
 		}
 	}
 }

@@ -32,7 +32,7 @@ const DefaultHoneypot = "_gotcha"
 
 // the control fields a form post may carry; all are removed from the lead.
 const (
-	ctlGotcha      = "_gotcha"
+	ctlGotcha      = DefaultHoneypot
 	ctlNext        = "_next"
 	ctlRedirect    = "_redirect"
 	ctlIdempotency = "_idempotency_key"

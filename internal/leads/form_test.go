@@ -63,7 +63,7 @@ func TestParseForm(t *testing.T) {
 				Format: crm.FormatForm, Name: "José", Surname: "Pérez Núñez", Email: "JOSE.PEREZ@EXAMPLE.ES",
 				Phone: "+34 600 12 34 56", Company: "Cañas S.L.", JobTitle: "Gerente", Web: "https://canas.example",
 				Message: "Hola, ¿tienen precio?", Interests: []string{"Web", "SEO"}, MarketingConsent: true,
-				Address: crm.Address{Street: "C/ Ancha 1", PostalCode: "11001", City: "Cádiz", Province: "Cádiz", Country: "ES"},
+				Address:     crm.Address{Street: "C/ Ancha 1", PostalCode: "11001", City: "Cádiz", Province: "Cádiz", Country: "ES"},
 				Attribution: crm.Attribution{UTMSource: "newsletter", UTMMedium: "cpc", GCLID: "EAIaIQ", LandingPage: "https://canas.example/ofertas"},
 				Extra:       map[string]string{"color_favorito": "azul", "Presupuesto aproximado": "5.000 €"},
 			},

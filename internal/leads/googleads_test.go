@@ -78,7 +78,7 @@ func TestParseGoogleAds(t *testing.T) {
 				Format: crm.FormatGoogleAds, ExternalID: "TeSter-123-ABCDEFGHIJKLMNOPQRSTUVWXYZ-abcdefghijklmnopqrstuvwxyz-0123456789-AaBbCcDdEeFfGgHhIiJjKkLl",
 				Name: "Begoña", Surname: "Lázaro Íñiguez", Email: "B.LAZARO@EMPRESA.ES", Phone: "+34 600 12 34 56",
 				Company: "Construcciones Begoña S.A.", JobTitle: "Directora", Interests: []string{"Reforma integral"},
-				Address: crm.Address{Street: "Av. de la Constitución 3", PostalCode: "26001", City: "Logroño", Province: "La Rioja", Country: "ES"},
+				Address:     crm.Address{Street: "Av. de la Constitución 3", PostalCode: "26001", City: "Logroño", Province: "La Rioja", Country: "ES"},
 				Attribution: crm.Attribution{UTMSource: "google", UTMMedium: "cpc", GCLID: "EAIaIQobChMI"},
 				Extra: map[string]string{
 					"campaign_id": "9223372036854775807", "adgroup_id": "9007199254740995", "creative_id": "555",

@@ -48,8 +48,11 @@ type metaLeadgen struct {
 // page_id takes the entry's id.
 //
 // Errors: invalid (not a JSON object or malformed, naming "body"; object
-// other than "page", naming "object"; a leadgen change without a
-// leadgen_id, naming it as "entry[i].changes[j].value.leadgen_id").
+// other than "page", naming "object"; a leadgen change whose value is not
+// an object of IDs, naming "entry[i].changes[j].value", or has no
+// leadgen_id, naming "entry[i].changes[j].value.leadgen_id"). One bad change
+// refuses the whole notification: Meta never sends one, so it is a forgery
+// or a bug worth a 4xx.
 func ParseMetaNotification(body []byte) ([]MetaLeadRef, error) {
 	var n metaNotification
 	if err := decodeObject(body, &n); err != nil {

@@ -2,6 +2,7 @@ package leads
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/embudo/embudo/internal/crm"
 )
@@ -98,13 +99,22 @@ var aliases = func() map[string]alias {
 // "telefono" and "firstName" matches "first_name".
 func canonical(name string) string {
 	name = strings.TrimSuffix(strings.TrimSpace(name), "[]")
+	ascii := true
+	for i := 0; i < len(name) && ascii; i++ {
+		ascii = name[i] < utf8.RuneSelf
+	}
+	if !ascii {
+		name = crm.Fold(name)
+	}
 	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '_', '-', '.':
+		switch {
+		case r == ' ', r == '_', r == '-', r == '.', r == '\t', r == '\n', r == '\r', r == '\v', r == '\f':
 			return -1
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
 		}
 		return r
-	}, crm.Fold(name))
+	}, name)
 }
 
 // fieldMap is a source's map from the sender's field names to standard
