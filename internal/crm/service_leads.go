@@ -167,7 +167,7 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 			c.Surname = ""
 		}
 	}
-	if err := c.Normalize(s.cfg.PhoneRegion); err != nil {
+	if err := normalizeLeadContact(&c, s.cfg.PhoneRegion, rec); err != nil {
 		return err
 	}
 	owner := firstNonEmpty(look.EmailOwner, look.PhoneOwner)
@@ -317,4 +317,40 @@ func truncate(s string, n int) string {
 // String describes a lead record for logs (no personal data).
 func (r LeadRecord) String() string {
 	return fmt.Sprintf("lead %s source %s %s %s contact %s", r.ID, r.SourceID, r.Format, r.Outcome, r.ContactID)
+}
+
+// normalizeLeadContact normalises a contact made from a lead. A lead is
+// not refused for a field the sender filled oddly (a country written out,
+// a web address that is not one): the field's value moves to the lead
+// record's Extra and the contact goes without it. Only a contact that is
+// still invalid after that (no name) fails. Errors: invalid.
+func normalizeLeadContact(c *Contact, region string, rec *LeadRecord) error {
+	err := c.Normalize(region)
+	e, ok := err.(*Error)
+	if err == nil || !ok || e.Code != CodeInvalid {
+		return err
+	}
+	fields := map[string]*string{
+		"surname": &c.Surname, "company": &c.Company, "jobTitle": &c.JobTitle, "web": &c.Web,
+		"observations": &c.Observations, "address.street": &c.Address.Street, "address.postalCode": &c.Address.PostalCode,
+		"address.city": &c.Address.City, "address.province": &c.Address.Province, "address.country": &c.Address.Country,
+		"attribution.landingPage": &c.Attribution.LandingPage, "attribution.referrer": &c.Attribution.Referrer,
+		"attribution.utmSource": &c.Attribution.UTMSource, "attribution.utmMedium": &c.Attribution.UTMMedium,
+		"attribution.utmCampaign": &c.Attribution.UTMCampaign, "attribution.utmTerm": &c.Attribution.UTMTerm,
+		"attribution.utmContent": &c.Attribution.UTMContent, "attribution.gclid": &c.Attribution.GCLID,
+		"attribution.fbclid": &c.Attribution.FBCLID,
+	}
+	for name := range e.Fields {
+		if p, ok := fields[name]; ok {
+			if rec.Extra == nil {
+				rec.Extra = map[string]string{}
+			}
+			rec.Extra[name+" (not valid)"] = truncate(*p, 1000)
+			*p = ""
+		}
+	}
+	if c.Name != "" && len([]rune(c.Name)) > MaxNameLen {
+		c.Name = truncate(c.Name, MaxNameLen)
+	}
+	return c.Normalize(region)
 }
