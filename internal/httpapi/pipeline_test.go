@@ -916,6 +916,56 @@ func TestConcurrentConvertsMakeOneClient(t *testing.T) {
 	}
 }
 
+// A burst of new clients (an import, say): each gets its own consecutive
+// code, and each main contact is stored whole and found by its name.
+func TestConcurrentClientsGetConsecutiveCodes(t *testing.T) {
+	e := newEnv(t)
+	const n = 10
+	var wg sync.WaitGroup
+	results := make([]response, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i], errs[i] = e.request(http.MethodPost, "/v1/clients", e.staffToken,
+				map[string]any{"name": fmt.Sprintf("Ñandú Núñez %02d", i), "legalName": fmt.Sprintf("Construcciones Núñez %02d SL", i)})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var codes []string
+	mainOf := map[string]string{} // main contact ID -> client name
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if r.Status != http.StatusCreated {
+			t.Fatalf("POST /v1/clients answered %d: %s", r.Status, r.Body)
+		}
+		p := r.json(t)
+		codes = append(codes, p["code"].(string))
+		mainOf[p["mainContactId"].(string)] = p["name"].(string)
+	}
+	slices.Sort(codes)
+	for i, c := range codes {
+		if want := fmt.Sprintf("C%05d", i+1); c != want {
+			t.Fatalf("codes %v, want C00001 to C%05d", codes, n)
+		}
+	}
+	found := e.listAll(e.staffToken, "/v1/contacts?q="+url.QueryEscape("ñandu nunez"))
+	if len(found) != n {
+		t.Errorf("the name search finds %d main contacts, want %d", len(found), n)
+	}
+	for _, c := range found {
+		if mainOf[id(c)] != c["name"] || c["clientId"] == "" {
+			t.Errorf("main contact %v does not match its client", c)
+		}
+	}
+}
+
 func TestCreateClientCreatesItsMainContact(t *testing.T) {
 	for _, kind := range []string{"client", "supplier"} {
 		t.Run(kind, func(t *testing.T) {

@@ -53,6 +53,9 @@ func (c *Capture) TransactWriteItems(ctx context.Context, in *dynamodb.TransactW
 		return nil, validation("a transaction has 1 to 100 actions")
 	}
 	err := c.write(ctx, ks, func(cctx context.Context, olds []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+		if news, done, err := c.fastTransact(cctx, acts, ks, olds, o); done {
+			return news, err
+		}
 		news := make([]map[string]types.AttributeValue, len(acts))
 		for i, a := range acts {
 			img, err := c.apply(cctx, a, ks[i], olds[i], o)
@@ -152,4 +155,88 @@ func cancelled(err error, i, n int) error {
 
 func validation(msg string) error {
 	return &smithy.GenericAPIError{Code: "ValidationException", Message: msg, Fault: smithy.FaultClient}
+}
+
+// fastTransact runs a transaction whose Put, Delete and ConditionCheck
+// conditions are simple enough to evaluate here (evalCondition) on the
+// images just read. Writes are serialised by the capture layer, so nothing
+// can change an item between that read and the write: a failed condition
+// cancels the transaction before anything is written, and the puts and
+// deletes go in one BatchWriteItem instead of one request each. Updates
+// still run one by one with their conditions, undone if one fails. done is
+// false when some condition is not simple: the caller runs the slow path.
+func (c *Capture) fastTransact(ctx context.Context, acts []types.TransactWriteItem, ks, olds []map[string]types.AttributeValue, o []func(*dynamodb.Options)) (news []map[string]types.AttributeValue, done bool, err error) {
+	for i, a := range acts {
+		var cond *string
+		var names map[string]string
+		var vals map[string]types.AttributeValue
+		switch {
+		case a.Put != nil:
+			cond, names, vals = a.Put.ConditionExpression, a.Put.ExpressionAttributeNames, a.Put.ExpressionAttributeValues
+		case a.Delete != nil:
+			cond, names, vals = a.Delete.ConditionExpression, a.Delete.ExpressionAttributeNames, a.Delete.ExpressionAttributeValues
+		case a.ConditionCheck != nil:
+			cond, names, vals = a.ConditionCheck.ConditionExpression, a.ConditionCheck.ExpressionAttributeNames, a.ConditionCheck.ExpressionAttributeValues
+		default:
+			continue
+		}
+		ok, simple := evalCondition(aws.ToString(cond), names, vals, olds[i])
+		if !simple {
+			return nil, false, nil
+		}
+		if !ok {
+			return nil, true, cancelled(&types.ConditionalCheckFailedException{}, i, len(acts))
+		}
+	}
+	news = make([]map[string]types.AttributeValue, len(acts))
+	var batch []types.WriteRequest
+	for i, a := range acts {
+		switch {
+		case a.Put != nil:
+			news[i] = a.Put.Item
+			batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: a.Put.Item}})
+		case a.Delete != nil:
+			batch = append(batch, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: a.Delete.Key}})
+		case a.ConditionCheck != nil:
+			news[i] = olds[i]
+		}
+	}
+	if err := c.batchWrite(ctx, batch); err != nil {
+		if uerr := c.undo(ctx, ks, olds, news); uerr != nil {
+			c.broken = errors.Join(ErrBroken, uerr)
+			return nil, true, c.broken
+		}
+		return nil, true, err
+	}
+	for i, a := range acts {
+		if a.Update == nil {
+			continue
+		}
+		img, err := c.apply(ctx, a, ks[i], olds[i], o)
+		if err != nil {
+			if uerr := c.undo(ctx, ks, olds, news); uerr != nil {
+				c.broken = errors.Join(ErrBroken, uerr)
+				return nil, true, c.broken
+			}
+			return nil, true, cancelled(err, i, len(acts))
+		}
+		news[i] = img
+	}
+	return news, true, nil
+}
+
+// batchWrite writes puts and deletes with BatchWriteItem, 25 at a time,
+// until none is left unprocessed.
+func (c *Capture) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+	for start := 0; start < len(reqs); start += 25 {
+		pending := map[string][]types.WriteRequest{c.table: reqs[start:min(start+25, len(reqs))]}
+		for len(pending) > 0 && len(pending[c.table]) > 0 {
+			out, err := c.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return err
+			}
+			pending = out.UnprocessedItems
+		}
+	}
+	return nil
 }
