@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -47,13 +48,19 @@ func NormalizePhone(s, region string) (string, bool) {
 	return phonenumbers.Format(n, phonenumbers.E164), true
 }
 
-var foldChain = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// foldChains hands each caller its own chain: a transform.Chain keeps
+// state while it runs, so one shared by two goroutines corrupts both.
+var foldChains = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 // Fold returns s lower-cased, without accents and with runs of white space
 // made one space, for case- and accent-insensitive matching: Fold("José  PÉREZ")
 // is "jose perez".
 func Fold(s string) string {
-	out, _, err := transform.String(foldChain, strings.ToValidUTF8(s, "\uFFFD"))
+	chain := foldChains.Get().(transform.Transformer)
+	defer foldChains.Put(chain)
+	out, _, err := transform.String(chain, strings.ToValidUTF8(s, "\uFFFD"))
 	if err != nil {
 		out = s
 	}

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -150,4 +151,22 @@ func TestContactFilterNormalize(t *testing.T) {
 	if e == nil || e.Fields["kind"] == "" || e.Fields["sourceId"] == "" || e.Fields["phone"] == "" || e.Fields["email"] == "" {
 		t.Fatalf("%v", e)
 	}
+}
+
+// Fold runs for every contact written, from many requests at once.
+func TestFoldIsSafeConcurrently(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 500; i++ {
+				if got := Fold("José Pérez Íñigo"); got != "jose perez inigo" {
+					t.Errorf("Fold under concurrency = %q", got)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
