@@ -3,9 +3,16 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,6 +31,7 @@ import (
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/dynamotest"
 	"github.com/embudo/embudo/internal/httpapi"
+	"github.com/embudo/embudo/internal/leads"
 )
 
 // oasLoad loads and validates the embedded OpenAPI document.
@@ -85,9 +93,21 @@ func TestOpenAPIServedDocumentIsTheEmbeddedOne(t *testing.T) {
 	}
 }
 
-// TestOpenAPIMatchesRoutes checks that the document and the router agree:
-// the same operations, each with the security its access needs, and the
-// headers every POST, PATCH and DELETE takes.
+// oasHookRoutes are the operations of the lead webhooks: the patterns
+// httpapi.NewHooks registers (hooks.go), served by a handler of their own
+// rather than API.Routes(). The document lists them under /hooks.
+var oasHookRoutes = []string{
+	"POST /hooks/{token}",
+	"OPTIONS /hooks/{token}",
+	"POST /hooks/{token}/google-ads",
+	"GET /hooks/{token}/meta",
+	"POST /hooks/{token}/meta",
+}
+
+// TestOpenAPIMatchesRoutes checks that the document and the routers agree:
+// the same operations (API.Routes() for the API, oasHookRoutes for the
+// lead webhooks under /hooks), each with the security its access needs,
+// and the headers every POST, PATCH and DELETE takes.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	doc := oasLoad(t)
 	e := newEnv(t)
@@ -95,17 +115,20 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	ops := oasOperations(doc)
 
 	for pattern := range routes {
+		if strings.Contains(pattern, " /hooks/") {
+			t.Errorf("route %s of the API is under /hooks, where the document expects only the lead webhooks", pattern)
+		}
 		if ops[pattern] == nil {
 			t.Errorf("route %s has no operation in openapi.json", pattern)
 		}
 	}
+	for _, pattern := range oasHookRoutes {
+		if ops[pattern] == nil {
+			t.Errorf("lead webhook %s has no operation in openapi.json", pattern)
+		}
+	}
 	ids := map[string]string{}
 	for key, op := range ops {
-		access, ok := routes[key]
-		if !ok {
-			t.Errorf("openapi.json documents %s, which is not a route", key)
-			continue
-		}
 		method, path, _ := strings.Cut(key, " ")
 		if op.OperationID == "" {
 			t.Errorf("%s has no operationId", key)
@@ -115,6 +138,19 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		ids[op.OperationID] = key
 		if op.Summary == "" || op.Description == "" {
 			t.Errorf("%s needs a summary and a description", key)
+		}
+		if strings.HasPrefix(path, "/hooks/") {
+			if !slices.Contains(oasHookRoutes, key) {
+				t.Errorf("openapi.json documents %s, which the lead webhooks do not serve", key)
+				continue
+			}
+			oasCheckHookOperation(t, doc, key, op)
+			continue
+		}
+		access, ok := routes[key]
+		if !ok {
+			t.Errorf("openapi.json documents %s, which is not a route", key)
+			continue
 		}
 		if got := op.Extensions["x-embudo-access"]; got != access {
 			t.Errorf("%s: x-embudo-access = %v, want %s", key, got, access)
@@ -212,6 +248,53 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
+// oasCheckHookOperation checks a lead webhook's operation: public (no
+// security at all, x-embudo-access public), tagged Lead intake, the token
+// path parameter shaped like the tokens the API issues, and the answers
+// every such endpoint can give, failures as problems.
+func oasCheckHookOperation(t *testing.T, doc *openapi3.T, key string, op *openapi3.Operation) {
+	t.Helper()
+	method, path, _ := strings.Cut(key, " ")
+	if got := op.Extensions["x-embudo-access"]; got != "public" {
+		t.Errorf("%s: x-embudo-access = %v, want public", key, got)
+	}
+	if op.Security == nil || len(*op.Security) != 0 {
+		t.Errorf("%s: want security: [] (the URL token is the credential), got %v", key, op.Security)
+	}
+	if !slices.Equal(op.Tags, []string{"Lead intake"}) {
+		t.Errorf("%s: tags %v, want [Lead intake]", key, op.Tags)
+	}
+	params := slices.Concat(doc.Paths.Value(path).Parameters, op.Parameters)
+	if p := params.GetByInAndName("path", "token"); p == nil || p.Schema.Value.Pattern != "^whk_[A-Za-z0-9_-]{32}$" {
+		t.Errorf("%s: the path parameter token must have the shape of an issued token", key)
+	}
+	want := []string{"404", "500"}
+	switch method {
+	case "POST":
+		want = append(want, "200", "400", "413")
+		if op.RequestBody == nil || !op.RequestBody.Value.Required {
+			t.Errorf("%s needs a required request body", key)
+		}
+	case "OPTIONS":
+		want = append(want, "204", "403")
+	case "GET":
+		want = append(want, "200", "403")
+	}
+	for _, status := range want {
+		if op.Responses.Value(status) == nil {
+			t.Errorf("%s does not document status %s", key, status)
+		}
+	}
+	for status, r := range op.Responses.Map() {
+		if status[0] == '4' || status[0] == '5' {
+			mt := r.Value.Content.Get("application/problem+json")
+			if mt == nil || mt.Schema.Ref != "#/components/schemas/Problem" {
+				t.Errorf("%s: response %s must be a Problem", key, status)
+			}
+		}
+	}
+}
+
 // oasPostSuccess lists the POSTs whose success is not (only) 201 Created:
 // actions on existing resources answer 200.
 var oasPostSuccess = map[string][]string{
@@ -251,6 +334,8 @@ type oasChecker struct {
 	doc    *openapi3.T
 	router routers.Router
 	seen   map[string]map[int]bool // "METHOD /path" -> statuses answered
+	// hooksURL is the lead webhooks' server, for hook.
+	hooksURL string
 }
 
 func newOASChecker(t *testing.T, e *env) *oasChecker {
@@ -307,6 +392,15 @@ func (c *oasChecker) call(check oasReq, want int, token, method, path string, bo
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return c.validate(check, want, req, func() response { return c.e.do(method, path, token, body, headers...) })
+}
+
+// validate checks req against the document as check says, sends it with
+// send, checks that the answer has status want, and validates the answer.
+func (c *oasChecker) validate(check oasReq, want int, req *http.Request, send func() response) response {
+	t := c.t
+	t.Helper()
+	method, path := req.Method, req.URL.RequestURI()
 	route, pathParams, err := c.router.FindRoute(req)
 	if err != nil {
 		t.Fatalf("%s %s: no operation in openapi.json: %v", method, path, err)
@@ -323,7 +417,7 @@ func (c *oasChecker) call(check oasReq, want int, token, method, path string, bo
 		t.Errorf("%s %s: openapi.json accepts a request the API must refuse", method, path)
 	}
 
-	res := c.e.do(method, path, token, body, headers...)
+	res := send()
 	if res.Status != want {
 		t.Errorf("%s %s = %d, want %d: %s", method, path, res.Status, want, res.Body)
 	}
@@ -357,8 +451,9 @@ func (c *oasChecker) noUndocumented(op *openapi3.Operation, res response, what s
 	if r == nil {
 		return
 	}
-	mt := r.Value.Content.Get(res.Header.Get("Content-Type"))
-	if mt == nil || mt.Schema == nil {
+	ct := res.Header.Get("Content-Type")
+	mt := r.Value.Content.Get(ct)
+	if mt == nil || mt.Schema == nil || !strings.Contains(ct, "json") {
 		return
 	}
 	var v any
@@ -749,6 +844,9 @@ func TestOpenAPIConformance(t *testing.T) {
 	c.call(oasBad, 400, admin, "PATCH", "/v1/notification-settings/"+crm.NotifyNote, map[string]any{"overrides": map[string]any{"en": map[string]any{"title": "x"}}})
 	c.call(oasOK, 403, staff, "PATCH", "/v1/notification-settings/"+crm.NotifyNote, map[string]any{"enabled": true})
 
+	// --- the lead webhooks and their settings
+	oasHooks(c)
+
 	// --- coverage: every operation answered with success, and every
 	// failure the suite is about was seen.
 	all := map[int]bool{}
@@ -765,6 +863,454 @@ func TestOpenAPIConformance(t *testing.T) {
 	for _, status := range []int{200, 201, 204, 400, 401, 403, 404, 409, 412, 413} {
 		if !all[status] {
 			t.Errorf("no operation answered %d in this test", status)
+		}
+	}
+}
+
+// hook sends one request to the lead webhooks (the server at c.hooksURL),
+// with the body and Content-Type as given and redirects not followed, and
+// validates request and answer against the document like call.
+func (c *oasChecker) hook(check oasReq, want int, method, path, contentType string, body []byte, headers ...string) response {
+	c.t.Helper()
+	build := func() *http.Request {
+		req, err := http.NewRequest(method, c.hooksURL+path, bytes.NewReader(body))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		if body == nil {
+			req.Body, req.ContentLength = http.NoBody, 0
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		return req
+	}
+	return c.validate(check, want, build(), func() response { return oasSend(c.t, build()) })
+}
+
+// oasSend sends req without following redirects.
+func oasSend(t *testing.T, req *http.Request) response {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, b}
+}
+
+// oasGraph stands for the Graph API: leadgen ID -> the lead's JSON; an ID
+// it does not know is gone (not_found), "fail" is a Graph API that keeps
+// failing, and any access token but page-token is refused.
+type oasGraph map[string]string
+
+func (g oasGraph) FetchLead(_ context.Context, leadgenID, accessToken string) ([]byte, error) {
+	if accessToken != "page-token" {
+		return nil, crm.Unauthorized("the access token is not valid")
+	}
+	switch lead, ok := g[leadgenID]; {
+	case !ok:
+		return nil, crm.NotFound("lead")
+	case lead == "fail":
+		return nil, crm.Internal(errors.New("graph API unavailable"))
+	default:
+		return []byte(lead), nil
+	}
+}
+
+// oasHooks drives the sources' webhook settings through the API, then the
+// lead webhooks themselves (httpapi.NewHooks, a handler of its own) with
+// every kind of sender, validating each request and answer.
+func oasHooks(c *oasChecker) {
+	t, e := c.t, c.e
+	t.Helper()
+	staff, admin := e.staffToken, adminToken
+	newID := func() string { return crm.NewID(time.Now()) }
+	hooks := httptest.NewServer(httpapi.NewHooks(e.svc, httpapi.HookOptions{SourceCacheTTL: -1,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Meta: oasGraph{
+			"444444444444": `{"id":"444444444444","created_time":"2026-01-02T10:00:00+0000","platform":"ig","is_organic":false,` +
+				`"field_data":[{"name":"full_name","values":["Iker Sanz"]},{"name":"email","values":["Iker@Example.com"]},{"name":"phone_number","values":["+34622000333"]}]}`,
+			"555555555555": "fail",
+		}}))
+	t.Cleanup(hooks.Close)
+	c.hooksURL = hooks.URL
+
+	webhookOf := func(res response) map[string]any {
+		t.Helper()
+		w, _ := oasJSON(t, res)["webhook"].(map[string]any)
+		if w == nil {
+			t.Fatalf("no webhook in %s", res.Body)
+		}
+		return w
+	}
+	// issued returns the token of a response that must show one, checking
+	// its URL (the API's own origin here, as no HooksURL is configured).
+	issued := func(res response, suffix string) string {
+		t.Helper()
+		w := webhookOf(res)
+		tok, _ := w["token"].(string)
+		if !strings.HasPrefix(tok, "whk_") {
+			t.Fatalf("no token in %s", res.Body)
+		}
+		if u := w["url"]; u != e.srv.URL+"/hooks/"+tok+suffix {
+			t.Errorf("webhook url %v, want %s", u, e.srv.URL+"/hooks/"+tok+suffix)
+		}
+		return tok
+	}
+	hidden := func(res response) {
+		t.Helper()
+		if w := webhookOf(res); w["token"] != nil || w["url"] != nil {
+			t.Errorf("a response that issued no token shows token or url: %s", res.Body)
+		}
+	}
+	contact := func(email string) map[string]any {
+		t.Helper()
+		items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/contacts?email="+url.QueryEscape(email), nil))
+		if len(items) != 1 {
+			t.Fatalf("want one contact with %s, got %d", email, len(items))
+		}
+		return items[0]
+	}
+	noContact := func(email string) {
+		t.Helper()
+		if items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/contacts?email="+url.QueryEscape(email), nil)); len(items) != 0 {
+			t.Errorf("want no contact with %s: %v", email, items)
+		}
+	}
+
+	// --- webhook settings: create, read, rotate, merge, remove
+	origin := "https://www.example.com"
+	formRes := c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Formulario web", "webhook": map[string]any{
+		"kind": "form", "allowedOrigins": []string{"HTTPS://WWW.Example.com/"}, "redirectUrl": origin + "/gracias",
+		"fieldMap": map[string]any{"nombre_cliente": "name", "empresa_cliente": "company"}, "createOpportunity": true, "assignment": "round_robin"}})
+	formID, formTok := oasID(t, formRes), issued(formRes, "")
+	if w := webhookOf(formRes); w["kind"] != "form" || w["honeypot"] != "_gotcha" || w["secretSet"] != false ||
+		w["assignment"] != "round_robin" || w["createOpportunity"] != true || fmt.Sprint(w["allowedOrigins"]) != "["+origin+"]" {
+		t.Errorf("form webhook defaults and normalisation: %s", formRes.Body)
+	}
+	hidden(c.call(oasOK, 200, staff, "GET", "/v1/sources/"+formID, nil))
+	for _, s := range oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/sources", nil)) {
+		if w, _ := s["webhook"].(map[string]any); w != nil && (w["token"] != nil || w["url"] != nil) {
+			t.Errorf("a listed source shows its token: %v", s)
+		}
+	}
+
+	googleRes := c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Google Ads - Cocinas", "webhook": map[string]any{
+		"kind": "google-ads", "secret": "g-key-123", "fieldMap": map[string]any{"WHEN_TO_CALL": "message"}}})
+	googleID, googleTok := oasID(t, googleRes), issued(googleRes, "/google-ads")
+	if w := webhookOf(googleRes); w["secretSet"] != true || bytes.Contains(googleRes.Body, []byte("g-key-123")) {
+		t.Errorf("google-ads webhook: want secretSet and the secret never shown: %s", googleRes.Body)
+	}
+	whsec := "whsec_" + base64.StdEncoding.EncodeToString([]byte("a 32-byte signing key for tests!"))
+	jsonTok := issued(c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Zapier", "webhook": map[string]any{
+		"kind": "json", "secret": whsec}}), "")
+	metaRes := c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Meta Lead Ads", "webhook": map[string]any{
+		"kind": "meta", "secret": "app-secret", "verifyToken": "verify-me", "accessToken": "page-token"}})
+	metaID, metaTok := oasID(t, metaRes), issued(metaRes, "/meta")
+	if w := webhookOf(metaRes); w["secretSet"] != true || w["verifyTokenSet"] != true || w["accessTokenSet"] != true {
+		t.Errorf("meta webhook: want every secret set: %s", metaRes.Body)
+	}
+	ghostTok := issued(c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Estado borrado", "webhook": map[string]any{
+		"createOpportunity": true, "opportunityStateId": newID()}}), "")
+
+	for _, bad := range []struct {
+		check   oasReq
+		webhook any
+		field   string
+	}{
+		{oasBad, map[string]any{"kind": "ftp"}, "webhook.kind"},
+		{oasBad, map[string]any{"fieldMap": map[string]any{"colour": "favourite_colour"}}, "webhook.fieldMap.colour"},
+		{oasOK, map[string]any{"kind": "google-ads"}, "webhook.secret"},
+		{oasOK, map[string]any{"kind": "meta", "secret": "s", "verifyToken": "v"}, "webhook.secret"},
+		{oasOK, map[string]any{"assignment": "fixed"}, "webhook.defaultAgentId"},
+		{oasBad, map[string]any{"assignment": "random"}, "webhook.assignment"},
+		{oasBad, map[string]any{"defaultAgentId": "nope"}, "webhook.defaultAgentId"},
+		{oasBad, map[string]any{"allowedOrigins": []string{"www.example.com"}}, "webhook.allowedOrigins"},
+		{oasOK, map[string]any{"redirectUrl": "/gracias"}, "webhook.redirectUrl"},
+		{oasBad, map[string]any{"token": "whk_mine"}, "webhook.token"},
+		{oasBad, map[string]any{"secretSet": true}, "webhook.secretSet"},
+		{oasBad, "form", "webhook"},
+	} {
+		res := c.call(bad.check, 400, admin, "POST", "/v1/sources", map[string]any{"name": "Mal", "webhook": bad.webhook})
+		if f := oasProblemFields(t, res); f[bad.field] == nil {
+			t.Errorf("webhook %v: want fields.%s, got %s", bad.webhook, bad.field, res.Body)
+		}
+	}
+	if f := oasProblemFields(t, c.call(oasOK, 400, admin, "PATCH", "/v1/sources/"+googleID, map[string]any{"webhook": map[string]any{"secret": ""}})); f["webhook.secret"] == nil {
+		t.Errorf("clearing a google-ads secret: want fields.webhook.secret, got %v", f)
+	}
+
+	// Rotating issues a new token and keeps the rest; the old URL is dead.
+	oldTok := formTok
+	rot := c.call(oasOK, 200, admin, "PATCH", "/v1/sources/"+formID, map[string]any{"webhook": map[string]any{"rotateToken": true}}, "If-Match", `"1"`)
+	if formTok = issued(rot, ""); formTok == oldTok {
+		t.Errorf("rotateToken kept the token")
+	}
+	if w := webhookOf(rot); w["redirectUrl"] != origin+"/gracias" || len(w["fieldMap"].(map[string]any)) != 2 || w["assignment"] != "round_robin" {
+		t.Errorf("rotating changed the settings: %s", rot.Body)
+	}
+	// An update merges: fieldMap entries are added, secrets left out kept.
+	merged := c.call(oasOK, 200, admin, "PATCH", "/v1/sources/"+formID, map[string]any{"webhook": map[string]any{"fieldMap": map[string]any{"tlf_movil": "phone"}}})
+	hidden(merged)
+	if fm := webhookOf(merged)["fieldMap"].(map[string]any); len(fm) != 3 || fm["tlf_movil"] != "phone" || fm["nombre_cliente"] != "name" {
+		t.Errorf("fieldMap after a PATCH adding one entry: %v", fm)
+	}
+	if w := webhookOf(c.call(oasOK, 200, admin, "PATCH", "/v1/sources/"+metaID, map[string]any{"webhook": map[string]any{"accessToken": "page-token"}})); w["secretSet"] != true || w["verifyTokenSet"] != true {
+		t.Errorf("secrets left out of a PATCH were not kept: %v", w)
+	}
+	// Removing the webhook kills its URL; adding one again issues a new token.
+	tmp := c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Temporal", "webhook": map[string]any{}})
+	tmpID, tmpTok := oasID(t, tmp), issued(tmp, "")
+	if gone := c.call(oasOK, 200, admin, "PATCH", "/v1/sources/"+tmpID, map[string]any{"webhook": nil}); oasJSON(t, gone)["webhook"] != nil {
+		t.Errorf(`"webhook": null did not remove it: %s`, gone.Body)
+	}
+	c.hook(oasOK, 404, "POST", "/hooks/"+tmpTok, "application/x-www-form-urlencoded", []byte("name=Nadie"))
+	plainTok := issued(c.call(oasOK, 200, admin, "PATCH", "/v1/sources/"+tmpID, map[string]any{"webhook": map[string]any{"kind": "form"}}), "")
+	if plainTok == tmpTok {
+		t.Error("a webhook given again to a source kept its old token")
+	}
+
+	// --- HTML forms and fetch()
+	const urlencoded = "application/x-www-form-urlencoded"
+	form := func(kv ...string) []byte {
+		v := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Add(kv[i], kv[i+1])
+		}
+		return []byte(v.Encode())
+	}
+	formPath := "/hooks/" + formTok
+	c.hook(oasOK, 404, "POST", "/hooks/"+oldTok, urlencoded, form("name", "Old"))
+
+	// A plain browser post: 303 to the redirect URL; mapped and aliased
+	// fields, attribution from the page URL.
+	res := c.hook(oasOK, 303, "POST", formPath+"?utm_source=google&utm_campaign=cocinas", urlencoded,
+		form("nombre_cliente", "Lucía", "apellidos", "Pérez", "email", "Lucia@Example.com", "telefono", "600 111 222",
+			"mensaje", "Quiero una cocina", "presupuesto", "10000", "_gotcha", ""), "Origin", origin)
+	if loc := res.Header.Get("Location"); loc != origin+"/gracias" || res.Header.Get("Access-Control-Allow-Origin") != origin {
+		t.Errorf("form post: want 303 to the redirect URL with CORS: %v", res.Header)
+	}
+	lucia := contact("lucia@example.com")
+	if lucia["name"] != "Lucía" || lucia["surname"] != "Pérez" || lucia["phone"] != "+34600111222" || lucia["sourceId"] != formID ||
+		lucia["observations"] != "Quiero una cocina" || lucia["attribution"].(map[string]any)["utmCampaign"] != "cocinas" {
+		t.Errorf("the lead's contact: %v", lucia)
+	}
+	luciaID := lucia["id"].(string)
+	if items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities?contactId="+luciaID, nil)); len(items) != 1 || items[0]["sourceId"] != formID {
+		t.Errorf("createOpportunity: want one opportunity from the source: %v", items)
+	}
+	// _next is followed only to an allowed origin.
+	if r := c.hook(oasOK, 303, "POST", formPath, urlencoded, form("name", "Nora", "email", "nora@example.com", "_next", origin+"/otra")); r.Header.Get("Location") != origin+"/otra" {
+		t.Errorf("_next on an allowed origin: Location %q", r.Header.Get("Location"))
+	}
+	if r := c.hook(oasOK, 303, "POST", formPath, urlencoded, form("name", "Olga", "email", "olga@example.com", "_next", "https://evil.example/x")); r.Header.Get("Location") != origin+"/gracias" {
+		t.Errorf("_next elsewhere: want the redirect URL, got Location %q", r.Header.Get("Location"))
+	}
+
+	// fetch() with FormData: JSON answer, CORS, and Idempotency-Key.
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	for _, kv := range [][2]string{{"name", "Pablo"}, {"email", "pablo@example.com"}, {"interests", "Baños"}, {"marketing_consent", "on"}} {
+		_ = mw.WriteField(kv[0], kv[1])
+	}
+	if fw, err := mw.CreateFormFile("cv", "cv.txt"); err == nil {
+		_, _ = fw.Write([]byte("ignored"))
+	}
+	_ = mw.Close()
+	fetch := func() response {
+		return c.hook(oasOK, 200, "POST", formPath, mw.FormDataContentType(), mp.Bytes(),
+			"Accept", "application/json", "Idempotency-Key", "pablo-1", "Origin", origin)
+	}
+	first := fetch()
+	m := oasJSON(t, first)
+	if m["ok"] != true || m["next"] != origin+"/gracias" || first.Header.Get("Access-Control-Allow-Origin") != origin || !strings.Contains(first.Header.Get("Vary"), "Origin") {
+		t.Errorf("fetch(): want ok, next and CORS headers: %v %s", first.Header, first.Body)
+	}
+	if again := oasJSON(t, fetch()); again["leadId"] != m["leadId"] {
+		t.Errorf("the same Idempotency-Key: want lead %v again, got %v", m["leadId"], again["leadId"])
+	}
+	if p := contact("pablo@example.com"); p["marketingConsent"] != true || len(p["interestIds"].([]any)) != 1 {
+		t.Errorf("multipart lead: want consent and the Baños interest: %v", p)
+	}
+
+	// A second lead with the same e-mail fills what is empty, never overwrites.
+	c.hook(oasOK, 200, "POST", formPath, urlencoded, form("name", "Lucía Otra", "email", "lucia@EXAMPLE.com", "empresa_cliente", "Cocinas Lucía", "phone", "699 999 999"),
+		"Accept", "application/json")
+	if again := contact("lucia@example.com"); again["id"] != luciaID || again["name"] != "Lucía" || again["company"] != "Cocinas Lucía" || again["phone"] != "+34600111222" {
+		t.Errorf("merged lead: want the same contact, its name and phone kept and the company filled: %v", again)
+	}
+
+	// JSON bodies: as application/json (JSON answer without Accept), and as text/plain.
+	c.hook(oasOK, 200, "POST", formPath, "application/json", []byte(`{"name":"Quique","email":"quique@example.com","interests":["Baños"],"marketing_consent":true}`))
+	c.hook(oasOK, 200, "POST", formPath, "text/plain;charset=UTF-8", []byte(`{"name":"Rosa","phone":"600 333 444"}`), "Accept", "application/json")
+
+	// The honeypot: the same answer, no contact.
+	if m := oasJSON(t, c.hook(oasOK, 200, "POST", formPath, urlencoded, form("name", "Bot", "email", "bot@example.com", "_gotcha", "http://spam.example"), "Accept", "application/json")); m["ok"] != true {
+		t.Errorf("honeypot: want the success answer: %v", m)
+	}
+	noContact("bot@example.com")
+
+	// Without a redirect URL a browser gets a thank-you page.
+	if r := c.hook(oasOK, 200, "POST", "/hooks/"+plainTok, urlencoded, form("name", "Sara", "email", "sara@example.com")); !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("no redirect URL: want an HTML page: %v", r.Header)
+	}
+
+	// Refusals.
+	if p := oasJSON(t, c.hook(oasOK, 422, "POST", formPath, urlencoded, form("mensaje", "hola", "email", "no-es-un-email"), "Accept", "application/json")); p["code"] != "unprocessable" {
+		t.Errorf("a lead with no way to reach anyone: want unprocessable: %v", p)
+	}
+	c.hook(oasOK, 403, "POST", formPath, urlencoded, form("name", "Eve", "email", "eve@example.com"), "Origin", "https://evil.example")
+	noContact("eve@example.com")
+	c.hook(oasBad, 400, "POST", formPath, "text/csv", []byte("name,email\nX,x@example.com"))
+	c.hook(oasBad, 400, "POST", formPath, "", []byte("name=X"))
+	c.hook(oasBad, 400, "POST", formPath, "application/json", []byte("{not json"))
+	c.hook(oasBad, 400, "POST", formPath, "application/json", []byte(`{"name":{"first":"X"}}`))
+	c.hook(oasOK, 413, "POST", formPath, urlencoded, form("name", "Big", "message", strings.Repeat("a", leads.MaxBody)))
+	c.hook(oasOK, 404, "POST", "/hooks/whk_"+strings.Repeat("A", 32), urlencoded, form("name", "X"))
+	c.hook(oasBad, 404, "POST", "/hooks/nope", urlencoded, form("name", "X"))
+	c.hook(oasOK, 404, "POST", "/hooks/"+googleTok, urlencoded, form("name", "X")) // another kind's token
+	if p := oasJSON(t, c.hook(oasOK, 409, "POST", "/hooks/"+ghostTok, urlencoded, form("name", "Tina", "email", "tina@example.com"), "Accept", "application/json")); p["code"] != "conflict" {
+		t.Errorf("an opportunity state that does not exist: want conflict: %v", p)
+	}
+
+	// CORS preflight.
+	pre := c.hook(oasOK, 204, "OPTIONS", formPath, "", nil, "Origin", origin, "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type, idempotency-key")
+	if pre.Header.Get("Access-Control-Allow-Origin") != origin || !strings.Contains(pre.Header.Get("Access-Control-Allow-Headers"), "Idempotency-Key") {
+		t.Errorf("preflight headers: %v", pre.Header)
+	}
+	c.hook(oasOK, 403, "OPTIONS", formPath, "", nil, "Origin", "https://evil.example")
+	c.hook(oasBad, 403, "OPTIONS", formPath, "", nil)
+	c.hook(oasOK, 403, "OPTIONS", "/hooks/"+plainTok, "", nil, "Origin", origin) // no allowed origins: no preflight passes
+	c.hook(oasOK, 404, "OPTIONS", "/hooks/"+metaTok, "", nil, "Origin", origin)
+
+	// --- a JSON sender signed with Standard Webhooks
+	zoe := []byte(`{"name":"Zoe","email":"zoe@example.com","utm_source":"zapier"}`)
+	signed := func(id string, at time.Time, body []byte) []string {
+		h := leads.SignStandardWebhook(whsec, id, at, body)
+		return []string{"webhook-id", h.Get("webhook-id"), "webhook-timestamp", h.Get("webhook-timestamp"), "webhook-signature", h.Get("webhook-signature")}
+	}
+	jsonPath := "/hooks/" + jsonTok
+	z := oasJSON(t, c.hook(oasOK, 200, "POST", jsonPath, "application/json", zoe, signed("msg_1", time.Now(), zoe)...))
+	if again := oasJSON(t, c.hook(oasOK, 200, "POST", jsonPath, "application/json", zoe, signed("msg_1", time.Now(), zoe)...)); again["leadId"] != z["leadId"] {
+		t.Errorf("a redelivered webhook-id: want lead %v, got %v", z["leadId"], again["leadId"])
+	}
+	if a := contact("zoe@example.com")["attribution"].(map[string]any); a["utmSource"] != "zapier" {
+		t.Errorf("signed JSON lead attribution: %v", a)
+	}
+	c.hook(oasOK, 401, "POST", jsonPath, "application/json", []byte(`{"name":"Zoe","email":"mallory@example.com"}`), signed("msg_2", time.Now(), zoe)...)
+	c.hook(oasOK, 401, "POST", jsonPath, "application/json", zoe, signed("msg_3", time.Now().Add(-10*time.Minute), zoe)...)
+	c.hook(oasOK, 401, "POST", jsonPath, "application/json", zoe)
+	noContact("mallory@example.com")
+
+	// --- Google Ads
+	googlePath := "/hooks/" + googleTok + "/google-ads"
+	gLead := map[string]any{"lead_id": "Cj0KCQ-lead-1", "api_version": "1.0", "form_id": 9876543210123, "campaign_id": 123456,
+		"adgroup_id": 0, "creative_id": 0, "gcl_id": "gclid-123", "google_key": "g-key-123", "is_test": false,
+		"user_column_data": []any{
+			map[string]any{"column_name": "Full Name", "string_value": "Marta Gil", "column_id": "FULL_NAME"},
+			map[string]any{"column_name": "User Email", "string_value": "Marta@Example.com", "column_id": "EMAIL"},
+			map[string]any{"column_name": "User Phone", "string_value": "+34 611 000 111", "column_id": "PHONE_NUMBER"},
+			map[string]any{"column_name": "When to call", "string_value": "Por la mañana", "column_id": "WHEN_TO_CALL"},
+		}}
+	gBody := func(change func(map[string]any)) []byte {
+		m := map[string]any{}
+		for k, v := range gLead {
+			m[k] = v
+		}
+		change(m)
+		b, _ := json.Marshal(m)
+		return b
+	}
+	same := func(map[string]any) {}
+	for range 2 { // Google's retry is recognised by lead_id
+		if r := c.hook(oasOK, 200, "POST", googlePath, "application/json", gBody(same)); string(bytes.TrimSpace(r.Body)) != "{}" {
+			t.Errorf("Google Ads: want {}: %s", r.Body)
+		}
+	}
+	if g := contact("marta@example.com"); g["name"] != "Marta Gil" || g["observations"] != "Por la mañana" || g["sourceId"] != googleID ||
+		g["attribution"].(map[string]any)["gclid"] != "gclid-123" || g["attribution"].(map[string]any)["utmSource"] != "google" {
+		t.Errorf("Google Ads lead: %v", g)
+	}
+	c.hook(oasOK, 200, "POST", googlePath, "application/json", gBody(func(m map[string]any) {
+		delete(m, "google_key")
+		m["Google_key"], m["lead_id"], m["is_test"] = "g-key-123", "test-lead", true
+		m["user_column_data"] = []any{map[string]any{"column_id": "EMAIL", "string_value": "test@example.com"}}
+	}))
+	noContact("test@example.com")
+	c.hook(oasOK, 403, "POST", googlePath, "application/json", gBody(func(m map[string]any) { m["google_key"], m["lead_id"] = "wrong", "lead-2" }))
+	c.hook(oasOK, 403, "POST", googlePath, "application/json", gBody(func(m map[string]any) { delete(m, "google_key"); m["lead_id"] = "lead-3" }))
+	c.hook(oasBad, 400, "POST", googlePath, "application/json", gBody(func(m map[string]any) { delete(m, "lead_id") }))
+	c.hook(oasBad, 400, "POST", googlePath, "application/json", []byte(`[]`))
+	c.hook(oasOK, 422, "POST", googlePath, "application/json", gBody(func(m map[string]any) {
+		m["lead_id"], m["user_column_data"] = "lead-4", []any{map[string]any{"column_id": "WHEN_TO_CALL", "string_value": "nunca"}}
+	}))
+	c.hook(oasOK, 404, "POST", "/hooks/"+formTok+"/google-ads", "application/json", gBody(same))
+
+	// --- Meta
+	metaPath := "/hooks/" + metaTok + "/meta"
+	verify := func(mode, token string) string {
+		return metaPath + "?" + url.Values{"hub.mode": {mode}, "hub.verify_token": {token}, "hub.challenge": {"1158201444"}}.Encode()
+	}
+	if r := c.hook(oasOK, 200, "GET", verify("subscribe", "verify-me"), "", nil); string(r.Body) != "1158201444" || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+		t.Errorf("Meta handshake: want the challenge as text/plain: %v %q", r.Header, r.Body)
+	}
+	c.hook(oasOK, 403, "GET", verify("subscribe", "wrong"), "", nil)
+	c.hook(oasBad, 403, "GET", verify("unsubscribe", "verify-me"), "", nil)
+	c.hook(oasBad, 403, "GET", metaPath+"?hub.challenge=1", "", nil)
+	c.hook(oasOK, 404, "GET", "/hooks/"+formTok+"/meta?"+url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {"verify-me"}, "hub.challenge": {"1"}}.Encode(), "", nil)
+
+	notification := func(object string, leadgenIDs ...string) []byte {
+		var changes []string
+		for _, id := range leadgenIDs {
+			changes = append(changes, `{"field":"leadgen","value":{"leadgen_id":`+id+`,"page_id":153125381133,"form_id":12312312312,"adgroup_id":0,"ad_id":0,"created_time":1440120384}}`)
+		}
+		changes = append(changes, `{"field":"feed","value":{"item":"status"}}`)
+		return []byte(`{"object":"` + object + `","entry":[{"id":"153125381133","time":1438292065,"changes":[` + strings.Join(changes, ",") + `]}]}`)
+	}
+	hubSig := func(body []byte) string {
+		mac := hmac.New(sha256.New, []byte("app-secret"))
+		mac.Write(body)
+		return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	}
+	metaResult := func(r response) string {
+		m := oasJSON(t, r)
+		return fmt.Sprintf("%v/%v", m["received"], m["stored"])
+	}
+	n := notification("page", "444444444444")
+	for range 2 { // Meta's redelivery is recognised by the leadgen ID
+		if got := metaResult(c.hook(oasOK, 200, "POST", metaPath, "application/json", n, "X-Hub-Signature-256", hubSig(n))); got != "1/1" {
+			t.Errorf("Meta notification: received/stored %s, want 1/1", got)
+		}
+	}
+	if m := contact("iker@example.com"); m["name"] != "Iker Sanz" || m["sourceId"] != metaID || m["attribution"].(map[string]any)["utmSource"] != "instagram" {
+		t.Errorf("Meta lead: %v", m)
+	}
+	gone := notification("page", "333333333333")
+	if got := metaResult(c.hook(oasOK, 200, "POST", metaPath, "application/json", gone, "X-Hub-Signature-256", hubSig(gone))); got != "1/0" {
+		t.Errorf("a lead the Graph API no longer has: received/stored %s, want 1/0", got)
+	}
+	other := notification("page")
+	if got := metaResult(c.hook(oasOK, 200, "POST", metaPath, "application/json", other, "X-Hub-Signature-256", hubSig(other))); got != "0/0" {
+		t.Errorf("no leadgen change: received/stored %s, want 0/0", got)
+	}
+	failing := notification("page", "555555555555")
+	c.hook(oasOK, 500, "POST", metaPath, "application/json", failing, "X-Hub-Signature-256", hubSig(failing))
+	c.hook(oasOK, 401, "POST", metaPath, "application/json", n, "X-Hub-Signature-256", hubSig([]byte("another body")))
+	c.hook(oasBad, 401, "POST", metaPath, "application/json", n)
+	user := notification("user", "444444444444")
+	c.hook(oasBad, 400, "POST", metaPath, "application/json", user, "X-Hub-Signature-256", hubSig(user))
+
+	// Nothing but the documented operations is served under /hooks.
+	for _, probe := range [][2]string{{"GET", formPath}, {"PUT", formPath}, {"DELETE", metaPath}, {"GET", googlePath}, {"POST", formPath + "/other"}} {
+		req, _ := http.NewRequest(probe[0], hooks.URL+probe[1], nil)
+		if r := oasSend(t, req); r.Status != http.StatusNotFound {
+			t.Errorf("%s %s = %d, want 404 (not a lead webhook operation)", probe[0], probe[1], r.Status)
 		}
 	}
 }
