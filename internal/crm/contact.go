@@ -62,6 +62,7 @@ type Contact struct {
 	Lang             string
 	Attribution      Attribution
 	CreatedBy        string
+	UpdatedBy        string // who made the last change ("" for a web form or the system)
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	Version          int

@@ -40,6 +40,7 @@ type Note struct {
 	RemindAll  bool       // remind every active user instead of the author (team notes only)
 	NotifiedAt *time.Time // when the reminder for AvisoAt went out; cleared when AvisoAt changes
 	CreatedBy  string
+	UpdatedBy  string // who made the last change ("" for the system)
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Version    int

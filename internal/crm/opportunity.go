@@ -20,6 +20,7 @@ type Opportunity struct {
 	AgentID           string
 	AssigneeID        string // a user
 	CreatedBy         string
+	UpdatedBy         string // who made the last change ("" for a web form or the system)
 	ApproxAmountCents int64
 	AmountCents       int64 // from its quotes: the accepted one, else the latest not rejected
 	Currency          string

@@ -14,7 +14,7 @@ func (s *Service) CreateContact(ctx context.Context, actor User, c Contact) (Con
 	}
 	now := s.now()
 	c.ID = NewID(now)
-	c.CreatedBy = actor.ID
+	c.CreatedBy, c.UpdatedBy = actor.ID, actor.ID
 	c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
 	if err := s.store.CreateContact(ctx, c); err != nil {
 		return Contact{}, err
@@ -38,7 +38,7 @@ func (s *Service) UpdateContact(ctx context.Context, id string, ifMatch int, cha
 		func(c *Contact) *int { return &c.Version }, change,
 		func(old Contact, next *Contact) error {
 			next.ID, next.CreatedAt, next.CreatedBy = old.ID, old.CreatedAt, old.CreatedBy
-			next.UpdatedAt = s.now()
+			next.UpdatedAt, next.UpdatedBy = s.now(), ActorFrom(ctx).ID
 			return next.Normalize(s.cfg.PhoneRegion)
 		}, s.store.UpdateContact)
 }

@@ -32,13 +32,13 @@ func defaultState(states []State) (State, error) {
 // withInterest returns the write that adds interestID to the contact, when
 // it is set and the contact does not have it yet ("setting an interest
 // links it to the contact").
-func (s *Service) withInterest(c Contact, interestID string) []Write[Contact] {
+func (s *Service) withInterest(ctx context.Context, c Contact, interestID string) []Write[Contact] {
 	if interestID == "" || slices.Contains(c.InterestIDs, interestID) || len(c.InterestIDs) >= MaxInterests {
 		return nil
 	}
 	next := c
 	next.InterestIDs = append(slices.Clone(c.InterestIDs), interestID)
-	next.UpdatedAt, next.Version = s.now(), c.Version+1
+	next.UpdatedAt, next.UpdatedBy, next.Version = s.now(), ActorFrom(ctx).ID, c.Version+1
 	return []Write[Contact]{{Old: c, New: next}}
 }
 
@@ -89,14 +89,14 @@ func (s *Service) CreateOpportunity(ctx context.Context, actor User, o Opportuni
 			return Opportunity{}, err
 		}
 		now := s.now()
-		o.ID, o.Number, o.SourceID, o.CreatedBy = NewID(now), n, c.SourceID, actor.ID
+		o.ID, o.Number, o.SourceID, o.CreatedBy, o.UpdatedBy = NewID(now), n, c.SourceID, actor.ID, actor.ID
 		o.Quotes, o.AmountCents = nil, 0
 		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
 		reason := o.LostReason
 		o.ApplyState(st, now)
 		o.LostReason = reason
 		b.Opportunities = []Write[Opportunity]{{New: o}}
-		b.Contacts = s.withInterest(c, o.InterestID)
+		b.Contacts = s.withInterest(ctx, c, o.InterestID)
 		b.StateCounts = map[string]int64{st.ID: 1}
 		return o, s.store.Commit(ctx, b)
 	})
@@ -159,7 +159,7 @@ func (s *Service) UpdateOpportunity(ctx context.Context, id string, ifMatch int,
 		next.LostReason = reason
 	}
 	next.ID, next.Number, next.CreatedAt, next.CreatedBy, next.SourceID = old.ID, old.Number, old.CreatedAt, old.CreatedBy, old.SourceID
-	next.AmountCents, next.UpdatedAt, next.Version = old.AmountCents, now, old.Version+1
+	next.AmountCents, next.UpdatedAt, next.UpdatedBy, next.Version = old.AmountCents, now, ActorFrom(ctx).ID, old.Version+1
 	b := Batch{Opportunities: []Write[Opportunity]{{Old: old, New: next}}}
 	if next.StateID != old.StateID {
 		b.StateCounts = map[string]int64{old.StateID: -1, next.StateID: 1}
@@ -172,7 +172,7 @@ func (s *Service) UpdateOpportunity(ctx context.Context, id string, ifMatch int,
 		if err != nil {
 			return Opportunity{}, err
 		}
-		b.Contacts = s.withInterest(c, next.InterestID)
+		b.Contacts = s.withInterest(ctx, c, next.InterestID)
 	}
 	return next, s.store.Commit(ctx, b)
 }
@@ -286,7 +286,7 @@ func (s *Service) BulkMove(ctx context.Context, ids []string, stateID string) (i
 		}
 		next := old
 		next.ApplyState(st, now)
-		next.UpdatedAt, next.Version = now, old.Version+1
+		next.UpdatedAt, next.UpdatedBy, next.Version = now, ActorFrom(ctx).ID, old.Version+1
 		b.Opportunities = append(b.Opportunities, Write[Opportunity]{Old: old, New: next})
 		b.StateCounts[old.StateID]--
 		b.StateCounts[st.ID]++

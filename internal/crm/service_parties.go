@@ -143,6 +143,6 @@ func (s *Service) convertWrites(ctx context.Context, c Contact, k PartyKind, b *
 	} else {
 		next.ClientID = p.ID
 	}
-	next.UpdatedAt, next.Version = p.CreatedAt, c.Version+1
+	next.UpdatedAt, next.UpdatedBy, next.Version = p.CreatedAt, ActorFrom(ctx).ID, c.Version+1
 	return p, next, nil
 }

@@ -52,7 +52,7 @@ func (s *Service) CreateQuote(ctx context.Context, actor User, oppID string, q Q
 		next := o
 		next.Quotes = append(slices.Clone(o.Quotes), q.Ref())
 		next.DeriveAmount()
-		next.UpdatedAt, next.Version = now, o.Version+1
+		next.UpdatedAt, next.UpdatedBy, next.Version = now, actor.ID, o.Version+1
 		b.Quotes, b.Opportunities = []Write[Quote]{{New: q}}, []Write[Opportunity]{{Old: o, New: next}}
 		return q, s.store.Commit(ctx, b)
 	})
@@ -120,7 +120,7 @@ func (s *Service) UpdateQuote(ctx context.Context, actor User, id string, ifMatc
 	next.CreatedBy, next.CreatedAt, next.UpdatedAt, next.Version = old.CreatedBy, old.CreatedAt, now, old.Version+1
 	b := Batch{Quotes: []Write[Quote]{{Old: old, New: next}}}
 	if nextOpp := withQuoteRef(o, next.Ref()); nextOpp.AmountCents != o.AmountCents || !slices.Equal(nextOpp.Quotes, o.Quotes) {
-		nextOpp.UpdatedAt, nextOpp.Version = now, o.Version+1
+		nextOpp.UpdatedAt, nextOpp.UpdatedBy, nextOpp.Version = now, ActorFrom(ctx).ID, o.Version+1
 		b.Opportunities = []Write[Opportunity]{{Old: o, New: nextOpp}}
 	}
 	return next, s.store.Commit(ctx, b)
@@ -198,7 +198,7 @@ func (s *Service) acceptBatch(ctx context.Context, q Quote) (Batch, Quote, error
 	next.Status, next.UpdatedAt, next.Version = QuoteAccepted, now, q.Version+1
 	nextOpp := withQuoteRef(o, next.Ref())
 	nextOpp.ApplyState(won, now)
-	nextOpp.UpdatedAt, nextOpp.Version = now, o.Version+1
+	nextOpp.UpdatedAt, nextOpp.UpdatedBy, nextOpp.Version = now, ActorFrom(ctx).ID, o.Version+1
 	b := Batch{Quotes: []Write[Quote]{{Old: q, New: next}}, Opportunities: []Write[Opportunity]{{Old: o, New: nextOpp}}}
 	if o.StateID != won.ID {
 		b.StateCounts = map[string]int64{o.StateID: -1, won.ID: 1}

@@ -178,6 +178,7 @@ type Store interface {
 	IdempotencyStore
 	PipelineStore
 	LeadStore
+	NoteStore
 }
 
 // Write is one entity change of a Batch: New alone (Old zero, version 0)
@@ -206,6 +207,7 @@ type Batch struct {
 	// conflict naming "counter", and the use case starts over. A failed
 	// batch takes no number, so numbers have no gaps from refused requests.
 	Counters []CounterStep
+	Notes []Write[Note]
 	// Merges enrich existing contacts with lead data (see ContactMerge).
 	Merges []ContactMerge
 	// Leads are new lead records, each stored under its Key, which must be
@@ -290,4 +292,17 @@ type LeadStore interface {
 	LookupLead(ctx context.Context, key, email string, phones []string) (LeadLookup, error)
 	// GetLeadRecord reads the record under key. Errors: not_found, internal.
 	GetLeadRecord(ctx context.Context, key string) (LeadRecord, error)
+}
+
+// NoteStore keeps notes (written through Commit).
+type NoteStore interface {
+	// GetNote reads one note. Errors: not_found, internal.
+	GetNote(ctx context.Context, id string) (Note, error)
+	// ListNotes lists a parent's notes, newest first, those accept likes.
+	// Errors: invalid (cursor), internal.
+	ListNotes(ctx context.Context, k ParentKind, parentID string, o ListOptions, accept func(Note) bool) (Page[Note], error)
+	// PendingReminders lists pending reminders soonest first: owner is a
+	// user ID, "ALL" (remind-everyone notes) or "PENDING" (every pending
+	// one); until (if not zero) keeps those due by then. Errors: internal.
+	PendingReminders(ctx context.Context, owner string, until time.Time, limit int) ([]Note, error)
 }

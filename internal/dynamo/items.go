@@ -79,6 +79,7 @@ type contactItem struct {
 	Lang             string           `dynamodbav:"lang,omitempty"`
 	Attribution      *attributionItem `dynamodbav:"attribution,omitempty"`
 	CreatedBy        string           `dynamodbav:"createdBy,omitempty"`
+	UpdatedBy        string           `dynamodbav:"updatedBy,omitempty"`
 	CreatedAt        time.Time        `dynamodbav:"createdAt"`
 	UpdatedAt        time.Time        `dynamodbav:"updatedAt"`
 	Version          int              `dynamodbav:"version"`
@@ -112,7 +113,7 @@ func contactToItem(c crm.Contact) contactItem {
 		AgentID: c.AgentID, ClientID: c.ClientID, SupplierID: c.SupplierID,
 		MarketingConsent: c.MarketingConsent, Lang: c.Lang,
 		Attribution: attr,
-		CreatedBy:   c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+		CreatedBy:   c.CreatedBy, UpdatedBy: c.UpdatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
 	}
 }
 
@@ -136,7 +137,7 @@ func contactFromItem(it contactItem) crm.Contact {
 		Attribution: crm.Attribution{UTMSource: t.UTMSource, UTMMedium: t.UTMMedium,
 			UTMCampaign: t.UTMCampaign, UTMTerm: t.UTMTerm, UTMContent: t.UTMContent,
 			GCLID: t.GCLID, FBCLID: t.FBCLID, LandingPage: t.LandingPage, Referrer: t.Referrer},
-		CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
+		CreatedBy: it.CreatedBy, UpdatedBy: it.UpdatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
 	}
 }
 

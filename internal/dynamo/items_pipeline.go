@@ -36,6 +36,7 @@ type opportunityItem struct {
 	AgentID           string         `dynamodbav:"agentId,omitempty"`
 	AssigneeID        string         `dynamodbav:"assigneeId,omitempty"`
 	CreatedBy         string         `dynamodbav:"createdBy,omitempty"`
+	UpdatedBy         string         `dynamodbav:"updatedBy,omitempty"`
 	ApproxAmountCents int64          `dynamodbav:"approxAmountCents"`
 	AmountCents       int64          `dynamodbav:"amountCents"`
 	Currency          string         `dynamodbav:"currency"`
@@ -79,7 +80,7 @@ func opportunityToItem(o crm.Opportunity) opportunityItem {
 	return opportunityItem{
 		keys: k, ID: o.ID, Number: o.Number, ContactID: o.ContactID, Description: o.Description,
 		Observations: o.Observations, StateID: o.StateID, InterestID: o.InterestID, SourceID: o.SourceID,
-		AgentID: o.AgentID, AssigneeID: o.AssigneeID, CreatedBy: o.CreatedBy,
+		AgentID: o.AgentID, AssigneeID: o.AssigneeID, CreatedBy: o.CreatedBy, UpdatedBy: o.UpdatedBy,
 		ApproxAmountCents: o.ApproxAmountCents, AmountCents: o.AmountCents, Currency: o.Currency,
 		ExpectedCloseDate: o.ExpectedCloseDate, ClosedAt: o.ClosedAt, LostReason: o.LostReason, Quotes: refs,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
@@ -94,7 +95,7 @@ func opportunityFromItem(it opportunityItem) crm.Opportunity {
 	return crm.Opportunity{
 		ID: it.ID, Number: it.Number, ContactID: it.ContactID, Description: it.Description,
 		Observations: it.Observations, StateID: it.StateID, InterestID: it.InterestID, SourceID: it.SourceID,
-		AgentID: it.AgentID, AssigneeID: it.AssigneeID, CreatedBy: it.CreatedBy,
+		AgentID: it.AgentID, AssigneeID: it.AssigneeID, CreatedBy: it.CreatedBy, UpdatedBy: it.UpdatedBy,
 		ApproxAmountCents: it.ApproxAmountCents, AmountCents: it.AmountCents, Currency: it.Currency,
 		ExpectedCloseDate: it.ExpectedCloseDate, ClosedAt: it.ClosedAt, LostReason: it.LostReason, Quotes: refs,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,

@@ -64,6 +64,9 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 	for _, w := range b.Contacts {
 		writeOps(t, s, contacts, w)
 	}
+	for _, w := range b.Notes {
+		writeOps(t, s, notes, w)
+	}
 	for _, m := range b.Merges {
 		s.mergeOps(t, m)
 	}

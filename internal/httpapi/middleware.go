@@ -33,6 +33,7 @@ func (a *API) wrap(who access, idem bool, h handlerFunc) http.Handler {
 			if who == admin && !u.IsAdmin() {
 				return crm.Forbidden("this endpoint is for admins")
 			}
+			r = r.WithContext(crm.WithActor(r.Context(), u))
 			if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
 				if !idem {
 					return crm.InvalidField("Idempotency-Key", "is not accepted here: the response holds a secret that is shown only once")

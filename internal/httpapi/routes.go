@@ -60,6 +60,19 @@ func (a *API) routes() {
 		a.route("PATCH "+base+"/{id}", staff, a.patchParty(k))
 	}
 
+	for _, p := range []struct {
+		base string
+		kind crm.ParentKind
+	}{{"/v1/contacts", crm.ParentContact}, {"/v1/opportunities", crm.ParentOpportunity}, {"/v1/clients", crm.ParentClient},
+		{"/v1/suppliers", crm.ParentSupplier}, {"/v1/quotes", crm.ParentQuote}} {
+		a.route("GET "+p.base+"/{id}/notes", staff, a.listNotes(p.kind))
+		a.route("POST "+p.base+"/{id}/notes", staff, a.createNote(p.kind))
+	}
+	a.route("GET /v1/notes/{id}", staff, a.getNote)
+	a.route("PATCH /v1/notes/{id}", staff, a.patchNote)
+	a.route("DELETE /v1/notes/{id}", staff, a.deleteNote)
+	a.route("GET /v1/reminders", staff, a.reminders)
+
 	a.route("GET /v1/sources", staff, a.listSources)
 	a.route("POST /v1/sources", admin, a.createSource)
 	a.route("GET /v1/sources/{id}", staff, a.getSource)

@@ -14,14 +14,7 @@ import (
 )
 
 // Email is one message to one recipient.
-type Email struct {
-	To      string // the bare address, e.g. "ana@example.com"
-	ToName  string // the recipient's display name, or ""
-	Subject string // one line; line breaks are turned into spaces
-	Text    string // the plain-text part
-	HTML    string // the HTML part
-	Key     string // the notification key, for tags and logs
-}
+type Email = crm.Email
 
 // Mailer sends one e-mail. Errors: invalid (the message or its address
 // cannot be sent; retrying will not help), internal (a dependency failed;
