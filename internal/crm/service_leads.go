@@ -203,11 +203,8 @@ func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, co
 		return Opportunity{}, err
 	}
 	st, err := defaultState(states)
-	if id := src.Webhook.OpportunityStateID; id != "" {
-		var ok bool
-		if st, ok = stateByID(states, id); !ok {
-			return Opportunity{}, Conflict("the source's opportunity state no longer exists; an admin must fix the webhook")
-		}
+	if configured, ok := stateByID(states, src.Webhook.OpportunityStateID); ok {
+		st = configured // a state deleted since falls back to the default one
 	} else if err != nil {
 		return Opportunity{}, err
 	}
@@ -233,10 +230,17 @@ func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, co
 func (s *Service) assignAgent(ctx context.Context, src Source, agents []Agent, b *Batch) (string, error) {
 	switch src.Webhook.Assignment {
 	case AssignFixed:
-		return src.Webhook.DefaultAgentID, nil
+		// An agent deleted or deactivated since the webhook was set up leaves
+		// the lead unassigned rather than refused (a refused lead is lost).
+		for _, a := range agents {
+			if a.ID == src.Webhook.DefaultAgentID {
+				return a.ID, nil
+			}
+		}
+		return "", nil
 	case AssignRoundRobin:
 		if len(agents) == 0 {
-			return src.Webhook.DefaultAgentID, nil
+			return "", nil
 		}
 		n, err := s.takeNumber(ctx, b, "round-robin-"+src.ID)
 		if err != nil {

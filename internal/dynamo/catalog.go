@@ -53,7 +53,20 @@ var agents = entity[crm.Agent, agentItem]{
 
 // CreateSource implements crm.CatalogStore.
 func (s *Store) CreateSource(ctx context.Context, v crm.Source) error {
-	return sources.create(ctx, s, v, nil)
+	return sources.create(ctx, s, v, webhookRefs(nil, v.Webhook))
+}
+
+// webhookRefs checks that the agent and state a webhook names exist.
+func webhookRefs(old, next *crm.Webhook) func(*tx) {
+	if next == nil {
+		return nil
+	}
+	var o crm.Webhook
+	if old != nil {
+		o = *old
+	}
+	return both(refCheck(kindAgent, "agent", "webhook.defaultAgentId", o.DefaultAgentID, next.DefaultAgentID),
+		refCheck(kindState, "state", "webhook.opportunityStateId", o.OpportunityStateID, next.OpportunityStateID))
 }
 
 // GetSource implements crm.CatalogStore.
@@ -63,7 +76,7 @@ func (s *Store) GetSource(ctx context.Context, id string) (crm.Source, error) {
 
 // UpdateSource implements crm.CatalogStore.
 func (s *Store) UpdateSource(ctx context.Context, old, next crm.Source) error {
-	return sources.update(ctx, s, old, next, nil)
+	return sources.update(ctx, s, old, next, webhookRefs(old.Webhook, next.Webhook))
 }
 
 // DeleteSource implements crm.CatalogStore.

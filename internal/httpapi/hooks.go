@@ -30,7 +30,8 @@ type MetaLeadFetcher interface {
 // HookOptions configure the lead webhooks.
 type HookOptions struct {
 	Logger *slog.Logger
-	// Meta fetches lead data for Meta notifications; nil refuses them (501).
+	// Meta fetches lead data for Meta notifications; without it they are
+	// answered 500 (and Meta delivers them again).
 	Meta MetaLeadFetcher
 	// SourceCacheTTL is how long a webhook token's source is trusted without
 	// reading it again: a rotated or removed token may keep working that
@@ -224,7 +225,7 @@ func wantsJSON(r *http.Request) bool {
 		return true
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return mt == "application/json"
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
 func (h *Hooks) googleAds(w http.ResponseWriter, r *http.Request) error {
@@ -237,11 +238,12 @@ func (h *Hooks) googleAds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lead, key, err := leads.ParseGoogleAds(b, src.Webhook.FieldMap)
+	if !leads.GoogleKeyMatches(src.Webhook.Secret, key) {
+		// Before any detail of the body: a sender without the key learns nothing.
+		return crm.Forbidden("google_key does not match the key configured for this webhook")
+	}
 	if err != nil {
 		return err
-	}
-	if !leads.GoogleKeyMatches(src.Webhook.Secret, key) {
-		return crm.Forbidden("google_key does not match the key configured for this webhook")
 	}
 	lead.Format = crm.FormatGoogleAds
 	rec, dup, err := h.svc.IntakeLead(r.Context(), src, lead)
