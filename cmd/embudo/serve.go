@@ -31,6 +31,7 @@ var errUsage = errors.New("usage")
 // serveConfig are the flags of `embudo serve`.
 type serveConfig struct {
 	addr, data, endpoint, table, template, region, tz, logLevel, graphURL string
+	sesEndpoint, mailFrom, appURL                                         string
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,6 +47,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.tz, "time-zone", "Europe/Madrid", "company time zone")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.graphURL, "graph-api-url", "", "Meta Graph API base URL (default https://graph.facebook.com/v21.0)")
+	fs.StringVar(&c.sesEndpoint, "ses-endpoint", "", "send e-mail to this SES v2 endpoint (e.g. the aws-ses-v2-local emulator) instead of the outbox directory")
+	fs.StringVar(&c.mailFrom, "mail-from", "Embudo <embudo@localhost.localdomain>", "sender of notification e-mails")
+	fs.StringVar(&c.appURL, "app-url", "", "base URL links in e-mails point to")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -65,8 +69,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var db dynamo.API
+	var st *local.Store
 	if c.endpoint == "" {
-		st, err := local.Open(ctx, local.Options{DataDir: c.data, Table: tableDef, Logger: log})
+		st, err = local.Open(ctx, local.Options{DataDir: c.data, Table: tableDef, Logger: log})
 		if err != nil {
 			return err
 		}
@@ -90,6 +95,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := bootstrapLocalAdmin(ctx, svc, stdout, log); err != nil {
 		return err
+	}
+	if st != nil {
+		stop, err := startEffects(ctx, c, svc, st, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	} else {
+		log.Warn("with --dynamodb-endpoint there is no change feed: notifications, reminders, timeline and counters are not produced")
 	}
 
 	ln, err := net.Listen("tcp", c.addr)

@@ -166,3 +166,7 @@ func again[T any](f func() (T, error)) (T, error) {
 		time.Sleep(time.Duration(rand.IntN(1000*(i+1))) * time.Microsecond)
 	}
 }
+
+// PipelineStates returns the pipeline states in order, read at most every
+// few seconds per instance. Errors: internal.
+func (s *Service) PipelineStates(ctx context.Context) ([]State, error) { return s.pipelineStates(ctx) }

@@ -166,3 +166,28 @@ func sameTime(a, b *time.Time) bool {
 
 // TimeZone is the company time zone.
 func (s *Service) TimeZone() *time.Location { return s.cfg.TimeZone }
+
+// MarkNotified records that a note's reminder went out at, unless the
+// note changed meanwhile (then its new aviso decides). Errors: internal.
+func (s *Service) MarkNotified(ctx context.Context, n Note, at time.Time) error {
+	next := n
+	t := at.UTC()
+	next.NotifiedAt, next.UpdatedAt, next.Version = &t, s.now(), n.Version+1
+	err := s.store.Commit(ctx, Batch{Notes: []Write[Note]{{Old: n, New: next}}})
+	if c := ErrorCode(err); c == CodePreconditionFailed || c == CodeNotFound {
+		return nil
+	}
+	return err
+}
+
+// Timeline lists a contact's history that actor may see, newest first.
+// Errors: invalid, not_found, internal.
+func (s *Service) Timeline(ctx context.Context, actor User, contactID string, o ListOptions) (Page[TimelineItem], error) {
+	if err := o.Normalize(); err != nil {
+		return Page[TimelineItem]{}, err
+	}
+	if _, err := s.GetContact(ctx, contactID); err != nil {
+		return Page[TimelineItem]{}, err
+	}
+	return s.store.Timeline(ctx, contactID, o, func(t TimelineItem) bool { return t.VisibleTo(actor) })
+}

@@ -179,6 +179,7 @@ type Store interface {
 	PipelineStore
 	LeadStore
 	NoteStore
+	EffectStore
 }
 
 // Write is one entity change of a Batch: New alone (Old zero, version 0)
@@ -207,7 +208,7 @@ type Batch struct {
 	// conflict naming "counter", and the use case starts over. A failed
 	// batch takes no number, so numbers have no gaps from refused requests.
 	Counters []CounterStep
-	Notes []Write[Note]
+	Notes    []Write[Note]
 	// Merges enrich existing contacts with lead data (see ContactMerge).
 	Merges []ContactMerge
 	// Leads are new lead records, each stored under its Key, which must be

@@ -154,3 +154,31 @@ func (a *API) reminders(w http.ResponseWriter, r *http.Request, u crm.User) erro
 	noteRes.list(w, crm.Page[crm.Note]{Items: ns})
 	return nil
 }
+
+type timelineResponse struct {
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"`
+	Summary string    `json:"summary"`
+	RefKind string    `json:"refKind"`
+	RefID   string    `json:"refId"`
+	Actor   string    `json:"actor"`
+	Private bool      `json:"private"`
+}
+
+func timelineToResponse(t crm.TimelineItem) timelineResponse {
+	return timelineResponse{At: t.At, Kind: string(t.Kind), Summary: t.Summary, RefKind: t.RefKind, RefID: t.RefID,
+		Actor: t.Actor, Private: t.PrivateTo != ""}
+}
+
+func (a *API) timeline(w http.ResponseWriter, r *http.Request, u crm.User) error {
+	o, err := listOptions(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.Timeline(r.Context(), u, r.PathValue("id"), o)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listOf(p, timelineToResponse))
+	return nil
+}

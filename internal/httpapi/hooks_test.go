@@ -679,6 +679,30 @@ func TestHookRetriesAreIdempotent(t *testing.T) {
 		}
 	})
 
+	// A double click without any idempotency key: six leads of one person
+	// at the same moment. They are six deliveries, so six lead records, but
+	// one person, so one contact.
+	t.Run("six posts of one person at once, no key", func(t *testing.T) {
+		srcID, token := h.newSource("Formulario sin clave", map[string]any{"kind": "form"})
+		body := []byte(url.Values{"name": {"Inés"}, "email": {"INES.DOBLECLIC@example.com"}, "telefono": {"622 11 00 99"}}.Encode())
+		for _, res := range h.concurrently(6, http.MethodPost, "/hooks/"+token, formURLEncoded, body, "Accept", "application/json") {
+			wantJSONOK(t, res)
+		}
+		cs := h.contactsWhere("email", "ines.dobleclic@example.com")
+		if len(cs) != 1 {
+			t.Fatalf("%d contacts, want 1", len(cs))
+		}
+		recs := h.leadsOf(srcID)
+		if len(recs) != 6 {
+			t.Errorf("%d lead records, want 6", len(recs))
+		}
+		for _, r := range recs {
+			if r.ContactID != cs[0].ID {
+				t.Errorf("lead record %+v not on contact %s", r, cs[0].ID)
+			}
+		}
+	})
+
 	t.Run("six identical Google deliveries at once", func(t *testing.T) {
 		srcID, token := h.newSource("Google Ads", map[string]any{"kind": "google-ads", "secret": googleKey})
 		body := []byte(`{"lead_id":"CjwKCAjw-concurrent-lead","api_version":"1.0","form_id":123456789,"campaign_id":987654321,` +

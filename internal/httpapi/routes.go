@@ -72,6 +72,7 @@ func (a *API) routes() {
 	a.route("PATCH /v1/notes/{id}", staff, a.patchNote)
 	a.route("DELETE /v1/notes/{id}", staff, a.deleteNote)
 	a.route("GET /v1/reminders", staff, a.reminders)
+	a.route("GET /v1/contacts/{id}/timeline", staff, a.timeline)
 
 	a.route("GET /v1/sources", staff, a.listSources)
 	a.route("POST /v1/sources", admin, a.createSource)

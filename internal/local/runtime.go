@@ -46,6 +46,10 @@ type Store struct {
 	Endpoint string
 	srv      *http.Server
 	log      *changeLog
+	dir      string
+	// unhandled are the records of the last run the stream feed had not
+	// handled when it stopped (kept before the log was compacted).
+	unhandled []Record
 }
 
 // Open starts the embedded server on a free loopback port, creates the
@@ -63,7 +67,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	go func() { _ = srv.Serve(ln) }()
 	endpoint := "http://" + ln.Addr().String()
 	raw := Client(endpoint)
-	s := &Store{Endpoint: endpoint, srv: srv}
+	s := &Store{Endpoint: endpoint, srv: srv, dir: o.DataDir}
 	fail := func(err error) (*Store, error) {
 		_ = srv.Close()
 		return nil, err
@@ -77,6 +81,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	s.log = l
 	table := aws.ToString(o.Table.TableName)
+	handled := readCheckpoint(o.DataDir)
+	for _, r := range recs {
+		if r.Seq() > handled {
+			s.unhandled = append(s.unhandled, r)
+		}
+	}
 	live, err := replay(ctx, raw, table, recs)
 	if err != nil {
 		l.close()

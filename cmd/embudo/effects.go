@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/local"
+	"github.com/embudo/embudo/internal/mail"
+	"github.com/embudo/embudo/internal/remind"
+	"github.com/embudo/embudo/internal/stream"
+)
+
+// sweepEvery is how often the local runtime looks for due reminders that
+// no timer fired (the Lambda sweep runs hourly; locally it costs nothing).
+const sweepEvery = time.Minute
+
+// startEffects connects the local store's change feed to the stream
+// handler (e-mails, reminders, timeline, counters), arms the pending
+// reminders, and starts the sweep. It returns the function that stops it all.
+func startEffects(ctx context.Context, c serveConfig, svc *crm.Service, st *local.Store, log *slog.Logger) (func(), error) {
+	var mailer crm.Mailer = &mail.Outbox{Dir: filepath.Join(c.data, "outbox"), From: c.mailFrom, Logger: log}
+	if c.sesEndpoint != "" {
+		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+		mailer = &mail.SES{From: c.mailFrom, Client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(c.sesEndpoint) })}
+	}
+	h := &stream.Handler{Svc: svc, Decode: dynamo.DecodeImage, Mailer: mailer, AppURL: c.appURL, Log: log}
+	timer := remind.NewTimer(func(ctx context.Context, p remind.Payload) {
+		if err := h.Remind(ctx, p.NoteID, p.AvisoAt); err != nil {
+			log.Error("reminder failed; the sweep will retry it", "note", p.NoteID, "err", err)
+		}
+	})
+	h.Scheduler = timer
+	feed := st.StartFeed(dynamo.StreamTypes, h.Record, log)
+	pending, err := svc.Store().PendingReminders(ctx, "PENDING", time.Time{}, 1000)
+	if err != nil {
+		feed.Close()
+		timer.Close()
+		return nil, err
+	}
+	for _, n := range pending {
+		_ = timer.Arm(ctx, n.ID, *n.AvisoAt)
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(sweepEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case <-t.C:
+				if n, err := h.Sweep(sctx); err != nil {
+					log.Error("reminder sweep", "err", err)
+				} else if n > 0 {
+					log.Info("reminder sweep sent late reminders", "count", n)
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		feed.Close()
+		timer.Close()
+	}, nil
+}

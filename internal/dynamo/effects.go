@@ -1,0 +1,184 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+const (
+	kindEffect   = "EFFECT"
+	kindTimeline = "TIMELINE"
+	kindStats    = "STATS"
+	// effectTTL keeps markers longer than the stream keeps records (24 h).
+	effectTTL = 14 * 24 * time.Hour
+)
+
+type timelineItem struct {
+	keys
+	ContactID string    `dynamodbav:"contactId"`
+	At        time.Time `dynamodbav:"at"`
+	EventID   string    `dynamodbav:"eventId"`
+	Kind      string    `dynamodbav:"kind"`
+	Summary   string    `dynamodbav:"summary,omitempty"`
+	RefKind   string    `dynamodbav:"refKind,omitempty"`
+	RefID     string    `dynamodbav:"refId,omitempty"`
+	Actor     string    `dynamodbav:"actor,omitempty"`
+	PrivateTo string    `dynamodbav:"privateTo,omitempty"`
+}
+
+func timelineKey(t crm.TimelineItem) (string, string) {
+	return kindContact + "#" + t.ContactID, "TL#" + t.At.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + t.EventID + "#" + string(t.Kind)
+}
+
+func markerKey(k string) map[string]types.AttributeValue { return key(kindEffect+"#"+k, kindEffect) }
+
+func (s *Store) markerItem(k string) map[string]types.AttributeValue {
+	m := markerKey(k)
+	m[attrType] = str(kindEffect)
+	m[attrTTL] = num(strconv.FormatInt(s.now().Add(effectTTL).Unix(), 10))
+	return m
+}
+
+// ApplyOnce implements crm.EffectStore in one TransactWriteItems: the
+// marker (new, or an expired one), the timeline items, one ADD per stats
+// row.
+func (s *Store) ApplyOnce(ctx context.Context, k string, items []crm.TimelineItem, stats []crm.StatDelta) (bool, error) {
+	applied := true
+	t := s.tx()
+	t.put(s.markerItem(k), "attribute_not_exists(PK) OR #ttl <= :now", map[string]types.AttributeValue{":now": num(strconv.FormatInt(s.now().Unix(), 10))},
+		func(context.Context) error { applied = false; return nil })
+	t.ops[len(t.ops)-1].item.Put.ExpressionAttributeNames = map[string]string{"#ttl": attrTTL}
+	for _, it := range items {
+		pk, sk := timelineKey(it)
+		t.put(marshal(timelineItem{keys: keys{PK: pk, SK: sk, Type: kindTimeline}, ContactID: it.ContactID, At: it.At, EventID: it.EventID,
+			Kind: string(it.Kind), Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}), "", nil, nil)
+	}
+	rows := map[string]map[string]int64{}
+	var order []string
+	for _, d := range stats {
+		sk := d.Month + "#" + sourceOrNone(d.SourceID)
+		if rows[sk] == nil {
+			rows[sk] = map[string]int64{}
+			order = append(order, sk)
+		}
+		rows[sk][d.Field] += d.Delta
+	}
+	for _, sk := range order {
+		names := map[string]string{"#t": attrType, "#src": "sourceId", "#m": "month"}
+		vals := map[string]types.AttributeValue{":t": str(kindStats)}
+		month, src, _ := strings.Cut(sk, "#")
+		vals[":src"], vals[":m"] = str(src), str(month)
+		var adds []string
+		i := 0
+		for f, d := range rows[sk] {
+			n, v := fmt.Sprintf("#f%d", i), fmt.Sprintf(":f%d", i)
+			names[n], vals[v] = f, num(strconv.FormatInt(d, 10))
+			adds = append(adds, n+" "+v)
+			i++
+		}
+		k := key(kindStats, sk)
+		t.touch(k)
+		t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.table), Key: k,
+			UpdateExpression:         aws.String("SET #t = :t, #src = :src, #m = :m ADD " + strings.Join(adds, ", ")),
+			ExpressionAttributeNames: names, ExpressionAttributeValues: vals}}})
+	}
+	if err := t.run(ctx); err != nil {
+		return false, err
+	}
+	return applied, nil
+}
+
+func sourceOrNone(id string) string {
+	if id == "" {
+		return "none"
+	}
+	return id
+}
+
+// ClaimOnce implements crm.EffectStore with one conditional PutItem.
+func (s *Store) ClaimOnce(ctx context.Context, k string) (bool, error) {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: s.markerItem(k),
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR #ttl <= :now"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": attrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(strconv.FormatInt(s.now().Unix(), 10))}})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, crm.Internal(err)
+	}
+	return true, nil
+}
+
+// Release implements crm.EffectStore with one DeleteItem.
+func (s *Store) Release(ctx context.Context, k string) error {
+	if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: markerKey(k)}); err != nil {
+		return crm.Internal(err)
+	}
+	return nil
+}
+
+// Timeline implements crm.EffectStore with one Query in the contact's
+// partition.
+func (s *Store) Timeline(ctx context.Context, contactID string, o crm.ListOptions, accept func(crm.TimelineItem) bool) (crm.Page[crm.TimelineItem], error) {
+	decode := func(m map[string]types.AttributeValue) (crm.TimelineItem, error) {
+		it, err := unmarshal[timelineItem](m)
+		return crm.TimelineItem{ContactID: it.ContactID, At: it.At, EventID: it.EventID, Kind: crm.TimelineKind(it.Kind),
+			Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}, err
+	}
+	return page(ctx, s, query{pk: kindContact + "#" + contactID, prefix: "TL#"}, "timeline", o, nil, decode, accept)
+}
+
+type statsItem struct {
+	keys
+	SourceID       string `dynamodbav:"sourceId"`
+	Month          string `dynamodbav:"month"`
+	Leads          int64  `dynamodbav:"leads"`
+	Contacts       int64  `dynamodbav:"contacts"`
+	Opportunities  int64  `dynamodbav:"opportunities"`
+	Won            int64  `dynamodbav:"won"`
+	Lost           int64  `dynamodbav:"lost"`
+	WonAmountCents int64  `dynamodbav:"wonAmountCents"`
+}
+
+// Stats implements crm.EffectStore with one Query (SK between the months).
+func (s *Store) Stats(ctx context.Context, from, to string) ([]crm.SourceMonth, error) {
+	var out []crm.SourceMonth
+	var start map[string]types.AttributeValue
+	for {
+		res, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.table),
+			KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :a AND :b"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(kindStats), ":a": str(from), ":b": str(to + "#\uffff")},
+			ExclusiveStartKey:         start})
+		if err != nil {
+			return nil, crm.Internal(err)
+		}
+		for _, m := range res.Items {
+			it, err := unmarshal[statsItem](m)
+			if err != nil {
+				return nil, err
+			}
+			src := it.SourceID
+			if src == "none" {
+				src = ""
+			}
+			out = append(out, crm.SourceMonth{SourceID: src, Month: it.Month, Leads: it.Leads, Contacts: it.Contacts,
+				Opportunities: it.Opportunities, Won: it.Won, Lost: it.Lost, WonAmountCents: it.WonAmountCents})
+		}
+		if len(res.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		start = res.LastEvaluatedKey
+	}
+}

@@ -1,0 +1,156 @@
+package stream
+
+import (
+	"context"
+	"time"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// history returns the timeline entries and counter changes of a change.
+func (h *Handler) history(ctx context.Context, eventID string, old, new any) ([]crm.TimelineItem, []crm.StatDelta, error) {
+	month := func(t time.Time) string { return t.In(h.Svc.TimeZone()).Format("2006-01") }
+	at := h.now().UTC()
+	var items []crm.TimelineItem
+	var stats []crm.StatDelta
+	add := func(contactID string, k crm.TimelineKind, summary, refKind, refID, actor, privateTo string) {
+		if contactID != "" {
+			items = append(items, crm.TimelineItem{ContactID: contactID, At: at, EventID: eventID, Kind: k, Summary: summary,
+				RefKind: refKind, RefID: refID, Actor: actor, PrivateTo: privateTo})
+		}
+	}
+	count := func(src string, t time.Time, field string, d int64) {
+		if d != 0 {
+			stats = append(stats, crm.StatDelta{SourceID: src, Month: month(t), Field: field, Delta: d})
+		}
+	}
+	switch n := new.(type) {
+	case crm.Contact:
+		o, had := old.(crm.Contact)
+		if !had {
+			add(n.ID, crm.TimelineCreated, n.FullName(), "contact", n.ID, n.CreatedBy, "")
+			count(n.SourceID, n.CreatedAt, "contacts", 1)
+			break
+		}
+		if n.AgentID != o.AgentID && n.AgentID != "" {
+			add(n.ID, crm.TimelineAssigned, n.AgentID, "agent", n.AgentID, n.UpdatedBy, "")
+		}
+		if n.ClientID != "" && o.ClientID == "" {
+			add(n.ID, crm.TimelineConverted, "client", "client", n.ClientID, n.UpdatedBy, "")
+		}
+		if n.SupplierID != "" && o.SupplierID == "" {
+			add(n.ID, crm.TimelineConverted, "supplier", "supplier", n.SupplierID, n.UpdatedBy, "")
+		}
+		if n.SourceID != o.SourceID {
+			count(o.SourceID, o.CreatedAt, "contacts", -1)
+			count(n.SourceID, n.CreatedAt, "contacts", 1)
+		}
+	case crm.LeadRecord:
+		if old == nil && (n.Outcome == crm.OutcomeCreated || n.Outcome == crm.OutcomeMerged) {
+			add(n.ContactID, crm.TimelineLead, string(n.Format), "lead", n.ID, "", "")
+			count(n.SourceID, n.ReceivedAt, "leads", 1)
+		}
+	case crm.Opportunity:
+		states, err := h.Svc.PipelineStates(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		o, had := old.(crm.Opportunity)
+		if !had {
+			add(n.ContactID, crm.TimelineOpportunity, n.Description, "opportunity", n.ID, n.CreatedBy, "")
+			count(n.SourceID, n.CreatedAt, "opportunities", 1)
+			outcomeCounts(states, crm.Opportunity{}, n, count)
+			break
+		}
+		if n.StateID != o.StateID {
+			name := n.StateID
+			if st, ok := stateOf(states, n.StateID); ok {
+				name = st.Name
+			}
+			add(n.ContactID, crm.TimelineState, name, "opportunity", n.ID, n.UpdatedBy, "")
+		}
+		outcomeCounts(states, o, n, count)
+	case crm.Note:
+		if old == nil {
+			private := ""
+			if n.Visibility == crm.VisibilityPrivate {
+				private = n.CreatedBy
+			}
+			add(n.ContactID, crm.TimelineNote, excerpt(n.Text), "note", n.ID, n.CreatedBy, private)
+		}
+	case crm.Quote:
+		if old == nil {
+			add(n.ContactID, crm.TimelineQuote, n.Number, "quote", n.ID, n.CreatedBy, "")
+		}
+	case nil:
+		switch o := old.(type) {
+		case crm.Contact:
+			count(o.SourceID, o.CreatedAt, "contacts", -1)
+		case crm.Opportunity:
+			states, err := h.Svc.PipelineStates(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			count(o.SourceID, o.CreatedAt, "opportunities", -1)
+			outcomeCounts(states, o, crm.Opportunity{}, count)
+		}
+	}
+	return items, stats, nil
+}
+
+// outcomeCounts counts an opportunity leaving old's outcome and entering
+// new's (a zero Opportunity is "none"): won and lost by the month they
+// closed, and the won amount.
+func outcomeCounts(states []crm.State, old, new crm.Opportunity, count func(src string, t time.Time, field string, d int64)) {
+	was, is := outcome(states, old), outcome(states, new)
+	if was == is && (is != crm.OutcomeWon || old.AmountCents == new.AmountCents) {
+		return
+	}
+	switch was {
+	case crm.OutcomeWon:
+		count(old.SourceID, *old.ClosedAt, "won", -1)
+		count(old.SourceID, *old.ClosedAt, "wonAmountCents", -old.AmountCents)
+	case crm.OutcomeLost:
+		count(old.SourceID, *old.ClosedAt, "lost", -1)
+	}
+	switch is {
+	case crm.OutcomeWon:
+		count(new.SourceID, *new.ClosedAt, "won", 1)
+		count(new.SourceID, *new.ClosedAt, "wonAmountCents", new.AmountCents)
+	case crm.OutcomeLost:
+		count(new.SourceID, *new.ClosedAt, "lost", 1)
+	}
+}
+
+// outcome is where an opportunity stands: "" for none (zero value), open,
+// won or lost (by its state; a closed one whose state is gone counts by
+// its closing).
+func outcome(states []crm.State, o crm.Opportunity) crm.Outcome {
+	if o.ID == "" {
+		return ""
+	}
+	if o.ClosedAt == nil {
+		return crm.OutcomeOpen
+	}
+	if st, ok := stateOf(states, o.StateID); ok && st.Closed() {
+		return st.Outcome
+	}
+	return crm.OutcomeOpen
+}
+
+func stateOf(states []crm.State, id string) (crm.State, bool) {
+	for _, s := range states {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return crm.State{}, false
+}
+
+func excerpt(s string) string {
+	r := []rune(s)
+	if len(r) > 140 {
+		return string(r[:140]) + "…"
+	}
+	return s
+}
