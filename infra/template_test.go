@@ -13,12 +13,14 @@ import (
 )
 
 // maxBinaryBytes guards the size of a stripped linux/arm64 bootstrap.
-// DESIGN.md section 8 aims at 15 MB; the API function is 15.9 MiB, 6 MB of
-// it nyaruka/phonenumbers (its carrier and geocoding data and the x/text
-// display tables it links, none of which Embudo calls); docs/performance.md
-// has the measurement. This guard fails on growth past that, so a new
-// dependency's cost is seen when it is added.
-const maxBinaryBytes = 17 << 20
+// DESIGN.md section 8 aims at 15 MB, which the functions miss (15.9 to
+// 19.3 MiB, measured in docs/performance.md): 6 MB is nyaruka/phonenumbers
+// (its carrier and geocoding data and the x/text display tables it links),
+// and the stream and reminder functions add the SES and Scheduler clients
+// and html/template, whose reflection keeps every exported method linked.
+// This guard fails on growth past that, so a dependency's cost is seen when
+// it is added.
+const maxBinaryBytes = 20 << 20
 
 // openTemplate parses ../template.yaml.
 func openTemplate(t *testing.T) *cloudformation.Template {

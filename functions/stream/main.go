@@ -1,0 +1,26 @@
+// Command stream is the DynamoDB stream trigger: every change of the table
+// becomes its side effects (notification e-mails, reminder schedules, the
+// contact timeline, the per-source counters), each once.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/embudo/embudo/internal/awsenv"
+	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/dynamo"
+)
+
+func main() {
+	env, err := awsenv.Load(context.Background())
+	if err != nil {
+		slog.Error("configuration", "err", err)
+		os.Exit(1)
+	}
+	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), env.CRM)
+	lambda.Start(env.StreamHandler(svc).Handle)
+}
