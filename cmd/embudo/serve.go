@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/embudo/embudo/infra"
+	"github.com/embudo/embudo/internal/blob"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/graph"
@@ -89,7 +91,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		db = cl
 	}
 
-	svc := crm.NewService(dynamo.New(db, c.table), crm.Config{PhoneRegion: c.region, TimeZone: loc})
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	blobs, err := blob.NewDir(filepath.Join(c.data, "files"), "http://"+ln.Addr().String())
+	if err != nil {
+		return err
+	}
+	svc := crm.NewService(dynamo.New(db, c.table), crm.Config{PhoneRegion: c.region, TimeZone: loc, Blobs: blobs})
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
@@ -106,11 +116,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("with --dynamodb-endpoint there is no change feed: notifications, reminders, timeline and counters are not produced")
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
+	mux.Handle("/blobs/", blobs)
 	mux.Handle("/hooks/", httpapi.NewHooks(svc, httpapi.HookOptions{Logger: log,
 		Meta: &graph.Client{BaseURL: c.graphURL, HTTP: &http.Client{Timeout: 5 * time.Second}}}))
 	mux.Handle("/", httpapi.New(svc, httpapi.Options{Logger: log}))

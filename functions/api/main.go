@@ -24,7 +24,9 @@ func main() {
 		slog.Error("configuration", "err", err)
 		os.Exit(1)
 	}
-	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), env.CRM)
+	cfg := env.CRM
+	cfg.Blobs = env.Blobs()
+	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), cfg)
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		slog.Error("seeding states and settings", "err", err)
 		os.Exit(1)

@@ -4,9 +4,11 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/embudo/embudo/internal/blob"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/mail"
@@ -39,4 +41,14 @@ func (e Env) StreamHandler(svc *crm.Service) *stream.Handler {
 		AppURL: e.AppURL,
 		Log:    e.Logger,
 	}
+}
+
+// Blobs returns the file store: the S3 bucket FILES_BUCKET, or nil when it
+// is not set (files are then refused).
+func (e Env) Blobs() crm.Blobs {
+	b := os.Getenv("FILES_BUCKET")
+	if b == "" {
+		return nil
+	}
+	return &blob.S3{Client: s3.NewFromConfig(e.AWS), Bucket: b}
 }

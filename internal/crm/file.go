@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"mime"
 	"path"
 	"strings"
@@ -56,3 +57,20 @@ func (f *File) Normalize() error {
 	}
 	return fe.err()
 }
+
+// Blobs keeps the bytes of files. Keys are Embudo's (files/<id>); URLs
+// are short-lived and signed. Errors: internal.
+type Blobs interface {
+	// UploadURL returns a URL the client PUTs the file to, with the headers
+	// it must send, valid until the returned time.
+	UploadURL(ctx context.Context, key, contentType string, size int64) (url string, headers map[string]string, expires time.Time, err error)
+	// DownloadURL returns a URL that serves the file as name.
+	DownloadURL(ctx context.Context, key, name string) (url string, expires time.Time, err error)
+	// Size returns the stored size of key, and false if nothing is stored.
+	Size(ctx context.Context, key string) (int64, bool, error)
+	// Delete removes key (absent is success).
+	Delete(ctx context.Context, key string) error
+}
+
+// BlobKey is where a file's bytes are kept.
+func BlobKey(fileID string) string { return "files/" + fileID }

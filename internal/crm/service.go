@@ -13,6 +13,8 @@ type Config struct {
 	PhoneRegion string         // default country for phones without a prefix; "ES" when empty
 	TimeZone    *time.Location // company time zone; Europe/Madrid when nil
 	Now         func() time.Time
+	// Blobs keeps file contents; files are refused (internal) without it.
+	Blobs Blobs
 }
 
 // Service is the CRM's use cases over a Store: validation, defaults and

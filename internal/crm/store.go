@@ -209,6 +209,7 @@ type Batch struct {
 	// batch takes no number, so numbers have no gaps from refused requests.
 	Counters []CounterStep
 	Notes    []Write[Note]
+	Files    []Write[File]
 	// Merges enrich existing contacts with lead data (see ContactMerge).
 	Merges []ContactMerge
 	// Leads are new lead records, each stored under its Key, which must be
@@ -306,4 +307,8 @@ type NoteStore interface {
 	// user ID, "ALL" (remind-everyone notes) or "PENDING" (every pending
 	// one); until (if not zero) keeps those due by then. Errors: internal.
 	PendingReminders(ctx context.Context, owner string, until time.Time, limit int) ([]Note, error)
+	// GetFile reads one file record. Errors: not_found, internal.
+	GetFile(ctx context.Context, id string) (File, error)
+	// ListFiles lists a parent's complete files, newest first. Errors: invalid, internal.
+	ListFiles(ctx context.Context, k ParentKind, parentID string, o ListOptions) (Page[File], error)
 }

@@ -25,6 +25,8 @@ func DecodeImage(m map[string]types.AttributeValue) (any, error) {
 		return notes.decode(m)
 	case kindQuote:
 		return quotes.decode(m)
+	case kindFile:
+		return files.decode(m)
 	case kindLead:
 		it, err := unmarshal[leadItem](m)
 		return leadFromItem(it), err
@@ -34,4 +36,4 @@ func DecodeImage(m map[string]types.AttributeValue) (any, error) {
 
 // StreamTypes are the item types the change stream acts on, for the stream
 // function's FilterCriteria and the local feed.
-var StreamTypes = []string{kindContact, kindOpportunity, kindNote, kindQuote, kindLead}
+var StreamTypes = []string{kindContact, kindOpportunity, kindNote, kindQuote, kindLead, kindFile}

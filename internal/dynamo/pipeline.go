@@ -67,6 +67,9 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 	for _, w := range b.Notes {
 		writeOps(t, s, notes, w)
 	}
+	for _, w := range b.Files {
+		writeOps(t, s, files, w)
+	}
 	for _, m := range b.Merges {
 		s.mergeOps(t, m)
 	}

@@ -449,6 +449,13 @@ func TestHookFormFormats(t *testing.T) {
 			want: want{name: "Íñigo Aldekoa", email: "inigo@example.eus", phone: "+34600998877", company: "Txokolateak Koop.", consent: true},
 		},
 		{
+			// A form on a Latin-1 page posts its accents as Windows-1252.
+			name:        "urlencoded from a Windows-1252 page",
+			contentType: "application/x-www-form-urlencoded; charset=windows-1252",
+			body:        []byte("nombre=Jos%E9+Ma%F1as&apellidos=Ib%E1%F1ez&email=JOSE.MANAS%40example.es&tel=%2B34%20600%20555%20444"),
+			want:        want{name: "José Mañas", surname: "Ibáñez", email: "jose.manas@example.es", phone: "+34600555444"},
+		},
+		{
 			name: "multipart with a file",
 			body: nil, // built below
 			want: want{name: "Begoña", surname: "Ruiz", email: "begona.ruiz@example.org", phone: "+34911234567"},
@@ -1445,6 +1452,8 @@ func TestHookUnknownToken(t *testing.T) {
 	h := newHookEnv(t)
 	_, formToken := h.newSource("Formulario", map[string]any{"kind": "form"})
 	_, googleToken := h.newSource("Google", map[string]any{"kind": "google-ads", "secret": googleKey})
+	retiredID, retiredToken := h.newSource("Retirada", map[string]any{"kind": "form"})
+	wantStatus(t, h.admin_(http.MethodPatch, "/v1/sources/"+retiredID, map[string]any{"webhook": nil}, "If-Match", `"1"`), http.StatusOK)
 	form := []byte(url.Values{"name": {"Ana"}, "email": {"ana@example.com"}}.Encode())
 	before := h.snapshot()
 	cases := map[string]response{
@@ -1457,6 +1466,7 @@ func TestHookUnknownToken(t *testing.T) {
 		"a form token on Meta":        h.hook(http.MethodPost, "/hooks/"+formToken+"/meta", "application/json", metaNotification),
 		"a very long token":           h.hook(http.MethodPost, "/hooks/"+strings.Repeat("a", 500), formURLEncoded, form),
 		"the token's hash, not token": h.hook(http.MethodPost, "/hooks/"+crm.HashToken(formToken), formURLEncoded, form),
+		"a removed webhook's token":   h.hook(http.MethodPost, "/hooks/"+retiredToken, formURLEncoded, form),
 	}
 	var first []byte
 	for name, res := range cases {

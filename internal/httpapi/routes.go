@@ -72,6 +72,16 @@ func (a *API) routes() {
 	a.route("PATCH /v1/notes/{id}", staff, a.patchNote)
 	a.route("DELETE /v1/notes/{id}", staff, a.deleteNote)
 	a.route("GET /v1/reminders", staff, a.reminders)
+	for _, p := range []struct {
+		base string
+		kind crm.ParentKind
+	}{{"/v1/contacts", crm.ParentContact}, {"/v1/opportunities", crm.ParentOpportunity}} {
+		a.route("GET "+p.base+"/{id}/files", staff, a.listFiles(p.kind))
+		a.route("POST "+p.base+"/{id}/files", staff, a.createFile(p.kind))
+	}
+	a.route("GET /v1/files/{id}", staff, a.getFile)
+	a.route("DELETE /v1/files/{id}", staff, a.deleteFile)
+	a.route("POST /v1/files/{id}/complete", staff, a.completeFile)
 	a.route("GET /v1/contacts/{id}/timeline", staff, a.timeline)
 
 	a.route("GET /v1/sources", staff, a.listSources)

@@ -78,6 +78,11 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new any) ([]
 			}
 			add(n.ContactID, crm.TimelineNote, excerpt(n.Text), "note", n.ID, n.CreatedBy, private)
 		}
+	case crm.File:
+		o, had := old.(crm.File)
+		if n.Status == crm.FileComplete && (!had || o.Status != crm.FileComplete) {
+			add(n.ContactID, crm.TimelineFile, n.Name, "file", n.ID, n.UploadedBy, "")
+		}
 	case crm.Quote:
 		if old == nil {
 			add(n.ContactID, crm.TimelineQuote, n.Number, "quote", n.ID, n.CreatedBy, "")

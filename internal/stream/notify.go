@@ -47,18 +47,26 @@ func (h *Handler) resolve(ctx context.Context, k notify.RecipientKind, id string
 // notify sends the change-driven e-mails of a change.
 func (h *Handler) notify(ctx context.Context, eventID string, old, new any) error {
 	var opp *crm.Opportunity
+	parent := ""
 	switch n := new.(type) {
 	case crm.Note:
 		if old == nil && n.ParentKind == crm.ParentOpportunity && n.Visibility == crm.VisibilityTeam {
-			o, err := h.Svc.Store().GetOpportunity(ctx, n.ParentID)
-			if crm.ErrorCode(err) == crm.CodeNotFound {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			opp = &o
+			parent = n.ParentID
 		}
+	case crm.File:
+		if n.ParentKind == crm.ParentOpportunity && n.Status == crm.FileComplete {
+			parent = n.ParentID
+		}
+	}
+	if parent != "" {
+		o, err := h.Svc.Store().GetOpportunity(ctx, parent)
+		if crm.ErrorCode(err) == crm.CodeNotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		opp = &o
 	}
 	intents := notify.Rules(old, new, opp)
 	if len(intents) == 0 {
