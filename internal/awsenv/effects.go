@@ -1,10 +1,11 @@
 package awsenv
 
 import (
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
@@ -50,5 +51,5 @@ func (e Env) Blobs() crm.Blobs {
 	if b == "" {
 		return nil
 	}
-	return &blob.S3{Client: s3.NewFromConfig(e.AWS), Bucket: b}
+	return &blob.S3{Config: e.AWS, Bucket: b, HTTP: &http.Client{Timeout: 10 * time.Second}}
 }

@@ -69,6 +69,25 @@ var routeMatrix = map[string]routeCase{
 	"GET /v1/suppliers/{id}":   {access: "staff"},
 	"PATCH /v1/suppliers/{id}": {access: "staff", body: map[string]any{"observations": "Matrix"}},
 
+	"GET /v1/contacts/{id}/notes":       {access: "staff"},
+	"POST /v1/contacts/{id}/notes":      {access: "staff", body: map[string]any{"text": "Matrix"}},
+	"GET /v1/opportunities/{id}/notes":  {access: "staff"},
+	"POST /v1/opportunities/{id}/notes": {access: "staff", body: map[string]any{"text": "Matrix", "avisoAt": "2030-01-02"}},
+	"GET /v1/clients/{id}/notes":        {access: "staff"},
+	"POST /v1/clients/{id}/notes":       {access: "staff", body: map[string]any{"text": "Matrix", "visibility": "private"}},
+	"GET /v1/suppliers/{id}/notes":      {access: "staff"},
+	"POST /v1/suppliers/{id}/notes":     {access: "staff", body: map[string]any{"text": "Matrix", "remindAll": true, "avisoAt": "2030-01-02T10:00:00Z"}},
+	"GET /v1/quotes/{id}/notes":         {access: "staff"},
+	"POST /v1/quotes/{id}/notes":        {access: "staff", body: map[string]any{"text": "Matrix"}},
+	// The note of the matrix is a team note by the staff user: its author
+	// and any admin may change and delete it.
+	"GET /v1/notes/{id}":    {access: "staff"},
+	"PATCH /v1/notes/{id}":  {access: "staff", body: map[string]any{"text": "Matrix", "avisoAt": "2030-01-03"}},
+	"DELETE /v1/notes/{id}": {access: "staff"},
+	"GET /v1/reminders":     {access: "staff"},
+
+	"GET /v1/contacts/{id}/timeline": {access: "staff"},
+
 	"GET /v1/sources":         {access: "staff"},
 	"POST /v1/sources":        {access: "admin", body: map[string]any{"name": "Matrix"}},
 	"GET /v1/sources/{id}":    {access: "staff"},
@@ -151,6 +170,9 @@ func matrixTargets(t *testing.T, e *env) []matrixTarget {
 	quote := e.createdAs(e.staffToken, "/v1/opportunities/"+id(opp)+"/quotes", map[string]any{})
 	client := e.createdAs(e.staffToken, "/v1/clients", map[string]any{"name": "Target client"})
 	supplier := e.createdAs(e.staffToken, "/v1/suppliers", map[string]any{"name": "Target supplier"})
+	// A team note by staff, on the client (which no route deletes), so
+	// that staff (its author) and admins alike may change and delete it.
+	note := e.createdAs(e.staffToken, "/v1/clients/"+id(client)+"/notes", map[string]any{"text": "Target", "avisoAt": "2030-01-01"})
 	openState := ""
 	for _, st := range e.listAll(adminToken, "/v1/states") {
 		if st["outcome"] == "open" && st["default"] == false && id(st) != id(state) {
@@ -165,7 +187,7 @@ func matrixTargets(t *testing.T, e *env) []matrixTarget {
 		"contacts": id(contact), "sources": id(source), "interests": id(interest),
 		"agents": id(agent), "states": id(state), "users": id(user),
 		"opportunities": id(opp), "quotes": id(quote), "clients": id(client), "suppliers": id(supplier),
-		"openState": openState, "buyer": id(buyer),
+		"openState": openState, "buyer": id(buyer), "notes": id(note),
 	}
 	routes := httpapi.New(e.svc, httpapi.Options{}).Routes()
 	var out []matrixTarget

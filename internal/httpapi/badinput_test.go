@@ -40,6 +40,9 @@ type fixture struct {
 	// defaultState is the seeded default state (where opportunity starts);
 	// opportunity is on contact, quote on opportunity.
 	defaultState, opportunity, quote, client, supplier string
+	// note is a team note by staff on contact that reminds everyone (so a
+	// change to private alone is refused).
+	note string
 }
 
 func newFixture(e *env) fixture {
@@ -56,6 +59,7 @@ func newFixture(e *env) fixture {
 	f.quote = id(e.createdAs(e.staffToken, "/v1/opportunities/"+f.opportunity+"/quotes", map[string]any{}))
 	f.client = id(e.createdAs(e.staffToken, "/v1/clients", map[string]any{"name": "Existing client"}))
 	f.supplier = id(e.createdAs(e.staffToken, "/v1/suppliers", map[string]any{"name": "Existing supplier"}))
+	f.note = id(e.createdAs(e.staffToken, "/v1/contacts/"+f.contact+"/notes", map[string]any{"text": "Existing", "avisoAt": "2030-01-01", "remindAll": true}))
 	for _, st := range e.listAll(adminToken, "/v1/states") {
 		if st["default"] == true {
 			f.defaultState = id(st)
@@ -190,6 +194,52 @@ func opportunityCases(f fixture) []badCase {
 	}
 }
 
+// noteCases are the bad note bodies, for POST and PATCH alike.
+func noteCases(f fixture) []badCase {
+	n := func(change map[string]any) map[string]any {
+		b := map[string]any{"text": "Llamar el lunes"}
+		for k, v := range change {
+			b[k] = v
+		}
+		return b
+	}
+	return []badCase{
+		{name: "text is a number", body: n(map[string]any{"text": 3}), fields: []string{"text"}},
+		{name: "text over 20000", body: n(map[string]any{"text": long(crm.MaxNoteLen + 1)}), fields: []string{"text"}},
+		{name: "text over 20000 characters of two bytes", body: n(map[string]any{"text": strings.Repeat("ñ", crm.MaxNoteLen+1)}), fields: []string{"text"}},
+		{name: "text with NUL", body: n(map[string]any{"text": "a\x00b"}), fields: []string{"text"}},
+		{name: "visibility secret", body: n(map[string]any{"visibility": "secret"}), fields: []string{"visibility"}},
+		{name: "visibility in capitals", body: n(map[string]any{"visibility": "PRIVATE"}), fields: []string{"visibility"}},
+		{name: "visibility is a boolean", body: n(map[string]any{"visibility": true}), fields: []string{"visibility"}},
+		{name: "remindAll on a private note", body: n(map[string]any{"visibility": "private", "remindAll": true, "avisoAt": "2030-01-01"}), fields: []string{"remindAll"}},
+		{name: "remindAll is a string", body: n(map[string]any{"remindAll": "yes"}), fields: []string{"remindAll"}},
+		{name: "avisoAt mañana", body: n(map[string]any{"avisoAt": "mañana"}), fields: []string{"avisoAt"}},
+		{name: "avisoAt a day that does not exist", body: n(map[string]any{"avisoAt": "2030-02-30"}), fields: []string{"avisoAt"}},
+		{name: "avisoAt day first", body: n(map[string]any{"avisoAt": "01/12/2030"}), fields: []string{"avisoAt"}},
+		{name: "avisoAt a time without zone", body: n(map[string]any{"avisoAt": "2030-12-01T16:30:00"}), fields: []string{"avisoAt"}},
+		{name: "avisoAt is a number", body: n(map[string]any{"avisoAt": 1893456000}), fields: []string{"avisoAt"}},
+		{name: "interestId not an ID", body: n(map[string]any{"interestId": "nope"}), fields: []string{"interestId"}},
+		{name: "interestId of nothing", body: n(map[string]any{"interestId": unknownID()}), fields: []string{"interestId"}},
+		{name: "interestId is a list", body: n(map[string]any{"interestId": []string{f.interest}}), fields: []string{"interestId"}},
+		{name: "unknown field", body: n(map[string]any{"texto": "x"}), fields: []string{"texto"}},
+		{name: "id is not writable", body: n(map[string]any{"id": unknownID()}), fields: []string{"id"}},
+		{name: "createdBy is not writable", body: n(map[string]any{"createdBy": f.user}), fields: []string{"createdBy"}},
+		{name: "notifiedAt is not writable", body: n(map[string]any{"notifiedAt": "2030-01-01T08:00:00Z"}), fields: []string{"notifiedAt"}},
+		{name: "parentId is not writable", body: n(map[string]any{"parentId": f.client}), fields: []string{"parentId"}},
+		{name: "contactId is not writable", body: n(map[string]any{"contactId": f.contact}), fields: []string{"contactId"}},
+		{name: "version is not writable", body: n(map[string]any{"version": 9}), fields: []string{"version"}},
+	}
+}
+
+// notePostCases are the bad bodies of a new note.
+func notePostCases(f fixture) []badCase {
+	return append(noteCases(f),
+		badCase{name: "missing text", body: map[string]any{"visibility": "team"}, fields: []string{"text"}},
+		badCase{name: "empty object", body: map[string]any{}, fields: []string{"text"}},
+		badCase{name: "text blank", body: map[string]any{"text": " \n\t "}, fields: []string{"text"}},
+	)
+}
+
 // contactCases are the bad contact bodies, for POST and PATCH alike.
 func contactCases(nobody string) []badCase {
 	many := make([]string, crm.MaxInterests+1)
@@ -295,6 +345,18 @@ func writeEndpoints(e *env, f fixture) map[string]writeEndpoint {
 		)},
 		"PATCH /v1/suppliers/{id}": {path: "/v1/suppliers/" + f.supplier, valid: map[string]any{"observations": "Valid"}, specific: append(partyCases(),
 			badCase{name: "name cleared", body: map[string]any{"name": ""}, fields: []string{"name"}},
+		)},
+
+		"POST /v1/contacts/{id}/notes":      {path: "/v1/contacts/" + f.contact + "/notes", valid: map[string]any{"text": "Valid"}, specific: notePostCases(f)},
+		"POST /v1/opportunities/{id}/notes": {path: "/v1/opportunities/" + f.opportunity + "/notes", valid: map[string]any{"text": "Valid"}, specific: notePostCases(f)},
+		"POST /v1/clients/{id}/notes":       {path: "/v1/clients/" + f.client + "/notes", valid: map[string]any{"text": "Valid"}, specific: notePostCases(f)},
+		"POST /v1/suppliers/{id}/notes":     {path: "/v1/suppliers/" + f.supplier + "/notes", valid: map[string]any{"text": "Valid"}, specific: notePostCases(f)},
+		"POST /v1/quotes/{id}/notes":        {path: "/v1/quotes/" + f.quote + "/notes", valid: map[string]any{"text": "Valid"}, specific: notePostCases(f)},
+		"PATCH /v1/notes/{id}": {path: "/v1/notes/" + f.note, valid: map[string]any{"text": "Valid"}, specific: append(noteCases(f),
+			badCase{name: "text cleared", body: map[string]any{"text": ""}, fields: []string{"text"}},
+			badCase{name: "made private while it reminds everyone", body: map[string]any{"visibility": "private"}, fields: []string{"remindAll"}},
+			badCase{name: "avisoAt mañana alone", body: map[string]any{"avisoAt": "mañana"}, fields: []string{"avisoAt"}},
+			badCase{name: "stale If-Match", body: map[string]any{"text": "x"}, headers: []string{"If-Match", `"1"`}, status: 412, code: crm.CodePreconditionFailed},
 		)},
 
 		"POST /v1/sources": {path: "/v1/sources", valid: map[string]any{"name": "Valid"}, specific: []badCase{

@@ -1,0 +1,141 @@
+package blob
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+var ctx = context.Background()
+
+func TestDirUploadDownloadAndSignatures(t *testing.T) {
+	d, err := NewDir(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	d.BaseURL = srv.URL
+	key := crm.BlobKey(crm.NewID(time.Now()))
+	body := []byte("%PDF-1.7 presupuesto")
+	up, headers, _, _ := d.UploadURL(ctx, key, "application/pdf", int64(len(body)))
+	if headers["Content-Type"] != "application/pdf" {
+		t.Fatalf("headers %v", headers)
+	}
+	put := func(u string, b []byte) int {
+		req, _ := http.NewRequest(http.MethodPut, u, bytes.NewReader(b))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := put(up, append(body, 'x')); code != http.StatusBadRequest {
+		t.Fatalf("a body larger than signed: %d", code)
+	}
+	if code := put(strings.Replace(up, "sig=", "sig=0", 1), body); code != http.StatusForbidden {
+		t.Fatalf("a tampered signature: %d", code)
+	}
+	if _, ok, _ := d.Size(ctx, key); ok {
+		t.Fatal("a refused upload left a file")
+	}
+	if code := put(up, body); code != http.StatusOK {
+		t.Fatalf("upload: %d", code)
+	}
+	if n, ok, err := d.Size(ctx, key); !ok || err != nil || n != int64(len(body)) {
+		t.Fatalf("size %d %v %v", n, ok, err)
+	}
+	down, _, _ := d.DownloadURL(ctx, key, "presupuesto 2026.pdf")
+	res, err := http.Get(down)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.Equal(got, body) || !strings.Contains(res.Header.Get("Content-Disposition"), "presupuesto 2026.pdf") {
+		t.Fatalf("download: %q %v", got, res.Header)
+	}
+	// A download URL does not upload, and an expired URL does nothing.
+	if code := put(down, body); code != http.StatusForbidden {
+		t.Fatalf("PUT with a GET signature: %d", code)
+	}
+	d.Now = func() time.Time { return time.Now().Add(URLTTL + time.Minute) }
+	if res, _ := http.Get(down); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("an expired URL served: %d", res.StatusCode)
+	}
+	d.Now = nil
+	if err := d.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := d.Size(ctx, key); ok {
+		t.Fatal("delete left the file")
+	}
+	if err := d.Delete(ctx, key); err != nil {
+		t.Fatalf("deleting an absent file: %v", err)
+	}
+	if _, ok, _ := d.Size(ctx, "files/../../etc/passwd"); ok {
+		t.Fatal("a key outside files/ was served")
+	}
+}
+
+// The S3 adapter signs its own requests: presigned URLs carry a SigV4
+// signature over the method, and HEAD and DELETE are signed requests.
+func TestS3AdapterOnTheWire(t *testing.T) {
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.Method+" "+r.URL.Path)
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKID/") || !strings.Contains(r.Header.Get("Authorization"), "/eu-west-1/s3/aws4_request") {
+			t.Errorf("%s not signed for s3 in eu-west-1: %q", r.Method, r.Header.Get("Authorization"))
+		}
+		switch {
+		case r.Method == http.MethodHead && strings.HasSuffix(r.URL.Path, "/here"):
+			w.Header().Set("Content-Length", "42")
+		case r.Method == http.MethodHead:
+			w.WriteHeader(http.StatusNotFound)
+		case r.Method == http.MethodDelete:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	defer srv.Close()
+	b := &S3{Config: aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")},
+		Bucket: "embudo-files", Endpoint: srv.URL}
+	up, h, _, err := b.UploadURL(ctx, "files/01ABC", "application/pdf", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(up)
+	q := u.Query()
+	if u.Path != "/embudo-files/files/01ABC" || q.Get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256" || q.Get("X-Amz-Signature") == "" ||
+		q.Get("X-Amz-Expires") != "900" || !strings.Contains(q.Get("X-Amz-SignedHeaders"), "content-type") || h["Content-Type"] != "application/pdf" {
+		t.Fatalf("upload URL %s %v", up, h)
+	}
+	down, _, _ := b.DownloadURL(ctx, "files/01ABC", "oferta.pdf")
+	if d, _ := url.Parse(down); !strings.Contains(d.Query().Get("response-content-disposition"), "oferta.pdf") || d.Query().Get("X-Amz-Signature") == "" {
+		t.Fatalf("download URL %s", down)
+	}
+	if n, ok, err := b.Size(ctx, "files/here"); n != 42 || !ok || err != nil {
+		t.Fatalf("size %d %v %v", n, ok, err)
+	}
+	if _, ok, err := b.Size(ctx, "files/gone"); ok || err != nil {
+		t.Fatalf("absent object: %v %v", ok, err)
+	}
+	if err := b.Delete(ctx, "files/here"); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 {
+		t.Fatalf("requests %v", seen)
+	}
+}
+
