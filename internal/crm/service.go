@@ -20,10 +20,18 @@ type Config struct {
 // Service is the CRM's use cases over a Store: validation, defaults and
 // rules live here; persistence and transport do not.
 type Service struct {
-	store  Store
-	cfg    Config
-	states statesCache
-	cat    catalogCache
+	store    Store
+	cfg      Config
+	states   statesCache
+	cat      catalogCache
+	settings settingsCache
+}
+
+// settingsCache keeps the notification settings for statesTTL.
+type settingsCache struct {
+	mu      sync.Mutex
+	items   []NotificationSetting
+	expires time.Time
 }
 
 // statesTTL is how long the pipeline decisions of one instance trust the

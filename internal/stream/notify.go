@@ -72,7 +72,7 @@ func (h *Handler) notify(ctx context.Context, eventID string, old, new any) erro
 	if len(intents) == 0 {
 		return nil
 	}
-	settings, err := h.Svc.ListNotificationSettings(ctx)
+	settings, err := h.Svc.CurrentSettings(ctx)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (h *Handler) Remind(ctx context.Context, noteID string, at time.Time) error
 	if n.AvisoAt == nil || !n.AvisoAt.Equal(at.UTC().Truncate(time.Second)) || n.NotifiedAt != nil {
 		return nil
 	}
-	settings, err := h.Svc.ListNotificationSettings(ctx)
+	settings, err := h.Svc.CurrentSettings(ctx)
 	if err != nil {
 		return err
 	}
