@@ -383,7 +383,7 @@ func TestContactAgentEmails(t *testing.T) {
 	if _, err := f.svc.UpdateContact(as(f.beto), lucia.ID, 0, func(c *crm.Contact) error { c.AgentID = ""; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	// The admin moving their own contact to themselves again changes nothing either.
+	// Nor does the admin changing a contact of their own agent.
 	if _, err := f.svc.UpdateContact(as(admin), self.ID, 0, func(c *crm.Contact) error { c.Company = "Propia"; return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -540,8 +540,8 @@ func TestRedeliveredBatchHasNoSecondEffect(t *testing.T) {
 	mails := f.mail.all()
 	stats := allStats(t, f.svc)
 	timeline := timelineOf(t, f.svc, admin, c.ID)
-	if len(mails) != 4 { // contact agent, opportunity agent (the contact's), assignee, note to the assignee
-		t.Fatalf("first delivery sent %d e-mails, want 4: %+v", len(mails), briefs(mails))
+	if len(mails) != 5 { // contact agent, opportunity agent (the contact's), assignee, note to the assignee and the agent
+		t.Fatalf("first delivery sent %d e-mails, want 5: %+v", len(mails), briefs(mails))
 	}
 	if len(timeline) == 0 || len(stats) == 0 {
 		t.Fatalf("first delivery wrote timeline %v, stats %+v", timeline, stats)
@@ -989,7 +989,7 @@ func TestCountersMatchARecount(t *testing.T) {
 	if o, _ := f.svc.GetOpportunity(bg, o1.ID); o.AmountCents <= 0 {
 		t.Fatalf("the won opportunity has no amount (%d): the test would not check wonAmountCents", o.AmountCents)
 	}
-	got := allStats(t, f.svc)
+	got := nonZero(allStats(t, f.svc))
 	if !slices.Equal(got, want) {
 		t.Errorf("counters differ from a recount:\n got  %+v\n want %+v", got, want)
 	}
@@ -999,9 +999,17 @@ func TestCountersMatchARecount(t *testing.T) {
 		f.handle(b)
 	}
 	f.settle()
-	if again := allStats(t, f.svc); !slices.Equal(again, want) {
+	if again := nonZero(allStats(t, f.svc)); !slices.Equal(again, want) {
 		t.Errorf("after redelivery:\n got  %+v\n want %+v", again, want)
 	}
+}
+
+// nonZero drops the rows whose counters all came back to zero: for the
+// report they are the same as no row.
+func nonZero(rows []crm.SourceMonth) []crm.SourceMonth {
+	return slices.DeleteFunc(rows, func(r crm.SourceMonth) bool {
+		return r == crm.SourceMonth{SourceID: r.SourceID, Month: r.Month}
+	})
 }
 
 func mustStates(t *testing.T, svc *crm.Service) []crm.State {
