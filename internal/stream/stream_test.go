@@ -119,7 +119,10 @@ type fixture struct {
 	agentAna, agentBruno, agentOff, agentNoMail, agentAdmin crm.Agent
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureAt(t, nil) }
+
+// newFixtureAt is newFixture with the service's clock (nil: the real one).
+func newFixtureAt(t *testing.T, now func() time.Time) *fixture {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := local.Open(bg, local.Options{DataDir: t.TempDir(), Table: dynamo.Schema("embudo"), Logger: quiet})
@@ -129,7 +132,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { _ = st.Close() })
 	f := &fixture{t: t, st: st, mail: &mailbox{}, sched: &schedLog{}}
 	st.DB.OnChange = f.capture
-	f.svc = crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{})
+	f.svc = crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{Now: now})
 	f.h = &stream.Handler{Svc: f.svc, Decode: dynamo.DecodeImage, Mailer: f.mail, Scheduler: f.sched,
 		AppURL: "https://crm.example.com/", Log: quiet, Now: func() time.Time { return time.Now().Add(f.clockSkew()) }}
 	if err := f.svc.EnsureSeeded(bg); err != nil {
@@ -644,6 +647,25 @@ func TestReminderSchedules(t *testing.T) {
 		t.Errorf("a text change touched the schedule: %v", got)
 	}
 
+	// Moved into the past: sent at once, not armed; then moved to the
+	// future again: pending again, and armed.
+	past := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+	if _, err := f.svc.UpdateNote(as(admin), admin, n.ID, 0, func(x *crm.Note) error { x.AvisoAt = &past; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f.settle()
+	if got := f.sched.take(); len(got) != 0 {
+		t.Errorf("aviso moved into the past: scheduler %v, want nothing (sent at once)", got)
+	}
+	f.expectMail(0, brief{crm.NotifyNote, "marta@example.com", "Recordatorio: Lucía Fernández"})
+	if _, err := f.svc.UpdateNote(as(admin), admin, n.ID, 0, func(x *crm.Note) error { x.AvisoAt = &at; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f.settle()
+	if got, want := f.sched.take(), []schedCall{{"arm", n.ID, at}}; !sameCalls(got, want) {
+		t.Errorf("a sent reminder given a new time: scheduler %v, want %v", got, want)
+	}
+
 	// Cleared: disarmed.
 	if _, err := f.svc.UpdateNote(as(admin), admin, n.ID, 0, func(x *crm.Note) error { x.AvisoAt = nil; return nil }); err != nil {
 		t.Fatal(err)
@@ -664,7 +686,7 @@ func TestReminderSchedules(t *testing.T) {
 	if got, want := f.sched.take(), []schedCall{{Op: "disarm", NoteID: d.ID}}; !sameCalls(got, want) {
 		t.Errorf("pending note deleted: scheduler %v, want %v", got, want)
 	}
-	if got := f.mail.all(); len(got) != 0 {
+	if got := f.mail.all(); len(got) != 1 {
 		t.Errorf("future reminders sent e-mails: %+v", briefs(got))
 	}
 }
@@ -926,13 +948,20 @@ func TestCountersMatchARecount(t *testing.T) {
 	for _, l := range []crm.Lead{
 		{Format: crm.FormatForm, Name: "Lead Nuevo", Email: "lead1@example.com"},
 		{Format: crm.FormatForm, Name: "Lead Otro", Email: "lead2@example.com"},
+		{Format: crm.FormatForm, Name: "Lead Nuevo", Email: "lead1@example.com", Phone: "600111222", Message: "Otra vez"}, // merged into the first
 	} {
-		rec, _, err := f.svc.IntakeLead(bg, web, l)
-		if err != nil {
-			t.Fatal(err)
+		rec, dup, err := f.svc.IntakeLead(bg, web, l)
+		if err != nil || dup {
+			t.Fatalf("lead %s: duplicate %v, %v", l.Name, dup, err)
 		}
 		leads = append(leads, rec)
-		contacts = append(contacts, rec.ContactID)
+		if !slices.Contains(contacts, rec.ContactID) {
+			contacts = append(contacts, rec.ContactID)
+		}
+	}
+
+	if leads[2].Outcome != crm.OutcomeMerged || leads[2].ContactID != leads[0].ContactID {
+		t.Fatalf("the third lead was not merged into the first contact: %+v", leads[2])
 	}
 
 	var opps []string
@@ -970,6 +999,11 @@ func TestCountersMatchARecount(t *testing.T) {
 	move(o8, lost)
 	quote(o8)
 	move(o8, won)
+	o9 := newOpp(c3, "ganada y luego perdida", 20000, "")
+	quote(o9)
+	move(o9, won)
+	move(o9, lost)
+	quote(o1) // a new quote on a won opportunity changes its amount
 	f.settle()
 
 	// Delete a won opportunity, and a contact; move a contact to another source.
@@ -1079,4 +1113,23 @@ func recount(t *testing.T, svc *crm.Service, contactIDs []string, leads []crm.Le
 		return out[i].SourceID < out[j].SourceID
 	})
 	return out
+}
+
+// A month is the company's (Europe/Madrid by default), not UTC's: a
+// contact created at 23:30 UTC on 31 January counts for February.
+func TestCountersUseTheCompanyMonth(t *testing.T) {
+	at := time.Date(2026, 1, 31, 23, 30, 0, 0, time.UTC)
+	f := newFixtureAt(t, func() time.Time { return at })
+	admin := f.admin
+	src, err := f.svc.CreateSource(bg, crm.Source{Name: "Feria"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.contact(as(admin), admin, crm.Contact{Name: "Medianoche", SourceID: src.ID})
+	f.opportunity(admin, crm.Opportunity{ContactID: c.ID, Description: "De madrugada"})
+	f.settle()
+	want := []crm.SourceMonth{{SourceID: src.ID, Month: "2026-02", Contacts: 1, Opportunities: 1}}
+	if got := nonZero(allStats(t, f.svc)); !slices.Equal(got, want) {
+		t.Errorf("counters %+v, want %+v", got, want)
+	}
 }
