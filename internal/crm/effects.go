@@ -33,6 +33,7 @@ type TimelineItem struct {
 	RefID     string
 	Actor     string // who did it ("" for a form or the system)
 	PrivateTo string // set for a private note: only this user sees the entry
+	Removed   bool   // ApplyOnce deletes the entry (a deleted note)
 }
 
 // VisibleTo reports whether u may see the entry.

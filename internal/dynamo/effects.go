@@ -60,6 +60,10 @@ func (s *Store) ApplyOnce(ctx context.Context, k string, items []crm.TimelineIte
 	t.ops[len(t.ops)-1].item.Put.ExpressionAttributeNames = map[string]string{"#ttl": attrTTL}
 	for _, it := range items {
 		pk, sk := timelineKey(it)
+		if it.Removed {
+			t.del(key(pk, sk), "", nil, nil)
+			continue
+		}
 		t.put(marshal(timelineItem{keys: keys{PK: pk, SK: sk, Type: kindTimeline}, ContactID: it.ContactID, At: it.At, EventID: it.EventID,
 			Kind: string(it.Kind), Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}), "", nil, nil)
 	}

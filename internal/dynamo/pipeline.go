@@ -94,6 +94,13 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 			quoteRefs(t, w.Old, w.New)
 		}
 	}
+	for _, w := range b.Notes {
+		if !w.Delete {
+			if f := refCheck(kindInterest, "interest", "interestId", w.Old.InterestID, w.New.InterestID); f != nil {
+				f(t)
+			}
+		}
+	}
 	for _, w := range b.Contacts {
 		switch {
 		case w.Delete:

@@ -590,6 +590,8 @@ func TestOpenAPIConformance(t *testing.T) {
 			body = map[string]any{}
 		case strings.HasSuffix(path, "/convert"):
 			body = map[string]any{"to": "client"}
+		case method == "POST" && strings.HasSuffix(path, "/notes"):
+			body = map[string]any{"text": "On nothing"}
 		}
 		switch {
 		case strings.Contains(path, "{id}"):
@@ -846,6 +848,9 @@ func TestOpenAPIConformance(t *testing.T) {
 
 	// --- the lead webhooks and their settings
 	oasHooks(c)
+
+	// --- notes, reminders and the contact timeline
+	oasNotes(c)
 
 	// --- coverage: every operation answered with success, and every
 	// failure the suite is about was seen.
@@ -1753,4 +1758,151 @@ func TestOpenAPIUnseededSettings(t *testing.T) {
 	if m := oasJSON(t, res); m["updatedAt"] == nil || m["version"] != float64(1) {
 		t.Errorf("a written setting: want version 1 and a time: %s", res.Body)
 	}
+}
+
+// oasNotes drives the notes on every kind of parent, a note's reading,
+// change and deletion, the reminders list and the contact timeline (empty
+// here: no change stream runs in this test), with their successes and main
+// failures.
+func oasNotes(c *oasChecker) {
+	t, e := c.t, c.e
+	t.Helper()
+	staff, admin := e.staffToken, adminToken
+	newID := func() string { return crm.NewID(time.Now()) }
+	olgaID := oasID(t, c.call(oasOK, 201, admin, "POST", "/v1/users", map[string]any{"name": "Olga", "email": "olga.notes@example.com"}))
+	olga, _ := oasJSON(t, c.call(oasOK, 201, admin, "POST", "/v1/users/"+olgaID+"/tokens", map[string]any{"name": "notes"}))["token"].(string)
+	ventanas := oasID(t, c.call(oasOK, 201, admin, "POST", "/v1/interests", map[string]any{"name": "Ventanas"}))
+	eva := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/contacts", map[string]any{"name": "Eva", "surname": "Notas"}))
+	opp := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/opportunities", map[string]any{"contactId": eva, "description": "Ventanas nuevas"}))
+	quote := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/opportunities/"+opp+"/quotes", nil))
+	client := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/clients", map[string]any{"name": "Ventanas Eva SL"}))
+	supplier := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/suppliers", map[string]any{"name": "Cristales SL"}))
+
+	// Notes on each kind of parent: create (with a replay), list, page.
+	for i, base := range []string{"/v1/contacts/" + eva, "/v1/opportunities/" + opp, "/v1/clients/" + client, "/v1/suppliers/" + supplier, "/v1/quotes/" + quote} {
+		notes := base + "/notes"
+		key := fmt.Sprintf("note-%d", i)
+		body := map[string]any{"text": "Llamar", "avisoAt": fmt.Sprintf("2030-01-0%d", i+1)}
+		res := c.call(oasOK, 201, staff, "POST", notes, body, "Idempotency-Key", key)
+		nid := oasID(t, res)
+		if loc := res.Header.Get("Location"); loc != "/v1/notes/"+nid {
+			t.Errorf("note Location %q", loc)
+		}
+		if m := oasJSON(t, res); m["visibility"] != "team" || m["avisoAt"] != fmt.Sprintf("2030-01-0%dT08:00:00Z", i+1) {
+			t.Errorf("note on %s: %s", base, res.Body)
+		}
+		if r := c.call(oasOK, 201, staff, "POST", notes, body, "Idempotency-Key", key); r.Header.Get("Idempotent-Replayed") != "true" || oasID(t, r) != nid {
+			t.Errorf("note POST not replayed: %v %s", r.Header, r.Body)
+		}
+		c.call(oasOK, 409, staff, "POST", notes, map[string]any{"text": "Otra"}, "Idempotency-Key", key)
+		c.call(oasOK, 201, staff, "POST", notes, map[string]any{"text": "Solo para mí", "visibility": "private"})
+		if items := oasItems(t, c.call(oasOK, 200, staff, "GET", notes, nil)); len(items) != 2 {
+			t.Errorf("the author lists %d notes on %s, want 2", len(items), base)
+		}
+		if items := oasItems(t, c.call(oasOK, 200, olga, "GET", notes, nil)); len(items) != 1 || items[0]["id"] != nid {
+			t.Errorf("another user lists %v on %s, want just the team note", items, base)
+		}
+		if m := oasJSON(t, c.call(oasOK, 200, staff, "GET", notes+"?limit=1", nil)); m["nextCursor"] == nil {
+			t.Errorf("limit=1 of 2 notes: no nextCursor: %v", m)
+		}
+		c.call(oasBad, 400, staff, "GET", notes+"?limit=0", nil)
+		c.call(oasAny, 400, staff, "GET", notes+"?visibility=team", nil)
+	}
+
+	// Bad notes.
+	cn := "/v1/contacts/" + eva + "/notes"
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{})
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "visibility": "secret"})
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "avisoAt": "mañana"})
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": strings.Repeat("a", crm.MaxNoteLen+1)})
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "texto": "Y"})
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "remindAll": "yes"})
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "interestId": "nope"})
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "notifiedAt": "2030-01-01T00:00:00Z"})
+	c.call(oasOK, 400, staff, "POST", cn, map[string]any{"text": "X", "visibility": "private", "remindAll": true})
+	c.call(oasOK, 400, staff, "POST", cn, map[string]any{"text": "   "})
+	c.call(oasOK, 400, staff, "POST", cn, map[string]any{"text": "X", "avisoAt": "2030-02-30"})
+	c.call(oasOK, 400, staff, "POST", cn, map[string]any{"text": "X", "interestId": newID()})
+	c.call(oasBad, 413, staff, "POST", cn, map[string]any{"text": strings.Repeat("a", httpapi.MaxBodyBytes)})
+	c.call(oasOK, 404, staff, "POST", "/v1/clients/"+eva+"/notes", map[string]any{"text": "X"}) // a contact is no client
+	c.call(oasOK, 404, staff, "GET", "/v1/quotes/"+opp+"/notes", nil)
+
+	// One note with everything, read by another user, changed, reminded.
+	full := c.call(oasOK, 201, staff, "POST", cn, map[string]any{"text": " Visita a obra ", "visibility": "team", "avisoAt": "2030-03-02",
+		"remindAll": true, "interestId": ventanas})
+	fullID := oasID(t, full)
+	if m := oasJSON(t, full); m["text"] != "Visita a obra" || m["avisoAt"] != "2030-03-02T08:00:00Z" || m["remindAll"] != true ||
+		m["interestId"] != ventanas || m["contactId"] != eva || m["parentKind"] != "contact" || m["notifiedAt"] != nil {
+		t.Errorf("full note: %s", full.Body)
+	}
+	if ids := oasJSON(t, c.call(oasOK, 200, staff, "GET", "/v1/contacts/"+eva, nil))["interestIds"].([]any); !slices.Contains(ids, any(ventanas)) {
+		t.Errorf("the note's interest was not linked to its contact: %v", ids)
+	}
+	path := "/v1/notes/" + fullID
+	if r := c.call(oasOK, 200, olga, "GET", path, nil); r.Header.Get("ETag") != `"1"` {
+		t.Errorf("GET note ETag %q", r.Header.Get("ETag"))
+	}
+	c.call(oasOK, 403, olga, "PATCH", path, map[string]any{"text": "Mía"})
+	up := c.call(oasOK, 200, staff, "PATCH", path, map[string]any{"text": "Visita confirmada", "avisoAt": "2030-03-02T10:00:00+01:00"}, "If-Match", `"1"`)
+	if m := oasJSON(t, up); m["text"] != "Visita confirmada" || m["avisoAt"] != "2030-03-02T09:00:00Z" || m["remindAll"] != true || up.Header.Get("ETag") != `"2"` {
+		t.Errorf("PATCH note: %v %s", up.Header, up.Body)
+	}
+	c.call(oasOK, 412, staff, "PATCH", path, map[string]any{"text": "Tarde"}, "If-Match", `"1"`)
+	c.call(oasBad, 400, staff, "PATCH", path, map[string]any{"avisoAt": "mañana"})
+	c.call(oasBad, 400, staff, "PATCH", path, map[string]any{"visibility": "secret"})
+	c.call(oasBad, 400, staff, "PATCH", path, map[string]any{"text": ""})
+	c.call(oasBad, 400, staff, "PATCH", path, map[string]any{"createdBy": olgaID})
+	c.call(oasBad, 400, staff, "PATCH", path, nil)
+	c.call(oasOK, 400, staff, "PATCH", path, map[string]any{"visibility": "private"}) // it still reminds everyone
+	if m := oasJSON(t, c.call(oasOK, 200, admin, "PATCH", path, map[string]any{"avisoAt": nil, "text": "Visita confirmada (admin)"})); m["avisoAt"] != "2030-03-02T09:00:00Z" {
+		t.Errorf("avisoAt null should keep the reminder: %v", m)
+	}
+
+	// Reminders: mine and everyone's, soonest first.
+	rem := oasItems(t, c.call(oasOK, 200, olga, "GET", "/v1/reminders", nil))
+	if len(rem) != 1 || rem[0]["id"] != fullID {
+		t.Errorf("another user's reminders: %v, want just the note for everyone", rem)
+	}
+	mine := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/reminders", nil))
+	if len(mine) != 6 || mine[5]["id"] != fullID {
+		t.Errorf("the author's reminders: %d, want the 5 notes on the parents and the note for everyone last", len(mine))
+	}
+	for i := 1; i < len(mine); i++ {
+		if a, b := mine[i-1]["avisoAt"].(string), mine[i]["avisoAt"].(string); a > b {
+			t.Errorf("reminders not soonest first: %s before %s", a, b)
+		}
+	}
+	c.call(oasOK, 200, staff, "GET", "/v1/reminders?limit=1", nil)
+	c.call(oasBad, 400, staff, "GET", "/v1/reminders?limit=0", nil)
+	c.call(oasAny, 400, staff, "GET", "/v1/reminders?mine=true", nil)
+	if m := oasJSON(t, c.call(oasOK, 200, staff, "PATCH", path, map[string]any{"avisoAt": "", "remindAll": false})); m["avisoAt"] != nil || m["remindAll"] != false {
+		t.Errorf("avisoAt \"\" should remove the reminder: %v", m)
+	}
+	if rem := oasItems(t, c.call(oasOK, 200, olga, "GET", "/v1/reminders", nil)); len(rem) != 0 {
+		t.Errorf("a removed reminder is still listed: %v", rem)
+	}
+
+	// A private note is nobody else's, admins included.
+	priv := oasID(t, c.call(oasOK, 201, staff, "POST", cn, map[string]any{"text": "Secreto", "visibility": "private"}))
+	c.call(oasOK, 200, staff, "GET", "/v1/notes/"+priv, nil)
+	c.call(oasOK, 404, admin, "GET", "/v1/notes/"+priv, nil)
+	c.call(oasOK, 404, olga, "PATCH", "/v1/notes/"+priv, map[string]any{"text": "Leído"})
+	c.call(oasOK, 404, admin, "DELETE", "/v1/notes/"+priv, nil)
+
+	// The timeline: its shape and its failures (entries come from the stream).
+	tl := "/v1/contacts/" + eva + "/timeline"
+	c.call(oasOK, 200, staff, "GET", tl, nil)
+	c.call(oasOK, 200, olga, "GET", tl+"?limit=5", nil)
+	c.call(oasBad, 400, staff, "GET", tl+"?limit=0", nil)
+	c.call(oasAny, 400, staff, "GET", tl+"?kind=note", nil)
+	c.call(oasOK, 404, staff, "GET", "/v1/contacts/"+opp+"/timeline", nil) // an opportunity is no contact
+
+	// Delete.
+	c.call(oasOK, 403, olga, "DELETE", path, nil)
+	c.call(oasOK, 412, staff, "DELETE", path, nil, "If-Match", `"1"`)
+	c.call(oasBad, 400, staff, "DELETE", path, nil, "If-Match", "latest")
+	c.call(oasOK, 204, admin, "DELETE", path, nil)
+	c.call(oasOK, 404, staff, "GET", path, nil)
+	c.call(oasOK, 404, staff, "DELETE", path, nil)
+	c.call(oasOK, 204, staff, "DELETE", "/v1/notes/"+priv, nil, "If-Match", `"1"`)
 }

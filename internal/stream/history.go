@@ -71,12 +71,11 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new any) ([]
 		}
 		outcomeCounts(states, o, n, count)
 	case crm.Note:
-		if old == nil {
-			private := ""
-			if n.Visibility == crm.VisibilityPrivate {
-				private = n.CreatedBy
-			}
-			add(n.ContactID, crm.TimelineNote, excerpt(n.Text), "note", n.ID, n.CreatedBy, private)
+		// A note's entry is keyed by the note, not the record, so that
+		// making it private, editing or deleting it updates its one entry.
+		o, had := old.(crm.Note)
+		if !had || o.Visibility != n.Visibility || o.Text != n.Text {
+			items = append(items, noteEntry(n, false))
 		}
 	case crm.File:
 		o, had := old.(crm.File)
@@ -89,6 +88,8 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new any) ([]
 		}
 	case nil:
 		switch o := old.(type) {
+		case crm.Note:
+			items = append(items, noteEntry(o, true))
 		case crm.Contact:
 			count(o.SourceID, o.CreatedAt, "contacts", -1)
 		case crm.Opportunity:
@@ -158,4 +159,14 @@ func excerpt(s string) string {
 		return string(r[:140]) + "…"
 	}
 	return s
+}
+
+// noteEntry is a note's timeline entry (removed: delete it).
+func noteEntry(n crm.Note, removed bool) crm.TimelineItem {
+	private := ""
+	if n.Visibility == crm.VisibilityPrivate {
+		private = n.CreatedBy
+	}
+	return crm.TimelineItem{ContactID: n.ContactID, At: n.CreatedAt, EventID: "note-" + n.ID, Kind: crm.TimelineNote,
+		Summary: excerpt(n.Text), RefKind: "note", RefID: n.ID, Actor: n.CreatedBy, PrivateTo: private, Removed: removed}
 }
