@@ -88,6 +88,16 @@ var routeMatrix = map[string]routeCase{
 
 	"GET /v1/contacts/{id}/timeline": {access: "staff"},
 
+	// The file of the matrix is complete (on the opportunity), so that it
+	// reads; completing it again is a success that changes nothing.
+	"GET /v1/contacts/{id}/files":       {access: "staff"},
+	"POST /v1/contacts/{id}/files":      {access: "staff", body: map[string]any{"name": "matrix.pdf", "contentType": "application/pdf", "size": 10}},
+	"GET /v1/opportunities/{id}/files":  {access: "staff"},
+	"POST /v1/opportunities/{id}/files": {access: "staff", body: map[string]any{"name": "matrix.txt", "size": 1}},
+	"GET /v1/files/{id}":                {access: "staff"},
+	"POST /v1/files/{id}/complete":      {access: "staff"},
+	"DELETE /v1/files/{id}":             {access: "staff"},
+
 	"GET /v1/sources":         {access: "staff"},
 	"POST /v1/sources":        {access: "admin", body: map[string]any{"name": "Matrix"}},
 	"GET /v1/sources/{id}":    {access: "staff"},
@@ -173,6 +183,7 @@ func matrixTargets(t *testing.T, e *env) []matrixTarget {
 	// A team note by staff, on the client (which no route deletes), so
 	// that staff (its author) and admins alike may change and delete it.
 	note := e.createdAs(e.staffToken, "/v1/clients/"+id(client)+"/notes", map[string]any{"text": "Target", "avisoAt": "2030-01-01"})
+	file := e.attach(e.staffToken, "/v1/opportunities/"+id(opp), "matrix.txt", "text/plain", []byte("matrix"))
 	openState := ""
 	for _, st := range e.listAll(adminToken, "/v1/states") {
 		if st["outcome"] == "open" && st["default"] == false && id(st) != id(state) {
@@ -187,7 +198,7 @@ func matrixTargets(t *testing.T, e *env) []matrixTarget {
 		"contacts": id(contact), "sources": id(source), "interests": id(interest),
 		"agents": id(agent), "states": id(state), "users": id(user),
 		"opportunities": id(opp), "quotes": id(quote), "clients": id(client), "suppliers": id(supplier),
-		"openState": openState, "buyer": id(buyer), "notes": id(note),
+		"openState": openState, "buyer": id(buyer), "notes": id(note), "files": id(file),
 	}
 	routes := httpapi.New(e.svc, httpapi.Options{}).Routes()
 	var out []matrixTarget

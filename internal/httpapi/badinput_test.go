@@ -43,6 +43,9 @@ type fixture struct {
 	// note is a team note by staff on contact that reminds everyone (so a
 	// change to private alone is refused).
 	note string
+	// file is a file on contact whose bytes are uploaded, not yet
+	// completed: completing it is the valid request.
+	file string
 }
 
 func newFixture(e *env) fixture {
@@ -60,6 +63,11 @@ func newFixture(e *env) fixture {
 	f.client = id(e.createdAs(e.staffToken, "/v1/clients", map[string]any{"name": "Existing client"}))
 	f.supplier = id(e.createdAs(e.staffToken, "/v1/suppliers", map[string]any{"name": "Existing supplier"}))
 	f.note = id(e.createdAs(e.staffToken, "/v1/contacts/"+f.contact+"/notes", map[string]any{"text": "Existing", "avisoAt": "2030-01-01", "remindAll": true}))
+	file := e.createdAs(e.staffToken, "/v1/contacts/"+f.contact+"/files", map[string]any{"name": "existing.txt", "contentType": "text/plain", "size": 8})
+	if code := upload(e.t, file, []byte("existing")); code != http.StatusOK {
+		e.t.Fatalf("upload of the fixture's file: status %d", code)
+	}
+	f.file = id(file)
 	for _, st := range e.listAll(adminToken, "/v1/states") {
 		if st["default"] == true {
 			f.defaultState = id(st)
@@ -69,6 +77,46 @@ func newFixture(e *env) fixture {
 		e.t.Fatal("no default state")
 	}
 	return f
+}
+
+// fileCases are the bad bodies of a new file, on a contact or an opportunity.
+func fileCases() []badCase {
+	fb := func(change map[string]any) map[string]any {
+		b := map[string]any{"name": "oferta.pdf", "contentType": "application/pdf", "size": 1000}
+		for k, v := range change {
+			if v == nil {
+				delete(b, k)
+			} else {
+				b[k] = v
+			}
+		}
+		return b
+	}
+	return []badCase{
+		{name: "empty object", body: map[string]any{}, fields: []string{"name", "size"}},
+		{name: "name missing", body: fb(map[string]any{"name": nil}), fields: []string{"name"}},
+		{name: "name blank", body: fb(map[string]any{"name": " "}), fields: []string{"name"}},
+		{name: "name is a number", body: fb(map[string]any{"name": 1}), fields: []string{"name"}},
+		{name: "name ../x", body: fb(map[string]any{"name": "../x"}), fields: []string{"name"}},
+		{name: "name in a folder", body: fb(map[string]any{"name": "a/b.pdf"}), fields: []string{"name"}},
+		{name: "name with a backslash", body: fb(map[string]any{"name": `a\b.pdf`}), fields: []string{"name"}},
+		{name: "name ..", body: fb(map[string]any{"name": ".."}), fields: []string{"name"}},
+		{name: "name over 255", body: fb(map[string]any{"name": long(256)}), fields: []string{"name"}},
+		{name: "name with NUL", body: fb(map[string]any{"name": "a\x00b"}), fields: []string{"name"}},
+		{name: "contentType not a media type", body: fb(map[string]any{"contentType": "pdf"}), fields: []string{"contentType"}},
+		{name: "contentType with two lines", body: fb(map[string]any{"contentType": "text/plain\r\nX: y"}), fields: []string{"contentType"}},
+		{name: "contentType is a list", body: fb(map[string]any{"contentType": []string{"text/plain"}}), fields: []string{"contentType"}},
+		{name: "size missing", body: fb(map[string]any{"size": nil}), fields: []string{"size"}},
+		{name: "size 0", body: fb(map[string]any{"size": 0}), fields: []string{"size"}},
+		{name: "size negative", body: fb(map[string]any{"size": -5}), fields: []string{"size"}},
+		{name: "size 25 MiB + 1", body: fb(map[string]any{"size": crm.MaxFileSize + 1}), fields: []string{"size"}},
+		{name: "size is a fraction", body: fb(map[string]any{"size": 10.5}), fields: []string{"size"}},
+		{name: "size is a string", body: fb(map[string]any{"size": "1000"}), fields: []string{"size"}},
+		{name: "status is not writable", body: fb(map[string]any{"status": "complete"}), fields: []string{"status"}},
+		{name: "parentId is not writable", body: fb(map[string]any{"parentId": unknownID()}), fields: []string{"parentId"}},
+		{name: "uploadedBy is not writable", body: fb(map[string]any{"uploadedBy": unknownID()}), fields: []string{"uploadedBy"}},
+		{name: "version is not writable", body: fb(map[string]any{"version": 2}), fields: []string{"version"}},
+	}
 }
 
 // quoteLine is a valid quote line with the given fields changed.
@@ -352,6 +400,11 @@ func writeEndpoints(e *env, f fixture) map[string]writeEndpoint {
 		"POST /v1/clients/{id}/notes":       {path: "/v1/clients/" + f.client + "/notes", valid: map[string]any{"text": "Valid"}, specific: notePostCases(f)},
 		"POST /v1/suppliers/{id}/notes":     {path: "/v1/suppliers/" + f.supplier + "/notes", valid: map[string]any{"text": "Valid"}, specific: notePostCases(f)},
 		"POST /v1/quotes/{id}/notes":        {path: "/v1/quotes/" + f.quote + "/notes", valid: map[string]any{"text": "Valid"}, specific: notePostCases(f)},
+		"POST /v1/contacts/{id}/files": {path: "/v1/contacts/" + f.contact + "/files", valid: map[string]any{"name": "valid.pdf", "contentType": "application/pdf", "size": 1000},
+			specific: fileCases()},
+		"POST /v1/opportunities/{id}/files": {path: "/v1/opportunities/" + f.opportunity + "/files", valid: map[string]any{"name": "valid.txt", "size": 1},
+			specific: fileCases()},
+		"POST /v1/files/{id}/complete": {path: "/v1/files/" + f.file + "/complete", noBody: true},
 		"PATCH /v1/notes/{id}": {path: "/v1/notes/" + f.note, valid: map[string]any{"text": "Valid"}, specific: append(noteCases(f),
 			badCase{name: "text cleared", body: map[string]any{"text": ""}, fields: []string{"text"}},
 			badCase{name: "made private while it reminds everyone", body: map[string]any{"visibility": "private"}, fields: []string{"remindAll"}},

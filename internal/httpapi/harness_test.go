@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/embudo/embudo/internal/blob"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/dynamotest"
@@ -18,7 +19,9 @@ import (
 
 const adminToken = "embudo-test-admin-token-000000000000000000"
 
-// env is a running API over a fresh table, with an admin and a staff token.
+// env is a running API over a fresh table, with an admin and a staff token,
+// and a blob store for files: a directory served by a server of its own,
+// as the signed upload and download URLs of the API point there.
 type env struct {
 	t          *testing.T
 	srv        *httptest.Server
@@ -26,12 +29,20 @@ type env struct {
 	svc        *crm.Service
 	admin      crm.User
 	staffToken string
+	blobs      *blob.Dir
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	tbl := dynamotest.New(t)
-	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), crm.Config{})
+	blobs, err := blob.NewDir(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobSrv := httptest.NewServer(blobs)
+	t.Cleanup(blobSrv.Close)
+	blobs.BaseURL = blobSrv.URL
+	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), crm.Config{Blobs: blobs})
 	admin, _, err := svc.BootstrapAdmin(context.Background(), "admin@example.com", adminToken, false)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	}
 	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1}))
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, tbl: tbl, svc: svc, admin: admin, staffToken: secret}
+	return &env{t: t, srv: srv, tbl: tbl, svc: svc, admin: admin, staffToken: secret, blobs: blobs}
 }
 
 // response is what a test reads back.

@@ -11,7 +11,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -92,6 +96,17 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		l.close()
 		return fail(fmt.Errorf("replay change log: %w", err))
 	}
+	// The highest sequence number ever issued: compaction drops the records
+	// of deleted items, so the log alone may not hold it, and a number
+	// issued twice would be taken for a record already handled.
+	high := readHighSeq(o.DataDir)
+	if n := len(recs); n > 0 {
+		high = max(high, recs[n-1].Seq())
+	}
+	if err := writeHighSeq(o.DataDir, high); err != nil {
+		l.close()
+		return fail(fmt.Errorf("record the sequence: %w", err))
+	}
 	if len(live) < len(recs) {
 		if err := l.rewrite(live); err != nil {
 			l.close()
@@ -103,9 +118,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		keyAttr = append(keyAttr, aws.ToString(k.AttributeName))
 	}
 	s.DB = &Capture{db: raw, table: table, keyAttr: keyAttr, log: l, live: len(live), now: time.Now}
-	if n := len(recs); n > 0 {
-		s.DB.seq = recs[n-1].Seq()
-	}
+	s.DB.seq = high
 	o.Logger.Info("local store ready", "data", o.DataDir, "items", len(live), "replayed", len(recs), "dynamodb", endpoint)
 	return s, nil
 }
@@ -115,7 +128,7 @@ func (s *Store) Close() error {
 	s.DB.mu.Lock() // wait for a write in progress
 	defer s.DB.mu.Unlock()
 	s.DB.broken = errors.New("local store is closed")
-	err := s.log.close()
+	err := errors.Join(s.log.close(), writeHighSeq(s.dir, s.DB.seq))
 	return errors.Join(err, s.srv.Close())
 }
 
@@ -215,4 +228,21 @@ func (c *Capture) maybeCompact(ctx context.Context) {
 	if err := c.log.rewrite(recs); err == nil {
 		c.live = len(recs)
 	}
+}
+
+const highSeqName = "changes.seq"
+
+// readHighSeq reads the highest sequence number recorded (0 if none).
+func readHighSeq(dir string) uint64 {
+	b, err := os.ReadFile(filepath.Join(dir, highSeqName))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	return n
+}
+
+// writeHighSeq records the highest sequence number issued so far.
+func writeHighSeq(dir string, n uint64) error {
+	return os.WriteFile(filepath.Join(dir, highSeqName), []byte(strconv.FormatUint(n, 10)), 0o600)
 }

@@ -39,7 +39,7 @@ type Handler struct {
 // the effects of records before it are done, and done once: a redelivered
 // record sends no e-mail twice and counts nothing twice.
 func (h *Handler) Handle(ctx context.Context, e events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-	var res events.DynamoDBEventResponse
+	res := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
 	for _, rec := range e.Records {
 		if err := h.Record(ctx, rec); err != nil {
 			h.log().ErrorContext(ctx, "stream record failed", "event", rec.EventID, "err", err)

@@ -51,6 +51,18 @@ func (h *Handler) Remind(ctx context.Context, noteID string, at time.Time) error
 		return err
 	}
 	set := settingOf(settings, crm.NotifyNote)
+	// The e-mail names the note's author and, for a note on an
+	// opportunity, the opportunity, and links to it.
+	in := notify.Intent{Key: crm.NotifyNote, ContactID: n.ContactID, Note: &n, Actor: n.CreatedBy}
+	if n.ParentKind == crm.ParentOpportunity {
+		o, err := h.Svc.Store().GetOpportunity(ctx, n.ParentID)
+		if err != nil && crm.ErrorCode(err) != crm.CodeNotFound {
+			return err
+		}
+		if err == nil {
+			in.Opportunity = &o
+		}
+	}
 	var to []crm.User
 	if n.RemindAll && n.Visibility == crm.VisibilityTeam {
 		p, err := h.Svc.Store().ListUsers(ctx, crm.ListOptions{Limit: 1000})
@@ -69,7 +81,7 @@ func (h *Handler) Remind(ctx context.Context, noteID string, at time.Time) error
 				continue
 			}
 			r := recipient{UserID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang, Active: true}
-			m, err := h.message(ctx, notify.Intent{Key: crm.NotifyNote, ContactID: n.ContactID, Note: &n}, r)
+			m, err := h.message(ctx, in, r)
 			if err != nil {
 				return err
 			}

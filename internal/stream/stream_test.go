@@ -357,6 +357,32 @@ func TestContactAgentEmails(t *testing.T) {
 	f.settle()
 	f.expectMail(n)
 
+	// An agent without an address of its own, linked to Beto: Beto's.
+	viaUser, err := f.svc.CreateAgent(bg, crm.Agent{Code: "VIABETO", Name: "Beto Ruiz", UserID: f.beto.ID, Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = len(f.mail.all())
+	f.contact(as(admin), admin, crm.Contact{Name: "Vía Usuario", AgentID: viaUser.ID})
+	f.settle()
+	f.expectMail(n, brief{crm.NotifyNewContactAgent, "beto@example.com", "Nuevo contacto a tu cargo: Vía Usuario"})
+
+	// A lead from a web form whose source assigns Bruno: the same e-mail
+	// as through the API (every write path), caused by nobody.
+	src, err := f.svc.CreateSource(bg, crm.Source{Name: "Web", Webhook: &crm.Webhook{Kind: crm.FormatForm, Assignment: crm.AssignFixed, DefaultAgentID: f.agentBruno.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = len(f.mail.all())
+	if _, _, err := f.svc.IntakeLead(bg, src, crm.Lead{Format: crm.FormatForm, Name: "Rosa", Surname: "Web", Email: "rosa@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	f.settle()
+	f.expectMail(n, brief{crm.NotifyNewContactAgent, "bruno@example.com", "Nuevo contacto a tu cargo: Rosa Web"})
+	if got := f.sentSince(n); len(got) == 1 && !strings.Contains(got[0].Text, "de forma automática") {
+		t.Errorf("the e-mail of a web lead should say it was assigned automatically:\n%s", got[0].Text)
+	}
+
 	// The agent changes: the new agent hears of it (here Ana's agent,
 	// in English); the change was Beto's, so the e-mail names him.
 	n = len(f.mail.all())
@@ -1004,6 +1030,14 @@ func TestCountersMatchARecount(t *testing.T) {
 	move(o9, won)
 	move(o9, lost)
 	quote(o1) // a new quote on a won opportunity changes its amount
+	o10 := newOpp(c3, "presupuesto aceptado", 80000, "")
+	q, err := f.svc.CreateQuote(ctx, admin, o10.ID, crm.Quote{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.AcceptQuote(ctx, admin, q.ID); err != nil { // won, and the contact becomes a client
+		t.Fatal(err)
+	}
 	f.settle()
 
 	// Delete a won opportunity, and a contact; move a contact to another source.
@@ -1131,5 +1165,42 @@ func TestCountersUseTheCompanyMonth(t *testing.T) {
 	want := []crm.SourceMonth{{SourceID: src.ID, Month: "2026-02", Contacts: 1, Opportunities: 1}}
 	if got := nonZero(allStats(t, f.svc)); !slices.Equal(got, want) {
 		t.Errorf("counters %+v, want %+v", got, want)
+	}
+}
+
+// A reminder on an opportunity's note says which opportunity and who wrote
+// the note, and links to the opportunity (DESIGN.md section 5: e-mails name
+// the contact/opportunity and who did it, and link to the resource).
+func TestReminderOnAnOpportunityNamesItAndTheAuthor(t *testing.T) {
+	f := newFixture(t)
+	admin := f.admin
+	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})
+	o := f.opportunity(admin, crm.Opportunity{ContactID: c.ID, Description: "Tienda online"})
+	f.settle()
+	at := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	n := f.note(f.beto, crm.ParentOpportunity, o.ID, crm.Note{Text: "Llamar para cerrar", AvisoAt: &at, Visibility: crm.VisibilityTeam, RemindAll: true})
+	f.settle()
+	m := len(f.mail.all())
+	if err := f.h.Remind(bg, n.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	f.settle()
+	var toAna *crm.Email
+	for _, e := range f.sentSince(m) {
+		if e.To == "ana@example.com" {
+			toAna = &e
+		}
+	}
+	if toAna == nil {
+		t.Fatalf("no reminder to Ana: %+v", briefs(f.sentSince(m)))
+	}
+	if want := "Reminder: Lucía Fernández (" + oppTitle(o) + ")"; toAna.Subject != want {
+		t.Errorf("subject %q, want %q", toAna.Subject, want)
+	}
+	if !strings.Contains(toAna.Text, "Beto Ruiz") {
+		t.Errorf("the reminder does not say who wrote the note:\n%s", toAna.Text)
+	}
+	if !strings.Contains(toAna.Text, "https://crm.example.com/opportunities/"+o.ID) {
+		t.Errorf("the reminder does not link to the opportunity:\n%s", toAna.Text)
 	}
 }
