@@ -45,7 +45,7 @@ func (f *File) Normalize() error {
 	if f.Name != "" && (strings.ContainsAny(f.Name, "/\\\x00") || f.Name == "." || f.Name == ".." || path.Base(f.Name) != f.Name) {
 		fe.add("name", "must be a plain file name, without folders")
 	}
-	f.ContentType = strings.TrimSpace(f.ContentType)
+	cleanText(fe, "contentType", &f.ContentType, 255)
 	if f.ContentType == "" {
 		f.ContentType = "application/octet-stream"
 	}

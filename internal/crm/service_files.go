@@ -105,11 +105,15 @@ func (s *Service) FileDownload(ctx context.Context, id string) (File, string, ti
 	return f, url, exp, err
 }
 
-// DeleteFile removes a file's bytes and its record. Errors: invalid,
-// not_found, internal.
-func (s *Service) DeleteFile(ctx context.Context, id string) error {
+// DeleteFile removes a file's bytes and its record if ifMatch (0: any) is
+// its current version. Errors: invalid, not_found, precondition_failed,
+// internal.
+func (s *Service) DeleteFile(ctx context.Context, id string, ifMatch int) error {
 	f, err := s.GetFile(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := checkVersion("file", ifMatch, f.Version); err != nil {
 		return err
 	}
 	b, err := s.blobs()

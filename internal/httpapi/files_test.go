@@ -153,8 +153,9 @@ func expiresSoon(t *testing.T, m map[string]any, k string) {
 	}
 }
 
-// fileParents creates, as staff, a contact and an opportunity of another
-// contact, and returns them as {path, kind, id, contactID}.
+// fileParent is something a file can go on: its collection (contacts or
+// opportunities), the files' parentKind, its ID and the contact its files
+// concern.
 type fileParent struct {
 	collection, kind, id, contactID string
 }
@@ -162,6 +163,8 @@ type fileParent struct {
 func (p fileParent) path() string  { return "/v1/" + p.collection + "/" + p.id }
 func (p fileParent) files() string { return p.path() + "/files" }
 
+// fileParents creates, as staff, a contact, and an opportunity of another
+// contact.
 func fileParents(e *env) []fileParent {
 	e.t.Helper()
 	contact := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Fátima", "surname": "Archivos"})
@@ -652,4 +655,24 @@ func TestFileDeleteIfMatch(t *testing.T) {
 	e.untouched(t, table, blobs)
 	wantStatus(t, e.staff_(http.MethodGet, "/v1/files/"+id(f), nil), http.StatusOK)
 	wantStatus(t, e.staff_(http.MethodDelete, "/v1/files/"+id(f), nil, "If-Match", `"2"`), http.StatusNoContent)
+}
+
+// TestFileContentTypeHasALimit checks that the media type, stored with the
+// file and sent back as an upload header, is bounded like every other text
+// field: RFC 6838 allows at most 127 characters for a subtype, and a
+// DynamoDB item at most 400 KB.
+func TestFileContentTypeHasALimit(t *testing.T) {
+	e := newEnv(t)
+	p := fileParents(e)[0]
+	for _, n := range []int{1000, 500_000} {
+		table, blobs := e.snapshot(), e.blobFiles()
+		body := map[string]any{"name": "x.bin", "contentType": "application/" + strings.Repeat("x", n), "size": 1}
+		res := e.staff_(http.MethodPost, p.files(), body)
+		if res.Status != http.StatusBadRequest {
+			t.Errorf("a contentType of %d characters: status %d, want 400 naming contentType", len("application/")+n, res.Status)
+			continue
+		}
+		wantProblem(t, res, http.StatusBadRequest, crm.CodeInvalid, "contentType")
+		e.untouched(t, table, blobs)
+	}
 }

@@ -101,7 +101,11 @@ func (a *API) getFile(w http.ResponseWriter, r *http.Request, _ crm.User) error 
 }
 
 func (a *API) deleteFile(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	if err := a.svc.DeleteFile(r.Context(), r.PathValue("id")); err != nil {
+	m, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.DeleteFile(r.Context(), r.PathValue("id"), m); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

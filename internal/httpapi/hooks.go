@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
@@ -238,6 +239,9 @@ func (h *Hooks) googleAds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lead, key, err := leads.ParseGoogleAds(b, src.Webhook.FieldMap)
+	if key == "" {
+		key = googleKeyOnly(b) // a body that does not parse as a lead may still carry the key
+	}
 	if !leads.GoogleKeyMatches(src.Webhook.Secret, key) {
 		// Before any detail of the body: a sender without the key learns nothing.
 		return crm.Forbidden("google_key does not match the key configured for this webhook")
@@ -369,4 +373,21 @@ func (c *sourceCache) get(ctx context.Context, svc *crm.Service, token string) (
 		c.mu.Unlock()
 	}
 	return src, nil
+}
+
+// googleKeyOnly reads just the google_key (or Google_key) of a body whose
+// other fields may be malformed, so that a sender with the right key
+// learns what is wrong with the rest (400) rather than a 403.
+func googleKeyOnly(b []byte) string {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(b, &raw) != nil {
+		return ""
+	}
+	for _, k := range []string{"google_key", "Google_key"} {
+		var v string
+		if json.Unmarshal(raw[k], &v) == nil && v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -301,6 +303,7 @@ var oasPostSuccess = map[string][]string{
 	"POST /v1/contacts/{id}/convert":    {"200", "201"}, // 200: converted before
 	"POST /v1/quotes/{id}/accept":       {"200"},
 	"POST /v1/opportunities:bulk-state": {"200"},
+	"POST /v1/files/{id}/complete":      {"200"},
 }
 
 // oasClosed reports whether s (or one of its allOf parts) forbids unknown
@@ -592,6 +595,8 @@ func TestOpenAPIConformance(t *testing.T) {
 			body = map[string]any{"to": "client"}
 		case method == "POST" && strings.HasSuffix(path, "/notes"):
 			body = map[string]any{"text": "On nothing"}
+		case method == "POST" && strings.HasSuffix(path, "/files"):
+			body = map[string]any{"name": "on-nothing.pdf", "size": 1}
 		}
 		switch {
 		case strings.Contains(path, "{id}"):
@@ -852,6 +857,9 @@ func TestOpenAPIConformance(t *testing.T) {
 	// --- notes, reminders and the contact timeline
 	oasNotes(c)
 
+	// --- files on contacts and opportunities
+	oasFiles(c)
+
 	// --- coverage: every operation answered with success, and every
 	// failure the suite is about was seen.
 	all := map[int]bool{}
@@ -1021,8 +1029,20 @@ func oasHooks(c *oasChecker) {
 	if w := webhookOf(metaRes); w["secretSet"] != true || w["verifyTokenSet"] != true || w["accessTokenSet"] != true {
 		t.Errorf("meta webhook: want every secret set: %s", metaRes.Body)
 	}
-	ghostTok := issued(c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Estado borrado", "webhook": map[string]any{
-		"createOpportunity": true, "opportunityStateId": newID()}}), "")
+	// A webhook must name a state that exists; one deleted since leaves
+	// the source's leads in the default state (below).
+	if f := oasProblemFields(t, c.call(oasOK, 400, admin, "POST", "/v1/sources", map[string]any{"name": "Estado inexistente", "webhook": map[string]any{
+		"createOpportunity": true, "opportunityStateId": newID()}})); f["webhook.opportunityStateId"] == nil {
+		t.Errorf("a webhook naming no state: want fields.webhook.opportunityStateId, got %v", f)
+	}
+	doomed := oasID(t, c.call(oasOK, 201, admin, "POST", "/v1/states", map[string]any{"name": "Para borrar"}))
+	ghostRes := c.call(oasOK, 201, admin, "POST", "/v1/sources", map[string]any{"name": "Estado borrado", "webhook": map[string]any{
+		"createOpportunity": true, "opportunityStateId": doomed}})
+	ghostID, ghostTok := oasID(t, ghostRes), issued(ghostRes, "")
+	if w := webhookOf(ghostRes); w["opportunityStateId"] != doomed {
+		t.Errorf("webhook opportunityStateId %v, want %s", w["opportunityStateId"], doomed)
+	}
+	c.call(oasOK, 204, admin, "DELETE", "/v1/states/"+doomed, nil)
 
 	for _, bad := range []struct {
 		check   oasReq
@@ -1180,8 +1200,24 @@ func oasHooks(c *oasChecker) {
 	c.hook(oasOK, 404, "POST", "/hooks/whk_"+strings.Repeat("A", 32), urlencoded, form("name", "X"))
 	c.hook(oasBad, 404, "POST", "/hooks/nope", urlencoded, form("name", "X"))
 	c.hook(oasOK, 404, "POST", "/hooks/"+googleTok, urlencoded, form("name", "X")) // another kind's token
-	if p := oasJSON(t, c.hook(oasOK, 409, "POST", "/hooks/"+ghostTok, urlencoded, form("name", "Tina", "email", "tina@example.com"), "Accept", "application/json")); p["code"] != "conflict" {
-		t.Errorf("an opportunity state that does not exist: want conflict: %v", p)
+	// The state the webhook named is gone: the lead is still taken, its
+	// opportunity in the default state.
+	if m := oasJSON(t, c.hook(oasOK, 200, "POST", "/hooks/"+ghostTok, urlencoded, form("name", "Tina", "email", "tina@example.com"), "Accept", "application/json")); m["ok"] != true {
+		t.Errorf("a lead of a webhook whose state was deleted: want it taken: %v", m)
+	}
+	defaultState := ""
+	for _, s := range oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/states", nil)) {
+		if s["default"] == true {
+			defaultState, _ = s["id"].(string)
+		}
+	}
+	tina := contact("tina@example.com")
+	if tina["sourceId"] != ghostID {
+		t.Errorf("the lead's contact: want source %s: %v", ghostID, tina)
+	}
+	if items := oasItems(t, c.call(oasOK, 200, staff, "GET", "/v1/opportunities?contactId="+tina["id"].(string), nil)); len(items) != 1 ||
+		items[0]["stateId"] != defaultState || items[0]["sourceId"] != ghostID {
+		t.Errorf("the lead's opportunity: want one, from the source, in the default state %s: %v", defaultState, items)
 	}
 
 	// CORS preflight.
@@ -1251,7 +1287,7 @@ func oasHooks(c *oasChecker) {
 	c.hook(oasOK, 403, "POST", googlePath, "application/json", gBody(func(m map[string]any) { m["google_key"], m["lead_id"] = "wrong", "lead-2" }))
 	c.hook(oasOK, 403, "POST", googlePath, "application/json", gBody(func(m map[string]any) { delete(m, "google_key"); m["lead_id"] = "lead-3" }))
 	c.hook(oasBad, 400, "POST", googlePath, "application/json", gBody(func(m map[string]any) { delete(m, "lead_id") }))
-	c.hook(oasBad, 400, "POST", googlePath, "application/json", []byte(`[]`))
+	c.hook(oasBad, 403, "POST", googlePath, "application/json", []byte(`[]`)) // no google_key: refused before the body is judged
 	c.hook(oasOK, 422, "POST", googlePath, "application/json", gBody(func(m map[string]any) {
 		m["lead_id"], m["user_column_data"] = "lead-4", []any{map[string]any{"column_id": "WHEN_TO_CALL", "string_value": "nunca"}}
 	}))
@@ -1905,4 +1941,123 @@ func oasNotes(c *oasChecker) {
 	c.call(oasOK, 404, staff, "GET", path, nil)
 	c.call(oasOK, 404, staff, "DELETE", path, nil)
 	c.call(oasOK, 204, staff, "DELETE", "/v1/notes/"+priv, nil, "If-Match", `"1"`)
+}
+
+// oasFiles drives the files on contacts and opportunities: announcing one
+// (with a replay), the upload to its signed URL, completing it (before
+// the upload, with bytes of another size, twice), listing, reading with a
+// download URL and deleting, with the main failures.
+func oasFiles(c *oasChecker) {
+	t, e := c.t, c.e
+	t.Helper()
+	staff, admin := e.staffToken, adminToken
+	newID := func() string { return crm.NewID(time.Now()) }
+	lia := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/contacts", map[string]any{"name": "Lía", "surname": "Ficheros"}))
+	opp := oasID(t, c.call(oasOK, 201, staff, "POST", "/v1/opportunities", map[string]any{"contactId": lia, "description": "Armarios a medida"}))
+	content := []byte("%PDF-1.7 propuesta de armarios")
+	body := map[string]any{"name": "propuesta armarios.pdf", "contentType": "application/pdf", "size": len(content)}
+
+	var fileIDs []string
+	for i, base := range []string{"/v1/contacts/" + lia, "/v1/opportunities/" + opp} {
+		files := base + "/files"
+		key := fmt.Sprintf("file-%d", i)
+		res := c.call(oasOK, 201, staff, "POST", files, body, "Idempotency-Key", key)
+		fid := oasID(t, res)
+		fileIDs = append(fileIDs, fid)
+		if loc := res.Header.Get("Location"); loc != "/v1/files/"+fid {
+			t.Errorf("file Location %q", loc)
+		}
+		f := oasJSON(t, res)
+		if f["status"] != "pending" || f["contactId"] != lia || f["uploadUrl"] == nil {
+			t.Errorf("new file on %s: %s", base, res.Body)
+		}
+		if r := c.call(oasOK, 201, staff, "POST", files, body, "Idempotency-Key", key); r.Header.Get("Idempotent-Replayed") != "true" || oasID(t, r) != fid {
+			t.Errorf("file POST not replayed: %v %s", r.Header, r.Body)
+		}
+		c.call(oasOK, 409, staff, "POST", files, map[string]any{"name": "otra.pdf", "size": 1}, "Idempotency-Key", key)
+
+		// Pending: not readable, not listed, not completable before the upload.
+		path := "/v1/files/" + fid
+		c.call(oasOK, 404, staff, "GET", path, nil)
+		if items := oasItems(t, c.call(oasOK, 200, staff, "GET", files, nil)); len(items) != 0 {
+			t.Errorf("a pending file is listed: %v", items)
+		}
+		if fl := oasProblemFields(t, c.call(oasOK, 400, staff, "POST", path+"/complete", nil)); fl["file"] == nil {
+			t.Errorf("complete before the upload: want fields.file, got %v", fl)
+		}
+		if r := rawSend(t, http.MethodPut, str(t, f, "uploadUrl"), content, uploadHeaders(t, f)); r.Status != http.StatusOK {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+
+		done := c.call(oasOK, 200, staff, "POST", path+"/complete", nil, "Idempotency-Key", key+"-complete")
+		if m := oasJSON(t, done); m["status"] != "complete" || done.Header.Get("ETag") != `"2"` {
+			t.Errorf("complete: %v %s", done.Header, done.Body)
+		}
+		if r := c.call(oasOK, 200, admin, "POST", path+"/complete", nil); !bytes.Equal(r.Body, done.Body) {
+			t.Errorf("completing again changed the file: %s, was %s", r.Body, done.Body)
+		}
+		c.call(oasBad, 400, staff, "POST", path+"/complete", nil, "Idempotency-Key", strings.Repeat("k", 256))
+
+		if items := oasItems(t, c.call(oasOK, 200, staff, "GET", files, nil)); len(items) != 1 || items[0]["id"] != fid {
+			t.Errorf("list of %s: want the completed file: %v", files, items)
+		}
+		c.call(oasOK, 200, admin, "GET", files+"?limit=1", nil)
+		c.call(oasBad, 400, staff, "GET", files+"?limit=0", nil)
+		c.call(oasAny, 400, staff, "GET", files+"?status=pending", nil)
+
+		got := c.call(oasOK, 200, admin, "GET", path, nil)
+		if got.Header.Get("ETag") != `"2"` {
+			t.Errorf("GET file ETag %q", got.Header.Get("ETag"))
+		}
+		if dl := rawSend(t, http.MethodGet, str(t, oasJSON(t, got), "downloadUrl"), nil, nil); dl.Status != http.StatusOK || !bytes.Equal(dl.Body, content) {
+			t.Errorf("download: %d %q", dl.Status, dl.Body)
+		}
+	}
+
+	// Bad files.
+	cf := "/v1/contacts/" + lia + "/files"
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "sin-tamano.pdf"})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"size": 1})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "grande.zip", "size": crm.MaxFileSize + 1})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "vacio.txt", "size": 0})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "x.txt", "size": "1"})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "../x", "size": 1})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": `a\b.txt`, "size": 1})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": strings.Repeat("n", 256), "size": 1})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "x.txt", "size": 1, "status": "complete"})
+	c.call(oasOK, 400, staff, "POST", cf, map[string]any{"name": "..", "size": 1})
+	c.call(oasOK, 400, staff, "POST", cf, map[string]any{"name": "  ", "size": 1})
+	c.call(oasOK, 400, staff, "POST", cf, map[string]any{"name": "x.pdf", "contentType": "pdf", "size": 1})
+	c.call(oasBad, 400, staff, "POST", cf, "{not json")
+	c.call(oasBad, 400, staff, "POST", cf, `{"name":"x.txt","size":1}`, "Content-Type", "text/plain")
+	c.call(oasBad, 413, staff, "POST", cf, map[string]any{"name": "x.txt", "size": 1, "x": strings.Repeat("a", httpapi.MaxBodyBytes)})
+	c.call(oasOK, 404, staff, "POST", "/v1/opportunities/"+lia+"/files", body) // a contact is no opportunity
+	c.call(oasOK, 404, staff, "GET", "/v1/contacts/"+opp+"/files", nil)
+	c.call(oasOK, 404, staff, "GET", "/v1/files/"+lia, nil)
+
+	// Bytes of another size than announced: complete refuses them.
+	short := c.call(oasOK, 201, staff, "POST", cf, map[string]any{"name": "corto.txt", "contentType": "text/plain", "size": 100})
+	shortID := oasID(t, short)
+	if err := os.MkdirAll(filepath.Dir(e.blobPath(shortID)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.blobPath(shortID), []byte("only 17 bytes ..."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fl := oasProblemFields(t, c.call(oasOK, 400, staff, "POST", "/v1/files/"+shortID+"/complete", nil)); fl["size"] == nil {
+		t.Errorf("complete with bytes of another size: want fields.size, got %v", fl)
+	}
+	c.call(oasOK, 404, staff, "GET", "/v1/files/"+shortID, nil)
+
+	// Delete: complete and pending files alike.
+	for _, fid := range append(fileIDs, shortID) {
+		c.call(oasOK, 204, staff, "DELETE", "/v1/files/"+fid, nil)
+		c.call(oasOK, 404, staff, "GET", "/v1/files/"+fid, nil)
+		c.call(oasOK, 404, staff, "DELETE", "/v1/files/"+fid, nil)
+		c.call(oasOK, 404, admin, "POST", "/v1/files/"+fid+"/complete", nil)
+	}
+	if items := oasItems(t, c.call(oasOK, 200, staff, "GET", cf, nil)); len(items) != 0 {
+		t.Errorf("deleted files are listed: %v", items)
+	}
+	c.call(oasOK, 404, staff, "DELETE", "/v1/files/"+newID(), nil)
 }
