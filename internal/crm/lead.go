@@ -11,6 +11,7 @@ const (
 	FormatJSON      LeadFormat = "json"       // a JSON sender (generic, Zapier-like), optionally signed
 	FormatGoogleAds LeadFormat = "google-ads" // the Google Ads lead form webhook
 	FormatMeta      LeadFormat = "meta"       // Meta (Facebook, Instagram) lead ads
+	FormatImport    LeadFormat = "import"     // a row of a contacts import (not counted as a lead)
 )
 
 // LeadOutcome is what intake did with a lead.

@@ -73,9 +73,6 @@ func leadKey(src Source, l Lead) string {
 // unprocessable (no name, e-mail nor phone), invalid (a field too long),
 // internal (the store failed: nothing was written, the sender retries).
 func (s *Service) IntakeLead(ctx context.Context, src Source, l Lead) (LeadRecord, bool, error) {
-	if src.Webhook == nil {
-		return LeadRecord{}, false, NotFound("webhook")
-	}
 	cleanLead(&l, s.cfg.PhoneRegion)
 	if !l.Spam && !l.IsTest && l.Name == "" && l.Email == "" && l.Phone == "" {
 		return LeadRecord{}, false, &Error{Code: CodeUnprocessable, Message: "a lead needs a name, an e-mail or a phone",
@@ -143,6 +140,10 @@ func (s *Service) intake(ctx context.Context, src Source, l Lead, key string, at
 // a real lead.
 func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look LeadLookup, rec *LeadRecord, b *Batch, attempt int, now time.Time) error {
 	w := src.Webhook
+	if w == nil {
+		w = &Webhook{Assignment: AssignNone} // an import: no assignment, no opportunity
+		src.Webhook = w
+	}
 	interests, agents, err := s.catalog(ctx)
 	if err != nil {
 		return err

@@ -37,6 +37,8 @@ func (a *API) routes() {
 	a.route("DELETE /v1/contacts/{id}", staff, a.deleteContact)
 
 	a.route("POST /v1/contacts/{id}/convert", staff, a.convertContact)
+	a.route("POST /v1/contacts:import", staff, a.importContacts)
+	a.route("GET /v1/reports/sources", staff, a.reportSources)
 
 	a.route("GET /v1/opportunities", staff, a.listOpportunities)
 	a.route("POST /v1/opportunities", staff, a.createOpportunity)

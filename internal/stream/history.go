@@ -46,7 +46,7 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new any) ([]
 			count(n.SourceID, n.CreatedAt, "contacts", 1)
 		}
 	case crm.LeadRecord:
-		if old == nil && (n.Outcome == crm.OutcomeCreated || n.Outcome == crm.OutcomeMerged) {
+		if old == nil && n.Format != crm.FormatImport && (n.Outcome == crm.OutcomeCreated || n.Outcome == crm.OutcomeMerged) {
 			add(n.ContactID, crm.TimelineLead, string(n.Format), "lead", n.ID, "", "")
 			count(n.SourceID, n.ReceivedAt, "leads", 1)
 		}

@@ -1,0 +1,212 @@
+package crm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// MaxImportRows is how many rows one import request takes.
+const MaxImportRows = 500
+
+// ImportRow is one row of a contacts import, in the file's own words.
+type ImportRow struct {
+	Line             int // the row's line in the file, for the report
+	Name             string
+	Surname          string
+	Email            string
+	Phone            string
+	Mobile           string
+	Company          string
+	JobTitle         string
+	TaxID            string
+	Web              string
+	Observations     string
+	Address          Address
+	Source           string   // a source's name (any case or accents) or ID
+	Interests        []string // names or IDs
+	MarketingConsent bool
+}
+
+// ImportOutcome is what an import did with a row.
+type ImportOutcome string
+
+// The outcomes of an import row.
+const (
+	ImportCreated   ImportOutcome = "created"   // a new contact
+	ImportMerged    ImportOutcome = "merged"    // an existing contact (same e-mail or phone) got the row's empty fields filled
+	ImportUnchanged ImportOutcome = "unchanged" // the same row was imported before: nothing written
+	ImportRejected  ImportOutcome = "rejected"  // refused, nothing written (Reason and Fields say why)
+)
+
+// ImportResult is the outcome of one row.
+type ImportResult struct {
+	Line      int
+	Outcome   ImportOutcome
+	ContactID string
+	Reason    string
+	Fields    map[string]string
+}
+
+// ImportContacts imports rows the way webhook leads are taken in (the same
+// normalisation, the same merging into the contact holding the e-mail or
+// phone, nothing overwritten), but strictly: a row with an invalid e-mail
+// or phone, no name, an unknown source or interest, or the same e-mail or
+// phone as an earlier row of the request is rejected with its reason and
+// writes nothing. Each row is keyed by its content, so importing the same
+// file again changes nothing. Rows run concurrently; the results keep the
+// request's order. Errors: invalid (no rows, too many), internal (the
+// store failed; rows already done stay done).
+func (s *Service) ImportContacts(ctx context.Context, rows []ImportRow) ([]ImportResult, error) {
+	if len(rows) == 0 || len(rows) > MaxImportRows {
+		return nil, InvalidField("rows", fmt.Sprintf("must hold 1 to %d rows", MaxImportRows))
+	}
+	srcs, err := s.store.ListSources(ctx, ListOptions{Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	interests, _, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]ImportResult, len(rows))
+	leads := make([]*Lead, len(rows))
+	sources := make([]Source, len(rows))
+	seen := map[string]int{}
+	for i, r := range rows {
+		res := &results[i]
+		res.Line = r.Line
+		l, src, fields := s.importLead(r, srcs.Items, interests)
+		for _, k := range []string{l.Email, l.Phone} {
+			if k == "" || len(fields) > 0 {
+				continue
+			}
+			if first, dup := seen[k]; dup {
+				fields = map[string]string{"row": fmt.Sprintf("repeats line %d (%s)", first, k)}
+				break
+			}
+		}
+		if len(fields) > 0 {
+			res.Outcome, res.Fields, res.Reason = ImportRejected, fields, describe(fields)
+			continue
+		}
+		for _, k := range []string{l.Email, l.Phone} {
+			if k != "" {
+				seen[k] = r.Line
+			}
+		}
+		leads[i], sources[i] = &l, src
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	work := make(chan int)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				rec, dup, err := s.IntakeLead(ctx, sources[i], *leads[i])
+				res := &results[i]
+				switch {
+				case ErrorCode(err) == CodeInvalid || ErrorCode(err) == CodeUnprocessable || ErrorCode(err) == CodeConflict:
+					e, _ := err.(*Error)
+					res.Outcome, res.Reason = ImportRejected, e.Message
+					if e != nil {
+						res.Fields = e.Fields
+						res.Reason = describe(e.Fields)
+					}
+				case err != nil:
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				case dup:
+					res.Outcome, res.ContactID = ImportUnchanged, rec.ContactID
+				case rec.Outcome == OutcomeMerged:
+					res.Outcome, res.ContactID = ImportMerged, rec.ContactID
+				default:
+					res.Outcome, res.ContactID = ImportCreated, rec.ContactID
+				}
+			}
+		}()
+	}
+	for i := range rows {
+		if leads[i] != nil {
+			work <- i
+		}
+	}
+	close(work)
+	wg.Wait()
+	return results, firstErr
+}
+
+// importLead checks and converts a row; fields names what is wrong.
+func (s *Service) importLead(r ImportRow, srcs []Source, interests []Interest) (Lead, Source, map[string]string) {
+	f := fieldErrors{}
+	l := Lead{Format: FormatImport, Name: strings.TrimSpace(r.Name), Surname: r.Surname, Company: r.Company,
+		JobTitle: r.JobTitle, Web: r.Web, Address: r.Address, Message: r.Observations, MarketingConsent: r.MarketingConsent}
+	if l.Name == "" {
+		f.add("name", "is required")
+	}
+	if e, ok := NormalizeEmail(r.Email); ok {
+		l.Email = e
+	} else {
+		f.add("email", "is not a valid e-mail address: "+r.Email)
+	}
+	phone := firstNonEmpty(strings.TrimSpace(r.Phone), strings.TrimSpace(r.Mobile))
+	if p, ok := NormalizePhone(phone, s.cfg.PhoneRegion); ok {
+		l.Phone = p
+	} else {
+		f.add("phone", "is not a valid phone number: "+phone)
+	}
+	var src Source
+	if name := strings.TrimSpace(r.Source); name != "" {
+		found := false
+		for _, x := range srcs {
+			if x.ID == name || Fold(x.Name) == Fold(name) {
+				src, found = x, true
+				break
+			}
+		}
+		if !found {
+			f.add("source", "no source is called "+name)
+		}
+	}
+	src.Webhook = nil // an import assigns no agent and opens no opportunity
+	ids, unmatched := matchInterests(r.Interests, interests)
+	if len(unmatched) > 0 {
+		f.add("interests", "no interest is called "+strings.Join(unmatched, ", "))
+	}
+	_ = ids
+	l.Interests = r.Interests
+	// The row's content is its identity: the same row again is recognised.
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q", []string{src.ID, l.Name, l.Surname, l.Email, l.Phone, l.Company, l.JobTitle, l.Web, l.Message, strings.Join(r.Interests, "|")})))
+	l.ExternalID = "row-" + hex.EncodeToString(sum[:])
+	if len(f) > 0 {
+		return l, src, f
+	}
+	return l, src, nil
+}
+
+// describe joins field problems into one sentence.
+func describe(f map[string]string) string {
+	var parts []string
+	for _, k := range []string{"row", "name", "email", "phone", "source", "interests"} {
+		if v, ok := f[k]; ok {
+			parts = append(parts, k+" "+v)
+		}
+	}
+	for k, v := range f {
+		switch k {
+		case "row", "name", "email", "phone", "source", "interests":
+		default:
+			parts = append(parts, k+" "+v)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
