@@ -16,7 +16,18 @@ const usage = `embudo: the Embudo CRM.
 Usage:
   embudo serve [flags]             run the whole CRM locally (see embudo serve -h)
   embudo admin bootstrap [flags]   create the first admin of a deployed table
+  embudo login                     store the API URL and token for the commands below
+  embudo <resource> <command>      work with the API: contacts, opportunities, notes, reminders,
+                                   files, quotes, clients, suppliers, sources, interests, states,
+                                   agents, users, tokens, settings (embudo <resource> -h)
+  embudo report sources            the source effectiveness report
+  embudo import contacts FILE.csv  import contacts from a CSV file
+  embudo export contacts|opportunities
+  embudo completion bash|zsh|fish  print a shell completion script
   embudo version                   print the version
+
+The API is EMBUDO_URL (default http://127.0.0.1:3000) with the token EMBUDO_TOKEN, or what
+embudo login stored. --json prints the API's JSON instead of tables.
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -46,11 +57,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = adminBootstrap(ctx, args[2:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
+	case "import":
+		err = runImport(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = runExport(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "embudo: unknown command %q\n\n%s", args[0], usage)
-		return 2
+		handled, cerr := runClient(ctx, args, stdout, stderr)
+		if !handled {
+			fmt.Fprintf(stderr, "embudo: unknown command %q\n\n%s", args[0], usage)
+			return 2
+		}
+		err = cerr
 	}
 	if err != nil {
 		if err == errUsage {
