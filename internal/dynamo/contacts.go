@@ -3,8 +3,6 @@ package dynamo
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -149,40 +147,26 @@ func (s *Store) contactByClaim(ctx context.Context, scope, value string, f crm.C
 // BatchGetItem (nil where a contact is gone).
 func (s *Store) resolveLinks(ctx context.Context, links []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 	out := make([]map[string]types.AttributeValue, len(links))
-	if len(links) == 0 {
-		return out, nil
-	}
-	pos := map[string][]int{}
-	var keys []map[string]types.AttributeValue
+	ids := make([]string, len(links))
 	for i, l := range links {
 		li, err := unmarshal[linkItem](l)
 		if err != nil {
 			return nil, err
 		}
-		if _, seen := pos[li.ContactID]; !seen {
-			keys = append(keys, entityKey(kindContact, li.ContactID))
-		}
-		pos[li.ContactID] = append(pos[li.ContactID], i)
+		ids[i] = li.ContactID
 	}
-	for len(keys) > 0 {
-		n := min(len(keys), 100)
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[:n], ConsistentRead: aws.Bool(true)}}
-		keys = keys[n:]
-		for len(req) > 0 {
-			got, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, crm.Internal(err)
-			}
-			for _, item := range got.Responses[s.table] {
-				id, _ := item["id"].(*types.AttributeValueMemberS)
-				if id != nil {
-					for _, i := range pos[id.Value] {
-						out[i] = item
-					}
-				}
-			}
-			req = got.UnprocessedKeys
+	items, err := s.batchGet(ctx, kindContact, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]map[string]types.AttributeValue, len(items))
+	for _, item := range items {
+		if id, ok := item["id"].(*types.AttributeValueMemberS); ok {
+			byID[id.Value] = item
 		}
+	}
+	for i, id := range ids {
+		out[i] = byID[id]
 	}
 	return out, nil
 }
