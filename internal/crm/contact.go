@@ -101,24 +101,7 @@ func (c *Contact) Normalize(region string) error {
 	c.TaxID = strings.ToUpper(c.TaxID)
 	checkURL(f, "web", &c.Web, MaxURLLen)
 	cleanText(f, "observations", &c.Observations, MaxObservationLen)
-	cleanText(f, "email", &c.Email, 254)
-	if e, ok := NormalizeEmail(c.Email); ok {
-		c.Email = e
-	} else {
-		f.add("email", "is not a valid e-mail address")
-	}
-	cleanText(f, "phone", &c.Phone, 40)
-	if p, ok := NormalizePhone(c.Phone, region); ok {
-		c.Phone = p
-	} else {
-		f.add("phone", "is not a valid phone number")
-	}
-	cleanText(f, "mobile", &c.Mobile, 40)
-	if p, ok := NormalizePhone(c.Mobile, region); ok {
-		c.Mobile = p
-	} else {
-		f.add("mobile", "is not a valid phone number")
-	}
+	normalizeReach(f, &c.Email, &c.Phone, &c.Mobile, region)
 	c.Address.normalize(f, "address")
 	checkRef(f, "sourceId", &c.SourceID)
 	checkRef(f, "agentId", &c.AgentID)

@@ -128,3 +128,25 @@ const (
 	LangES = "es"
 	LangEN = "en"
 )
+
+// normalizeReach bounds, cleans and normalises an e-mail and two phones
+// (E.164, read with region), naming the fields at fault.
+func normalizeReach(f fieldErrors, email, phone, mobile *string, region string) {
+	cleanText(f, "email", email, 254)
+	if e, ok := NormalizeEmail(*email); ok {
+		*email = e
+	} else {
+		f.add("email", "is not a valid e-mail address")
+	}
+	for _, p := range []struct {
+		field string
+		v     *string
+	}{{"phone", phone}, {"mobile", mobile}} {
+		cleanText(f, p.field, p.v, 40)
+		if n, ok := NormalizePhone(*p.v, region); ok {
+			*p.v = n
+		} else {
+			f.add(p.field, "is not a valid phone number")
+		}
+	}
+}

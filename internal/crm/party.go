@@ -57,21 +57,7 @@ func (p *Party) Normalize(region string) error {
 	}
 	cleanText(f, "taxId", &p.TaxID, 32)
 	p.TaxID = strings.ToUpper(p.TaxID)
-	if e, ok := NormalizeEmail(p.Email); ok {
-		p.Email = e
-	} else {
-		f.add("email", "is not a valid e-mail address")
-	}
-	if v, ok := NormalizePhone(p.Phone, region); ok {
-		p.Phone = v
-	} else {
-		f.add("phone", "is not a valid phone number")
-	}
-	if v, ok := NormalizePhone(p.Mobile, region); ok {
-		p.Mobile = v
-	} else {
-		f.add("mobile", "is not a valid phone number")
-	}
+	normalizeReach(f, &p.Email, &p.Phone, &p.Mobile, region)
 	checkURL(f, "web", &p.Web, MaxURLLen)
 	checkRef(f, "agentId", &p.AgentID)
 	cleanText(f, "observations", &p.Observations, MaxObservationLen)
