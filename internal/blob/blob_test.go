@@ -138,4 +138,3 @@ func TestS3AdapterOnTheWire(t *testing.T) {
 		t.Fatalf("requests %v", seen)
 	}
 }
-

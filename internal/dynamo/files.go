@@ -49,7 +49,9 @@ var files = entity[crm.File, fileItem]{
 }
 
 // GetFile implements crm.NoteStore with one GetItem.
-func (s *Store) GetFile(ctx context.Context, id string) (crm.File, error) { return files.get(ctx, s, id) }
+func (s *Store) GetFile(ctx context.Context, id string) (crm.File, error) {
+	return files.get(ctx, s, id)
+}
 
 // ListFiles implements crm.NoteStore with one Query on GSI2.
 func (s *Store) ListFiles(ctx context.Context, k crm.ParentKind, parentID string, o crm.ListOptions) (crm.Page[crm.File], error) {
