@@ -27,7 +27,8 @@ Usage:
   embudo version                   print the version
 
 The API is EMBUDO_URL (default http://127.0.0.1:3000) with the token EMBUDO_TOKEN, or what
-embudo login stored. --json prints the API's JSON instead of tables.
+embudo login stored; --url and --token override both. --json prints the API's JSON instead
+of tables. Exit status: 0 done, 1 the API (or anything else) failed, 2 a command used wrongly.
 `
 
 // version is set at build time with -ldflags "-X main.version=...".

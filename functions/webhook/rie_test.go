@@ -2,25 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/truora/minidyn/server"
 
-	"github.com/embudo/embudo/infra"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
-	"github.com/embudo/embudo/internal/dynamotest"
+	"github.com/embudo/embudo/internal/emulate"
 	"github.com/embudo/embudo/internal/rietest"
 )
 
@@ -61,18 +56,22 @@ func (f *fixture) contact(t *testing.T, email string) crm.Contact {
 	return p.Items[0]
 }
 
+// eventExpectation is what the function must answer to one sample event:
+// the status and, if check is set, more about the response and the store.
+type eventExpectation struct {
+	status int
+	check  func(t *testing.T, f *fixture, resp events.APIGatewayV2HTTPResponse, body string)
+}
+
 // eventExpectations says what the function must answer to each
 // events/webhook-*.json, and what must be stored afterwards; every such
 // file needs an entry.
-var eventExpectations = map[string]struct {
-	status int
-	check  func(t *testing.T, f *fixture, resp events.APIGatewayV2HTTPResponse, body string)
-}{
+var eventExpectations = map[string]eventExpectation{
 	"webhook-form.json": {status: 303, check: func(t *testing.T, f *fixture, resp events.APIGatewayV2HTTPResponse, _ string) {
-		if loc := header(resp, "Location"); loc != formRedirectURL {
+		if loc := rietest.Header(resp, "Location"); loc != formRedirectURL {
 			t.Errorf("Location %q, want %q", loc, formRedirectURL)
 		}
-		if o := header(resp, "Access-Control-Allow-Origin"); o != formOrigin {
+		if o := rietest.Header(resp, "Access-Control-Allow-Origin"); o != formOrigin {
 			t.Errorf("Access-Control-Allow-Origin %q, want %q", o, formOrigin)
 		}
 		c := f.contact(t, "maria.garcia@example.com")
@@ -111,7 +110,7 @@ var eventExpectations = map[string]struct {
 		}
 	}},
 	"webhook-unknown-token.json": {status: 404, check: func(t *testing.T, _ *fixture, resp events.APIGatewayV2HTTPResponse, body string) {
-		if ct := header(resp, "Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		if ct := rietest.Header(resp, "Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 			t.Errorf("Content-Type = %q, want application/problem+json", ct)
 		}
 		if strings.Contains(strings.ToLower(body), "token") || strings.Contains(strings.ToLower(body), "source") {
@@ -143,18 +142,9 @@ var eventExpectations = map[string]struct {
 func TestEventsUnderEmulator(t *testing.T) {
 	bootstrap := rietest.Build(t, ".")
 
-	db := httptest.NewServer(server.NewServer())
-	t.Cleanup(db.Close)
-	client := dynamotest.Client(db.URL)
 	ctx := context.Background()
-	table, err := infra.TableFromTemplate("../../template.yaml", "embudo-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.CreateTable(ctx, table); err != nil {
-		t.Fatalf("create table: %v", err)
-	}
-	store := dynamo.New(client, "embudo-test")
+	dbURL, client, table := emulate.Table(t, "../../template.yaml")
+	store := dynamo.New(client, table)
 	f := &fixture{svc: crm.NewService(store, crm.Config{})}
 	if err := f.svc.EnsureSeeded(ctx); err != nil {
 		t.Fatalf("seed: %v", err)
@@ -209,72 +199,18 @@ func TestEventsUnderEmulator(t *testing.T) {
 	t.Cleanup(graphAPI.Close)
 
 	emu := rietest.Start(t, bootstrap, []string{
-		"TABLE_NAME=embudo-test",
-		"DYNAMODB_ENDPOINT=" + db.URL,
+		"TABLE_NAME=" + table,
+		"DYNAMODB_ENDPOINT=" + dbURL,
 		"GRAPH_API_URL=" + graphAPI.URL + "/v21.0",
 	})
 
-	files, err := filepath.Glob("../../events/webhook-*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no events/webhook-*.json found (err %v)", err)
-	}
-	seen := map[string]bool{}
-	for _, file := range files {
-		name := filepath.Base(file)
-		seen[name] = true
-		t.Run(name, func(t *testing.T) {
-			want, ok := eventExpectations[name]
-			if !ok {
-				t.Fatalf("no expectation for events/%s; add one to eventExpectations", name)
-			}
-			payload, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
-			out, err := emu.Invoke(ctx, payload)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var resp events.APIGatewayV2HTTPResponse
-			if err := json.Unmarshal(out, &resp); err != nil {
-				t.Fatalf("response is not an HTTP API response: %v\n%s", err, out)
-			}
-			body := resp.Body
-			if resp.IsBase64Encoded {
-				b, err := base64.StdEncoding.DecodeString(body)
-				if err != nil {
-					t.Fatalf("decode body: %v", err)
-				}
-				body = string(b)
-			}
-			if resp.StatusCode != want.status {
-				t.Fatalf("status %d, want %d; body: %s", resp.StatusCode, want.status, body)
-			}
-			if want.check != nil {
-				want.check(t, f, resp, body)
-			}
-		})
-	}
-	for name := range eventExpectations {
-		if !seen[name] {
-			t.Errorf("events/%s is expected but missing", name)
+	rietest.EachEvent(t, "webhook-*.json", eventExpectations, func(t *testing.T, want eventExpectation, payload []byte) {
+		resp, body := emu.CallHTTP(t, payload)
+		if resp.StatusCode != want.status {
+			t.Fatalf("status %d, want %d; body: %s", resp.StatusCode, want.status, body)
 		}
-	}
-}
-
-// header returns a response header by case-insensitive name.
-func header(resp events.APIGatewayV2HTTPResponse, name string) string {
-	for k, v := range resp.Headers {
-		if strings.EqualFold(k, name) {
-			return v
+		if want.check != nil {
+			want.check(t, f, resp, body)
 		}
-	}
-	for k, v := range resp.MultiValueHeaders {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
+	})
 }

@@ -41,6 +41,10 @@ var routeMatrix = map[string]routeCase{
 	"DELETE /v1/contacts/{id}": {access: "staff"},
 
 	"POST /v1/contacts/{id}/convert": {access: "staff", body: map[string]any{"to": "client"}},
+	"POST /v1/contacts:import": {access: "staff", body: map[string]any{"rows": []any{
+		map[string]any{"line": 2, "name": "Matrix import", "email": "matrix-import@example.com"},
+	}}},
+	"GET /v1/reports/sources": {access: "staff"},
 
 	"GET /v1/opportunities": {access: "staff"},
 	"POST /v1/opportunities": {access: "staff", bodyFor: func(idOf map[string]string) any {

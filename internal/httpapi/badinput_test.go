@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -369,6 +370,8 @@ func writeEndpoints(e *env, f fixture) map[string]writeEndpoint {
 			)},
 		"POST /v1/quotes/{id}/accept": {path: "/v1/quotes/" + f.quote + "/accept", noBody: true},
 
+		"POST /v1/contacts:import": {path: "/v1/contacts:import", valid: map[string]any{"rows": []any{importRow(nil)}}, specific: importCases()},
+
 		"POST /v1/contacts/{id}/convert": {path: "/v1/contacts/" + f.contact + "/convert", valid: map[string]any{"to": "client"}, specific: []badCase{
 			{name: "to partner", body: map[string]any{"to": "partner"}, fields: []string{"to"}},
 			{name: "to in capitals", body: map[string]any{"to": "SUPPLIER"}, fields: []string{"to"}},
@@ -504,6 +507,58 @@ func writeEndpoints(e *env, f fixture) map[string]writeEndpoint {
 			{name: "override subject over 200", body: map[string]any{"overrides": map[string]any{"es": map[string]any{"subject": long(201)}}}, fields: []string{"overrides.es.subject"}},
 			{name: "unknown override field", body: map[string]any{"overrides": map[string]any{"es": map[string]any{"subjet": "x"}}}, fields: []string{"overrides.es.subjet"}},
 		}},
+	}
+}
+
+// importRow is a valid row of a contacts import with the given fields
+// changed (nil removes one).
+func importRow(change map[string]any) map[string]any {
+	r := map[string]any{"line": 2, "name": "Importada", "surname": "Pérez", "email": "importada@example.com",
+		"phone": "611 222 333", "address": map[string]any{"city": "Madrid"}, "interests": []string{}, "marketingConsent": false}
+	for k, v := range change {
+		if v == nil {
+			delete(r, k)
+		} else {
+			r[k] = v
+		}
+	}
+	return r
+}
+
+// importCases are the bad contacts imports: what is wrong with the request
+// itself (a bad row is answered 200 with the row rejected, not 400).
+func importCases() []badCase {
+	rows := func(rs ...any) map[string]any { return map[string]any{"rows": rs} }
+	many := make([]any, crm.MaxImportRows+1)
+	for i := range many {
+		many[i] = importRow(map[string]any{"line": i + 2, "email": fmt.Sprintf("fila%d@example.com", i), "phone": nil})
+	}
+	return []badCase{
+		{name: "rows missing", body: map[string]any{}, fields: []string{"rows"}},
+		{name: "rows null", body: map[string]any{"rows": nil}, fields: []string{"rows"}},
+		{name: "rows empty", body: rows(), fields: []string{"rows"}},
+		{name: "rows is an object", body: map[string]any{"rows": importRow(nil)}, fields: []string{"rows"}},
+		{name: "rows is a string", body: map[string]any{"rows": "name,email"}, fields: []string{"rows"}},
+		{name: "a row is a number", body: rows(1), fields: []string{"rows"}},
+		{name: "a row is a string", body: rows("Importada,importada@example.com"), fields: []string{"rows"}},
+		{name: "a row is a list", body: rows([]any{"Importada", "importada@example.com"}), fields: []string{"rows"}},
+		{name: "501 rows", body: map[string]any{"rows": many}, fields: []string{"rows"}},
+		{name: "body is the rows alone", body: []any{importRow(nil)}, fields: []string{"body"}},
+		{name: "unknown field in a row", body: rows(importRow(map[string]any{"nmae": "B"})), fields: []string{"rows.nmae"}},
+		{name: "unknown field in the second row", body: rows(importRow(nil), importRow(map[string]any{"line": 3, "email": "otra@example.com", "phone": nil, "telefono": "600"})), fields: []string{"rows.telefono"}},
+		{name: "unknown field in a row's address", body: rows(importRow(map[string]any{"address": map[string]any{"town": "Madrid"}})), fields: []string{"rows.address.town"}},
+		{name: "sourceId is not an import field", body: rows(importRow(map[string]any{"sourceId": unknownID()})), fields: []string{"rows.sourceId"}},
+		{name: "name is a number", body: rows(importRow(map[string]any{"name": 3})), fields: []string{"rows.name"}},
+		{name: "email is a list", body: rows(importRow(map[string]any{"email": []string{"a@example.com"}})), fields: []string{"rows.email"}},
+		{name: "phone is a number", body: rows(importRow(map[string]any{"phone": 611222333})), fields: []string{"rows.phone"}},
+		{name: "line is a string", body: rows(importRow(map[string]any{"line": "2"})), fields: []string{"rows.line"}},
+		{name: "line is a fraction", body: rows(importRow(map[string]any{"line": 2.5})), fields: []string{"rows.line"}},
+		{name: "interests is a string", body: rows(importRow(map[string]any{"interests": "Cocinas"})), fields: []string{"rows.interests"}},
+		{name: "interests has a number", body: rows(importRow(map[string]any{"interests": []any{1}})), fields: []string{"rows.interests"}},
+		{name: "marketingConsent is a string", body: rows(importRow(map[string]any{"marketingConsent": "yes"})), fields: []string{"rows.marketingConsent"}},
+		{name: "address is a string", body: rows(importRow(map[string]any{"address": "Calle Mayor 1"})), fields: []string{"rows.address"}},
+		{name: "address.city is a number", body: rows(importRow(map[string]any{"address": map[string]any{"city": 28}})), fields: []string{"rows.address.city"}},
+		{name: "source is an object", body: rows(importRow(map[string]any{"source": map[string]any{"name": "Feria"}})), fields: []string{"rows.source"}},
 	}
 }
 
@@ -735,4 +790,34 @@ func TestBadCatalogListQueries(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestBadReportQueries(t *testing.T) {
+	e := newEnv(t)
+	wantStatus(t, e.staff_(http.MethodGet, "/v1/reports/sources?from=2026-01&to=2026-03", nil), http.StatusOK)
+	for _, c := range []struct{ query, field string }{
+		{"from=2026-13", "from"},
+		{"to=2026-13", "to"},
+		{"from=2026-00&to=2026-03", "from"},
+		{"from=26-01", "from"},
+		{"to=26-01", "to"},
+		{"from=2026-1&to=2026-03", "from"},
+		{"from=2026-01-15&to=2026-03", "from"},
+		{"from=2026/01&to=2026-03", "from"},
+		{"from=enero&to=2026-03", "from"},
+		{"from=2026-05&to=2026-01", "from"},
+		{"from=2010-01&to=2026-01", "from"}, // more than 10 years
+		{"month=2026-01", "month"},
+		{"sourceId=" + unknownID(), "sourceId"},
+		{"from=2026-01&to=2026-03&limit=10", "limit"},
+		{"format=xml", "format"},
+		{"format=CSV", "format"},
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			wantProblem(t, e.staff_(http.MethodGet, "/v1/reports/sources?"+c.query, nil), 400, crm.CodeInvalid, c.field)
+		})
+	}
+	// A bad query is a problem in JSON even when CSV is asked for.
+	res := e.staff_(http.MethodGet, "/v1/reports/sources?from=2026-13", nil, "Accept", "text/csv")
+	wantProblem(t, res, 400, crm.CodeInvalid, "from")
 }

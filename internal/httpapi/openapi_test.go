@@ -304,6 +304,7 @@ var oasPostSuccess = map[string][]string{
 	"POST /v1/quotes/{id}/accept":       {"200"},
 	"POST /v1/opportunities:bulk-state": {"200"},
 	"POST /v1/files/{id}/complete":      {"200"},
+	"POST /v1/contacts:import":          {"200"},
 }
 
 // oasClosed reports whether s (or one of its allOf parts) forbids unknown
@@ -859,6 +860,10 @@ func TestOpenAPIConformance(t *testing.T) {
 
 	// --- files on contacts and opportunities
 	oasFiles(c)
+
+	// --- the contacts import and the source report
+	oasImport(c)
+	oasReport(c)
 
 	// --- coverage: every operation answered with success, and every
 	// failure the suite is about was seen.

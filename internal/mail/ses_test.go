@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/emulate"
 )
 
 func sampleEmail() Email {
@@ -30,8 +31,8 @@ func sampleEmail() Email {
 // The adapter against the real protocol: aws-ses-v2-local through the real
 // SDK client, read back from the emulator's store.
 func TestSESSendThroughEmulator(t *testing.T) {
-	emu := startSESEmulator(t)
-	ses := &SES{Client: emu.client(), From: "Embudo CRM <no-reply@embudo.example>", ConfigurationSet: "embudo-notifications"}
+	emu := emulate.StartSES(t)
+	ses := &SES{Client: emu.Client(), From: "Embudo CRM <no-reply@embudo.example>", ConfigurationSet: "embudo-notifications"}
 	ctx := context.Background()
 
 	e := sampleEmail()
@@ -43,7 +44,7 @@ func TestSESSendThroughEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got := emu.store(t)
+	got := emu.Emails(t)
 	if len(got) != 2 {
 		t.Fatalf("the emulator stored %d messages, want 2: %+v", len(got), got)
 	}
@@ -74,8 +75,8 @@ func TestSESSendThroughEmulator(t *testing.T) {
 
 // Messages that can never be sent fail as invalid before reaching SES.
 func TestSESRejectsBadEmailsLocally(t *testing.T) {
-	emu := startSESEmulator(t)
-	ses := &SES{Client: emu.client(), From: "no-reply@embudo.example"}
+	emu := emulate.StartSES(t)
+	ses := &SES{Client: emu.Client(), From: "no-reply@embudo.example"}
 	for name, mut := range map[string]func(*Email){
 		"no address":        func(e *Email) { e.To = "" },
 		"not an address":    func(e *Email) { e.To = "josé at example" },
@@ -92,7 +93,7 @@ func TestSESRejectsBadEmailsLocally(t *testing.T) {
 			}
 		})
 	}
-	if got := emu.store(t); len(got) != 0 {
+	if got := emu.Emails(t); len(got) != 0 {
 		t.Errorf("the emulator stored %d messages, want none", len(got))
 	}
 }

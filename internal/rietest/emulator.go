@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/embudo/embudo/internal/emulate"
 )
 
 // startTimeout bounds how long Start waits for the emulator to listen.
@@ -157,7 +159,7 @@ func environment(extra []string) []string {
 // locate finds the aws-lambda-rie binary or fails the test.
 func locate(t testing.TB) string {
 	t.Helper()
-	if root, ok := repoRoot(); ok {
+	if root, err := emulate.RepoRoot(); err == nil {
 		p := filepath.Join(root, "bin", "aws-lambda-rie")
 		if info, err := os.Stat(p); err == nil && !info.IsDir() {
 			return p
@@ -168,25 +170,6 @@ func locate(t testing.TB) string {
 	}
 	t.Fatal("rietest: aws-lambda-rie not found in bin/ or on PATH; run `make tools` to install it")
 	return ""
-}
-
-// repoRoot returns the nearest directory at or above the working directory
-// that holds a go.mod.
-func repoRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
 }
 
 // freePorts returns n distinct loopback TCP ports that were free a moment ago.
