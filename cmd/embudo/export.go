@@ -105,11 +105,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			query.Set(p[1], v)
 		}
 	}
-	cfg, err := client.LoadConfig()
+	cl, err := f.api.client()
 	if err != nil {
 		return err
 	}
-	cl := client.New(cfg.URL, cfg.Token)
 
 	out, commit, abort, err := exportOpen(f.output, stdout)
 	if err != nil {
@@ -143,6 +142,7 @@ type exportFlags struct {
 	format, output, delimiter string
 	quiet                     bool
 	filters                   map[string]string
+	api                       transferAPI
 }
 
 // exportFlagSet declares the flags of `embudo export resource` into f.
@@ -158,6 +158,7 @@ func exportFlagSet(resource string, f *exportFlags, out io.Writer) *flag.FlagSet
 	fs.StringVar(&f.output, "output", "", "the same as -o")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "the CSV column separator (\";\" suits a spreadsheet set to Spanish)")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on standard error")
+	f.api.flags(fs)
 	f.filters = map[string]string{}
 	for _, p := range exportFilters[resource] {
 		name := p[0]

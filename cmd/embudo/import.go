@@ -61,6 +61,7 @@ type importFlags struct {
 	quiet     bool
 	json      bool
 	dryRun    bool
+	api       transferAPI
 }
 
 // runImport runs `embudo import`.
@@ -136,8 +137,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !f.quiet {
 		fmt.Fprintf(stderr, "columns: %s\n", m.describe(sheet.header))
-		if len(m.ignored) > 0 {
-			fmt.Fprintf(stderr, "ignored columns: %s (read one with --map \"COLUMN=field\")\n", importQuoteAll(m.ignored))
+		if len(m.unknown) > 0 {
+			fmt.Fprintf(stderr, "ignored columns: %s (read one with --map \"COLUMN=field\")\n", importQuoteAll(m.unknown))
 		}
 		for _, s := range m.shadowed {
 			fmt.Fprintf(stderr, "ignored column %s\n", s)
@@ -156,11 +157,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	}
 
-	cfg, err := client.LoadConfig()
+	cl, err := f.api.client()
 	if err != nil {
 		return err
 	}
-	cl := client.New(cfg.URL, cfg.Token)
 	prog := newImportProgress(stderr, len(plan.send), f.progress, f.quiet)
 	results, err := importSend(ctx, cl, plan.send, f.batch, f.parallel, prog.add)
 	prog.done()
@@ -198,6 +198,7 @@ func importFlagSet(f *importFlags, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.quiet, "quiet", false, "print no columns nor progress on standard error")
 	fs.BoolVar(&f.json, "json", false, "print the outcome of every row as JSON")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "read and check the file, send nothing")
+	f.api.flags(fs)
 	return fs
 }
 
@@ -510,4 +511,32 @@ func (r *importReport) printRejected(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  line %d: %s\n", x.Line, reason)
 	}
+}
+
+// transferAPI is where import and export find the API: --url and --token,
+// or else EMBUDO_URL and EMBUDO_TOKEN, or else what embudo login stored.
+type transferAPI struct{ url, token string }
+
+// flags declares --url and --token.
+func (a *transferAPI) flags(fs *flag.FlagSet) {
+	fs.StringVar(&a.url, "url", "", "API `URL` (default: EMBUDO_URL, or what embudo login stored)")
+	fs.StringVar(&a.token, "token", "", "API `token` (default: EMBUDO_TOKEN, or what embudo login stored)")
+}
+
+// client returns the API client; an error when there is no token.
+func (a *transferAPI) client() (*client.Client, error) {
+	cfg, err := client.LoadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if a.url != "" {
+		cfg.URL = a.url
+	}
+	if a.token != "" {
+		cfg.Token = a.token
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("no API token: set EMBUDO_TOKEN, pass --token, or run embudo login")
+	}
+	return client.New(cfg.URL, cfg.Token), nil
 }

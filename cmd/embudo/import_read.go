@@ -262,7 +262,8 @@ func importParseMaps(maps []string) ([]importOverride, error) {
 type importColumnMap struct {
 	fields   []string // by column; "" for a column not read
 	ignored  []string // columns not read (not those given to --ignore)
-	shadowed []string // why some of them are not: their field comes from another column
+	unknown  []string // those of them whose name is no field's
+	shadowed []string // why the others are not read: their field comes from another column
 }
 
 // importMapColumns maps header's columns: the --map overrides first, then
@@ -317,7 +318,7 @@ func importMapColumns(header []string, overrides []importOverride, ignores []str
 			m.fields[i], taken[f] = f, i
 			continue
 		}
-		m.ignored = append(m.ignored, h)
+		m.ignored, m.unknown = append(m.ignored, h), append(m.unknown, h)
 	}
 	if _, ok := taken[fieldName]; !ok {
 		return nil, fmt.Errorf("no column holds the name (columns: %s); name one with --map \"COLUMN=name\"", importQuoteAll(header))

@@ -147,7 +147,7 @@ func TestImportSpanishFileThenReRunCreatesNothing(t *testing.T) {
 			lucia = c
 		}
 	}
-	if lucia == nil || lucia["phone"] != "+34611223344" || lucia["marketingConsent"] != false || lucia["sourceId"] != src["id"] {
+	if lucia == nil || lucia["mobile"] != "+34611223344" || lucia["marketingConsent"] != false || lucia["sourceId"] != src["id"] {
 		t.Errorf("Lucía (a mobile only, no e-mail) as imported: %v", lucia)
 	}
 
@@ -279,7 +279,7 @@ func TestImportMappingOverridesAndEncodings(t *testing.T) {
 		t.Fatalf("import with --map: %v %s", err, out)
 	}
 	c := cliContact(t, rep.Results[0].ContactID)
-	if c["name"] != "José" || c["surname"] != "Pérez" || c["email"] != "jose@example.com" || c["phone"] != "+34600123456" {
+	if c["name"] != "José" || c["surname"] != "Pérez" || c["email"] != "jose@example.com" || c["mobile"] != "+34600123456" {
 		t.Errorf("imported through --map from Windows-1252: %v", c)
 	}
 
@@ -297,7 +297,17 @@ func TestImportMappingOverridesAndEncodings(t *testing.T) {
 	if code, _, _ := cliRun(t, "import", "contacts", filepath.Join(t.TempDir(), "missing.csv")); code != 1 {
 		t.Errorf("a missing file: exit %d, want 1", code)
 	}
+	// --token wins over EMBUDO_TOKEN; a token refused stops the import at once.
+	t.Setenv("EMBUDO_TOKEN", "not-a-token")
+	if code, _, errs := cliRun(t, "import", "contacts", file, "--map", "persona=name"); code != 1 || !strings.Contains(errs, "401") {
+		t.Errorf("a wrong token: exit %d, %s", code, errs)
+	}
+	if rep := importJSON(t, file, "--map", "persona=name", "--map", "Buzon=correo", "--map", "Tel=mobile", "--ignore", "columna rara",
+		"--token", effectsToken); rep.Unchanged != 1 {
+		t.Errorf("with --token: %+v", rep)
+	}
 	t.Setenv("EMBUDO_URL", "http://127.0.0.1:1")
+	t.Setenv("EMBUDO_TOKEN", effectsToken)
 	if code, _, errs := cliRun(t, "import", "contacts", file, "--map", "persona=name"); code != 1 || !strings.Contains(errs, "run the same command again") {
 		t.Errorf("an unreachable API: exit %d, %s", code, errs)
 	}
@@ -335,7 +345,7 @@ func TestImport10000Rows(t *testing.T) {
 	}
 	emails := byEmail(cs)
 	for _, i := range []int{0, 4999, n - 1} {
-		if c := emails[fmt.Sprintf("persona%d@example.com", i)]; c == nil || c["phone"] != fmt.Sprintf("+346%08d", i) {
+		if c := emails[fmt.Sprintf("persona%d@example.com", i)]; c == nil || c["mobile"] != fmt.Sprintf("+346%08d", i) {
 			t.Errorf("row %d: %v", i, c)
 		}
 	}
@@ -392,7 +402,7 @@ func TestImportReading(t *testing.T) {
 	if !slices.Equal(m.fields, want) {
 		t.Errorf("mapped\n %q\nwant\n %q", m.fields, want)
 	}
-	if !slices.Equal(m.ignored, []string{"First Name", "Zip", "address.city", "sourceId"}) || len(m.shadowed) != 4 {
+	if !slices.Equal(m.ignored, []string{"First Name", "Zip", "address.city", "sourceId"}) || len(m.shadowed) != 4 || len(m.unknown) != 0 {
 		t.Errorf("columns whose field another fills: %q %q", m.ignored, m.shadowed)
 	}
 	row, bad := m.row(importRecord{line: 7, cells: []string{" Ana ", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",

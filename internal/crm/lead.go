@@ -39,6 +39,8 @@ type Lead struct {
 	Surname          string
 	Email            string
 	Phone            string
+	Mobile           string
+	TaxID            string
 	Company          string
 	JobTitle         string
 	Web              string

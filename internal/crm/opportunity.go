@@ -26,6 +26,10 @@ type Opportunity struct {
 	Currency          string
 	ExpectedCloseDate string // YYYY-MM-DD, or ""
 	ClosedAt          *time.Time
+	// Outcome is the outcome of its state when it entered it: the counters
+	// count by it, so a later change of the state's outcome, or its
+	// deletion, cannot make them disagree with what happened.
+	Outcome           Outcome
 	LostReason        string
 	Quotes            []QuoteRef // newest last
 	CreatedAt         time.Time
@@ -117,7 +121,7 @@ func (o *Opportunity) Normalize() error {
 // entering an open one clears it and the lost reason; a lost reason is kept
 // only in a lost state.
 func (o *Opportunity) ApplyState(st State, now time.Time) {
-	o.StateID = st.ID
+	o.StateID, o.Outcome = st.ID, st.Outcome
 	switch {
 	case !st.Closed():
 		o.ClosedAt, o.LostReason = nil, ""

@@ -80,7 +80,7 @@ func (s *Service) ImportContacts(ctx context.Context, rows []ImportRow) ([]Impor
 		res := &results[i]
 		res.Line = r.Line
 		l, src, fields := s.importLead(r, srcs.Items, interests)
-		for _, k := range []string{l.Email, l.Phone} {
+		for _, k := range []string{l.Email, l.Phone, l.Mobile} {
 			if k == "" || len(fields) > 0 {
 				continue
 			}
@@ -93,7 +93,7 @@ func (s *Service) ImportContacts(ctx context.Context, rows []ImportRow) ([]Impor
 			res.Outcome, res.Fields, res.Reason = ImportRejected, fields, describe(fields)
 			continue
 		}
-		for _, k := range []string{l.Email, l.Phone} {
+		for _, k := range []string{l.Email, l.Phone, l.Mobile} {
 			if k != "" {
 				seen[k] = r.Line
 			}
@@ -148,7 +148,7 @@ func (s *Service) ImportContacts(ctx context.Context, rows []ImportRow) ([]Impor
 // importLead checks and converts a row; fields names what is wrong.
 func (s *Service) importLead(r ImportRow, srcs []Source, interests []Interest) (Lead, Source, map[string]string) {
 	f := fieldErrors{}
-	l := Lead{Format: FormatImport, Name: strings.TrimSpace(r.Name), Surname: r.Surname, Company: r.Company,
+	l := Lead{Format: FormatImport, Name: strings.TrimSpace(r.Name), Surname: r.Surname, Company: r.Company, TaxID: r.TaxID,
 		JobTitle: r.JobTitle, Web: r.Web, Address: r.Address, Message: r.Observations, MarketingConsent: r.MarketingConsent}
 	if l.Name == "" {
 		f.add("name", "is required")
@@ -158,11 +158,25 @@ func (s *Service) importLead(r ImportRow, srcs []Source, interests []Interest) (
 	} else {
 		f.add("email", "is not a valid e-mail address: "+r.Email)
 	}
-	phone := firstNonEmpty(strings.TrimSpace(r.Phone), strings.TrimSpace(r.Mobile))
-	if p, ok := NormalizePhone(phone, s.cfg.PhoneRegion); ok {
-		l.Phone = p
-	} else {
-		f.add("phone", "is not a valid phone number: "+phone)
+	for _, ph := range []struct {
+		name, in string
+		out      *string
+	}{{"phone", r.Phone, &l.Phone}, {"mobile", r.Mobile, &l.Mobile}} {
+		if p, ok := NormalizePhone(ph.in, s.cfg.PhoneRegion); ok {
+			*ph.out = p
+		} else {
+			f.add(ph.name, "is not a valid phone number: "+strings.TrimSpace(ph.in))
+		}
+	}
+	if a := r.Address; a.Country != "" {
+		probe := Contact{Name: "x", Address: a}
+		if err := probe.Normalize(s.cfg.PhoneRegion); err != nil {
+			if e, ok := err.(*Error); ok {
+				for k, v := range e.Fields {
+					f.add(k, v)
+				}
+			}
+		}
 	}
 	var src Source
 	if name := strings.TrimSpace(r.Source); name != "" {
@@ -185,7 +199,7 @@ func (s *Service) importLead(r ImportRow, srcs []Source, interests []Interest) (
 	_ = ids
 	l.Interests = r.Interests
 	// The row's content is its identity: the same row again is recognised.
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%q", []string{src.ID, l.Name, l.Surname, l.Email, l.Phone, l.Company, l.JobTitle, l.Web, l.Message, strings.Join(r.Interests, "|")})))
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q", []string{src.ID, l.Name, l.Surname, l.Email, l.Phone, l.Mobile, l.TaxID, l.Company, l.JobTitle, l.Web, l.Message, strings.Join(r.Interests, "|")})))
 	l.ExternalID = "row-" + hex.EncodeToString(sum[:])
 	if len(f) > 0 {
 		return l, src, f

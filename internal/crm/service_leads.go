@@ -74,7 +74,7 @@ func leadKey(src Source, l Lead) string {
 // internal (the store failed: nothing was written, the sender retries).
 func (s *Service) IntakeLead(ctx context.Context, src Source, l Lead) (LeadRecord, bool, error) {
 	cleanLead(&l, s.cfg.PhoneRegion)
-	if !l.Spam && !l.IsTest && l.Name == "" && l.Email == "" && l.Phone == "" {
+	if !l.Spam && !l.IsTest && l.Name == "" && l.Email == "" && l.Phone == "" && l.Mobile == "" {
 		return LeadRecord{}, false, &Error{Code: CodeUnprocessable, Message: "a lead needs a name, an e-mail or a phone",
 			Fields: map[string]string{"name": "name, email or phone is required"}}
 	}
@@ -107,8 +107,10 @@ func (s *Service) intake(ctx context.Context, src Source, l Lead, key string, at
 		storeKey = src.ID + "#id#" + rec.ID
 	}
 	var phones []string
-	if l.Phone != "" {
-		phones = []string{l.Phone}
+	for _, p := range []string{l.Phone, l.Mobile} {
+		if p != "" && (len(phones) == 0 || phones[0] != p) {
+			phones = append(phones, p)
+		}
 	}
 	look, err := s.store.LookupLead(ctx, key, l.Email, phones)
 	if err != nil {
@@ -159,9 +161,11 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 	if err != nil {
 		return err
 	}
+	actor := ActorFrom(ctx).ID // the user running an import; "" for a webhook
 	c := Contact{Name: l.Name, Surname: l.Surname, Company: l.Company, JobTitle: l.JobTitle, Email: l.Email,
-		Phone: l.Phone, Web: l.Web, Address: l.Address, Observations: l.Message, SourceID: src.ID,
-		InterestIDs: interestIDs, AgentID: agentID, MarketingConsent: l.MarketingConsent, Attribution: l.Attribution}
+		Phone: l.Phone, Mobile: l.Mobile, TaxID: l.TaxID, Web: l.Web, Address: l.Address, Observations: l.Message, SourceID: src.ID,
+		InterestIDs: interestIDs, AgentID: agentID, MarketingConsent: l.MarketingConsent, Attribution: l.Attribution,
+		CreatedBy: actor, UpdatedBy: actor}
 	if c.Name == "" {
 		c.Name = firstNonEmpty(c.Surname, c.Email, c.Phone)
 		if c.Name == c.Surname {
@@ -290,11 +294,16 @@ func cleanLead(l *Lead, region string) {
 		keep("email (not valid)", l.Email)
 		l.Email = ""
 	}
-	if p, ok := NormalizePhone(l.Phone, region); ok {
-		l.Phone = p
-	} else {
-		keep("phone (not valid)", l.Phone)
-		l.Phone = ""
+	for _, ph := range []struct {
+		name string
+		v    *string
+	}{{"phone", &l.Phone}, {"mobile", &l.Mobile}} {
+		if p, ok := NormalizePhone(*ph.v, region); ok {
+			*ph.v = p
+		} else {
+			keep(ph.name+" (not valid)", *ph.v)
+			*ph.v = ""
+		}
 	}
 	if l.Web != "" && !strings.Contains(l.Web, "://") {
 		l.Web = "https://" + l.Web

@@ -88,6 +88,15 @@ func (s *Service) UpdateState(ctx context.Context, id string, ifMatch int, chang
 	if old.Default && !next.Default {
 		return State{}, Conflict("a state becomes the default by setting default on it; the default cannot be unset directly")
 	}
+	if next.Outcome != old.Outcome {
+		counts, err := s.store.StateCounts(ctx)
+		if err != nil {
+			return State{}, err
+		}
+		if n := counts[id]; n > 0 {
+			return State{}, Conflict(fmt.Sprintf("the state holds %d opportunities; its outcome can change only while it is empty", n))
+		}
+	}
 	writes := []StateWrite{{Old: old, New: next}}
 	if next.Default && !old.Default {
 		writes = append(writes, s.dropDefault(states, id)...)

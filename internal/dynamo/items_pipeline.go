@@ -42,6 +42,7 @@ type opportunityItem struct {
 	Currency          string         `dynamodbav:"currency"`
 	ExpectedCloseDate string         `dynamodbav:"expectedCloseDate,omitempty"`
 	ClosedAt          *time.Time     `dynamodbav:"closedAt,omitempty"`
+	Outcome           string         `dynamodbav:"outcome,omitempty"`
 	LostReason        string         `dynamodbav:"lostReason,omitempty"`
 	Quotes            []quoteRefItem `dynamodbav:"quotes,omitempty"`
 	CreatedAt         time.Time      `dynamodbav:"createdAt"`
@@ -82,7 +83,7 @@ func opportunityToItem(o crm.Opportunity) opportunityItem {
 		Observations: o.Observations, StateID: o.StateID, InterestID: o.InterestID, SourceID: o.SourceID,
 		AgentID: o.AgentID, AssigneeID: o.AssigneeID, CreatedBy: o.CreatedBy, UpdatedBy: o.UpdatedBy,
 		ApproxAmountCents: o.ApproxAmountCents, AmountCents: o.AmountCents, Currency: o.Currency,
-		ExpectedCloseDate: o.ExpectedCloseDate, ClosedAt: o.ClosedAt, LostReason: o.LostReason, Quotes: refs,
+		ExpectedCloseDate: o.ExpectedCloseDate, ClosedAt: o.ClosedAt, Outcome: string(o.Outcome), LostReason: o.LostReason, Quotes: refs,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
 	}
 }
@@ -97,7 +98,7 @@ func opportunityFromItem(it opportunityItem) crm.Opportunity {
 		Observations: it.Observations, StateID: it.StateID, InterestID: it.InterestID, SourceID: it.SourceID,
 		AgentID: it.AgentID, AssigneeID: it.AssigneeID, CreatedBy: it.CreatedBy, UpdatedBy: it.UpdatedBy,
 		ApproxAmountCents: it.ApproxAmountCents, AmountCents: it.AmountCents, Currency: it.Currency,
-		ExpectedCloseDate: it.ExpectedCloseDate, ClosedAt: it.ClosedAt, LostReason: it.LostReason, Quotes: refs,
+		ExpectedCloseDate: it.ExpectedCloseDate, ClosedAt: it.ClosedAt, Outcome: crm.Outcome(it.Outcome), LostReason: it.LostReason, Quotes: refs,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
 	}
 }

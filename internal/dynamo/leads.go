@@ -139,7 +139,7 @@ func (s *Store) mergeOps(t *tx, m crm.ContactMerge) {
 		set = append(set, fmt.Sprintf("%s = if_not_exists(%s, %s)", an, an, vn))
 	}
 	it := contactToItem(crm.Contact{ID: m.ContactID, Name: c.Name, Surname: c.Surname, SourceID: c.SourceID, AgentID: c.AgentID})
-	for attr, v := range map[string]string{"surname": c.Surname, "company": c.Company, "jobTitle": c.JobTitle,
+	for attr, v := range map[string]string{"surname": c.Surname, "company": c.Company, "jobTitle": c.JobTitle, "taxId": c.TaxID,
 		"web": c.Web, "observations": c.Observations, "sourceId": c.SourceID, "agentId": c.AgentID} {
 		if v != "" {
 			fill(attr, str(v))

@@ -128,12 +128,18 @@ func outcomeCounts(states []crm.State, old, new crm.Opportunity, count func(src 
 	}
 }
 
-// outcome is where an opportunity stands: "" for none (zero value), open,
-// won or lost (by its state; a closed one whose state is gone counts by
-// its closing).
+// outcome is where an opportunity stands: "" for none (zero value), else
+// the outcome it recorded when it entered its state (an item written
+// before it recorded one falls back to its state's outcome today).
 func outcome(states []crm.State, o crm.Opportunity) crm.Outcome {
 	if o.ID == "" {
 		return ""
+	}
+	if o.Outcome != "" {
+		if o.Outcome != crm.OutcomeOpen && o.ClosedAt == nil {
+			return crm.OutcomeOpen
+		}
+		return o.Outcome
 	}
 	if o.ClosedAt == nil {
 		return crm.OutcomeOpen

@@ -913,10 +913,11 @@ func TestSourceReportFollowsPipelineChanges(t *testing.T) {
 		r.check("re-opened an hour later")
 	})
 
-	// An admin turns a won state into an open one while it holds an
-	// opportunity: the opportunity reads as open (and its next move
-	// counts from open), but the counter still has it won.
-	t.Run("a won state made open while it holds an opportunity", func(t *testing.T) {
+	// An admin tries to turn a won state into an open one while it holds
+	// an opportunity: refused, so the counters (which count by the outcome
+	// each opportunity recorded) cannot disagree with the states; once the
+	// state is empty, its outcome may change.
+	t.Run("a won state cannot be made open while it holds an opportunity", func(t *testing.T) {
 		r := newRepRig(t, start)
 		o := r.setUp()
 		signed := r.wonState("Firmado")
@@ -925,14 +926,17 @@ func TestSourceReportFollowsPipelineChanges(t *testing.T) {
 		r.deliver()
 		r.check("won")
 		r.clock.set(start.Add(2 * time.Minute))
-		if _, err := r.api.UpdateState(context.Background(), signed.ID, 0, func(s *crm.State) error { s.Outcome = crm.OutcomeOpen; return nil }); err != nil {
-			t.Fatalf("the admin's change of outcome was refused (%v): then this case cannot happen", err)
+		_, err := r.api.UpdateState(context.Background(), signed.ID, 0, func(s *crm.State) error { s.Outcome = crm.OutcomeOpen; return nil })
+		if crm.ErrorCode(err) != crm.CodeConflict {
+			t.Fatalf("changing the outcome of a state in use: %v, want a conflict", err)
 		}
-		r.clock.set(start.Add(3 * time.Minute))
-		r.check("its state made open")
+		r.check("still won")
 		r.move(o, r.states[crm.OutcomeLost])
 		r.deliver()
 		r.check("then lost")
+		if _, err := r.api.UpdateState(context.Background(), signed.ID, 0, func(s *crm.State) error { s.Outcome = crm.OutcomeOpen; return nil }); err != nil {
+			t.Fatalf("changing the outcome of an empty state: %v", err)
+		}
 	})
 
 	// An opportunity leaves a won state, the admin deletes that state
