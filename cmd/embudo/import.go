@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,16 +27,17 @@ accents: nombre/name, apellidos/surname, email/correo, teléfono/phone,
 móvil/mobile, empresa/company, cargo/puesto/job title, nif/cif/tax id,
 web/website, observaciones/notas/notes, dirección/address, cp/código
 postal/zip, ciudad/población/city, provincia/province, país/country (a
-two-letter code; common names such as España are converted),
-fuente/source (a source's name or ID), intereses/interests (several
-separated by "," ";" or "|") and acepta marketing/marketing consent
-(sí/no, yes/no, 1/0). Other columns are ignored, and said so.
+two-letter code; common names such as España are converted, others are
+rejected), fuente/source (a source's name or ID), intereses/interests
+(several separated by "," ";" or "|") and acepta marketing/marketing
+consent (sí/no, yes/no, 1/0). Other columns are ignored, and said so.
 
 Rows are taken in like webhook leads: e-mail and phone normalised, a contact
 with the same e-mail or phone gets its empty fields filled (nothing is
 overwritten). A row is rejected, and nothing is written for it, when its
-e-mail or phone is invalid, its name is empty, its source or an interest is
-unknown, or it repeats the e-mail or phone of an earlier line of the file.
+e-mail, phone or mobile is invalid, its name is empty, its source, an
+interest or its country is unknown, or it repeats the e-mail, phone or
+mobile of an earlier line of the file (whatever batch that line went in).
 Importing the same file again creates nothing: its rows come back unchanged.
 
 The summary counts created, merged, unchanged and rejected rows and lists
@@ -302,10 +304,11 @@ func planImport(s *importSheet, m *importColumnMap, region string) importPlan {
 	return p
 }
 
-// importRepeatedLine returns the earlier line holding row's e-mail or phone, and
-// that value; otherwise it records row's as seen and returns 0. It
-// normalises as the server does, and a row the server will reject for its
-// name, e-mail or phone claims nothing.
+// importRepeatedLine returns the earlier line holding row's e-mail, phone
+// or mobile (a phone of one line equal to the mobile of another is the same
+// number), and that value; otherwise it records row's as seen and returns
+// 0. It normalises as the server does, and a row the server will reject for
+// its name, e-mail or numbers claims nothing.
 func importRepeatedLine(row importRow, region string, seen map[string]int) (int, string) {
 	if strings.TrimSpace(row.Name) == "" {
 		return 0, ""
@@ -314,20 +317,18 @@ func importRepeatedLine(row importRow, region string, seen map[string]int) (int,
 	if !ok {
 		return 0, ""
 	}
-	phone := strings.TrimSpace(row.Phone)
-	if phone == "" {
-		phone = strings.TrimSpace(row.Mobile)
-	}
-	phone, ok = crm.NormalizePhone(phone, region)
-	if !ok {
-		return 0, ""
-	}
 	var keys []string
 	if email != "" {
 		keys = append(keys, "email "+email)
 	}
-	if phone != "" {
-		keys = append(keys, "phone "+phone)
+	for _, n := range []string{row.Phone, row.Mobile} {
+		phone, ok := crm.NormalizePhone(n, region)
+		if !ok {
+			return 0, ""
+		}
+		if phone != "" && !slices.Contains(keys, "phone "+phone) {
+			keys = append(keys, "phone "+phone)
+		}
 	}
 	for _, k := range keys {
 		if first, dup := seen[k]; dup {

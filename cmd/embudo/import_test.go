@@ -169,7 +169,7 @@ func TestImportRejectsBadRowsByLineAndWritesNothingForThem(t *testing.T) {
 	s.must(t, effectsToken, "POST", "/v1/sources", map[string]any{"name": "Web"}, 201)
 	s.must(t, effectsToken, "POST", "/v1/interests", map[string]any{"name": "Fibra"}, 201)
 
-	file := writeTemp(t, "bad.csv", []byte(`name,last name,email,phone,source,interests,marketing consent
+	file := writeTemp(t, "bad.csv", []byte(`name,last name,email,phone,source,interests,marketing consent,mobile,country
 Ana,Ok,ana@example.com,,Web,Fibra,yes
 Bad,Email,not-an-email,,,,
 ,Noname,noname@example.com,,,,
@@ -183,6 +183,9 @@ Con,Sent,consent@example.com,,,,maybe
 Bad,Phone,badphone@example.com,12,,,
 Dani,Ok,dani@example.com,,,,
 Carla,Twice,carla@example.com,,,,
+Eva,Mobile,eva@example.com,,,,,611 22 33 44
+Fran,Country,fran@example.com,,,,,,Narnia
+Gil,Ok,gil@example.com,,,,,,España
 `))
 	wantRejected := map[int]string{
 		3:  "email is not a valid e-mail address",
@@ -194,12 +197,14 @@ Carla,Twice,carla@example.com,,,,
 		11: "marketingConsent is not yes or no",
 		12: "phone is not a valid phone number",
 		14: "repeats line 10 (carla@example.com)",
+		15: "repeats line 7 (+34611223344)", // a mobile repeating a phone, in another batch
+		16: "address.country",
 	}
 	code, out, errs := cliRun(t, "import", "contacts", "--batch", "2", file)
 	if code != 0 {
 		t.Fatalf("a file with rejected rows must exit 0, got %d\n%s\n%s", code, out, errs)
 	}
-	if !strings.Contains(out, "created    4") || !strings.Contains(out, "rejected   9") {
+	if !strings.Contains(out, "created    5") || !strings.Contains(out, "rejected   11") {
 		t.Errorf("summary:\n%s", out)
 	}
 	for line, reason := range wantRejected {
@@ -220,16 +225,19 @@ Carla,Twice,carla@example.com,,,,
 		names = append(names, fmt.Sprint(c["name"], " ", c["surname"]))
 	}
 	slices.Sort(names)
-	if want := []string{"Ana Ok", "Ben Ok", "Carla Ok", "Dani Ok"}; !slices.Equal(names, want) {
+	if want := []string{"Ana Ok", "Ben Ok", "Carla Ok", "Dani Ok", "Gil Ok"}; !slices.Equal(names, want) {
 		t.Errorf("the contacts are %v, want only %v", names, want)
 	}
 	if c := byEmail(cs)["ana@example.com"]; c["surname"] != "Ok" {
 		t.Errorf("the repeated line changed Ana: %v", c)
 	}
+	if c := byEmail(cs)["gil@example.com"]; c["address"].(map[string]any)["country"] != "ES" {
+		t.Errorf("España is not ES: %v", c)
+	}
 
 	// Again with --json: the same lines, the same reasons, nothing new.
 	rep := importJSON(t, "--batch", "2", file)
-	if rep.Created != 0 || rep.Unchanged != 4 || rep.Rejected != 9 {
+	if rep.Created != 0 || rep.Unchanged != 5 || rep.Rejected != 11 {
 		t.Errorf("re-run: %+v", rep)
 	}
 	for _, r := range rep.Results {
@@ -237,7 +245,7 @@ Carla,Twice,carla@example.com,,,,
 			t.Errorf("line %d: %+v", r.Line, r)
 		}
 	}
-	if n := len(s.listAll(t, "/v1/contacts", nil)); n != 4 {
+	if n := len(s.listAll(t, "/v1/contacts", nil)); n != 5 {
 		t.Errorf("after the re-run: %d contacts", n)
 	}
 }
