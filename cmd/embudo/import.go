@@ -268,6 +268,9 @@ type importResult struct {
 	ContactID string            `json:"contactId,omitempty"`
 	Reason    string            `json:"reason,omitempty"`
 	Fields    map[string]string `json:"fields,omitempty"`
+	// Previous is, for an unchanged row, what importing it did the first
+	// time (created or merged).
+	Previous string `json:"previous,omitempty"`
 }
 
 // importPlan is a file read and checked: the rows to send and the lines
@@ -448,6 +451,15 @@ func importSendBatch(ctx context.Context, cl *client.Client, rows []importRow) (
 			if len(ans.Results) != len(rows) {
 				return nil, fmt.Errorf("the API answered %d results for %d rows", len(ans.Results), len(rows))
 			}
+			if attempt > 0 {
+				// The attempt that failed may have been carried out: a row it
+				// took comes back unchanged now, and counts as what it did then.
+				for i, r := range ans.Results {
+					if r.Outcome == "unchanged" && r.Previous != "" {
+						ans.Results[i].Outcome = r.Previous
+					}
+				}
+			}
 			return ans.Results, nil
 		}
 		var p *client.Problem
@@ -539,5 +551,7 @@ func (a *transferAPI) client() (*client.Client, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("no API token: set EMBUDO_TOKEN, pass --token, or run embudo login")
 	}
-	return client.New(cfg.URL, cfg.Token), nil
+	cl := client.New(cfg.URL, cfg.Token)
+	cl.HTTP.Timeout = 10 * time.Minute // a batch of 500 new rows can take a while on the local store
+	return cl, nil
 }

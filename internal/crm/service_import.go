@@ -49,6 +49,10 @@ type ImportResult struct {
 	ContactID string
 	Reason    string
 	Fields    map[string]string
+	// Previous is, for an unchanged row, what importing it did the first
+	// time (created or merged), so that a client retrying a batch whose
+	// answer it lost can count it.
+	Previous ImportOutcome
 }
 
 // ImportContacts imports rows the way webhook leads are taken in (the same
@@ -126,7 +130,10 @@ func (s *Service) ImportContacts(ctx context.Context, rows []ImportRow) ([]Impor
 					}
 					mu.Unlock()
 				case dup:
-					res.Outcome, res.ContactID = ImportUnchanged, rec.ContactID
+					res.Outcome, res.ContactID, res.Previous = ImportUnchanged, rec.ContactID, ImportCreated
+					if rec.Outcome == OutcomeMerged {
+						res.Previous = ImportMerged
+					}
 				case rec.Outcome == OutcomeMerged:
 					res.Outcome, res.ContactID = ImportMerged, rec.ContactID
 				default:

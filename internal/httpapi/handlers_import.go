@@ -34,6 +34,7 @@ type importResult struct {
 	ContactID string            `json:"contactId,omitempty"`
 	Reason    string            `json:"reason,omitempty"`
 	Fields    map[string]string `json:"fields,omitempty"`
+	Previous  string            `json:"previous,omitempty"`
 }
 
 type importResponse struct {
@@ -69,7 +70,7 @@ func (a *API) importContacts(w http.ResponseWriter, r *http.Request, _ crm.User)
 	}
 	out := importResponse{Results: make([]importResult, len(results))}
 	for i, res := range results {
-		out.Results[i] = importResult{Line: res.Line, Outcome: string(res.Outcome), ContactID: res.ContactID, Reason: res.Reason, Fields: res.Fields}
+		out.Results[i] = importResult{Line: res.Line, Outcome: string(res.Outcome), ContactID: res.ContactID, Reason: res.Reason, Fields: res.Fields, Previous: string(res.Previous)}
 		switch res.Outcome {
 		case crm.ImportCreated:
 			out.Created++
