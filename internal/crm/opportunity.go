@@ -29,12 +29,12 @@ type Opportunity struct {
 	// Outcome is the outcome of its state when it entered it: the counters
 	// count by it, so a later change of the state's outcome, or its
 	// deletion, cannot make them disagree with what happened.
-	Outcome           Outcome
-	LostReason        string
-	Quotes            []QuoteRef // newest last
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	Version           int
+	Outcome    Outcome
+	LostReason string
+	Quotes     []QuoteRef // newest last
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int
 }
 
 // QuoteRef is what an opportunity keeps of each of its quotes, enough to
