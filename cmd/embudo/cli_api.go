@@ -148,6 +148,52 @@ func (x *cliSession) showList(l *cliList, empty string, render func([]cliObj) er
 	return nil
 }
 
+// listShow reads a list (see list) and prints it (see showList).
+func (x *cliSession) listShow(ctx context.Context, path string, q url.Values, o *cliListOpts, empty string, render func([]cliObj) error) error {
+	l, err := x.list(ctx, path, q, o)
+	if err != nil {
+		return err
+	}
+	return x.showList(l, empty, render)
+}
+
+// reply prints what the API answered: its JSON with --json, else what say
+// writes of the decoded object.
+func (x *cliSession) reply(raw []byte, say func(cliObj) error) error {
+	if x.json {
+		return x.printJSON(raw)
+	}
+	m, err := cliDecode(raw)
+	if err != nil {
+		return err
+	}
+	return say(m)
+}
+
+// cliFilter is one query parameter of a list, from a flag; kind, when not
+// "", is the catalog a name given for it is resolved in.
+type cliFilter struct{ param, val, kind string }
+
+// filters makes the query of the filters given, names resolved to IDs.
+func (x *cliSession) filters(ctx context.Context, fs []cliFilter) (url.Values, error) {
+	v := url.Values{}
+	for _, f := range fs {
+		val := f.val
+		if val == "" {
+			continue
+		}
+		if f.kind != "" {
+			id, err := x.resolve(ctx, f.kind, val)
+			if err != nil {
+				return nil, err
+			}
+			val = id
+		}
+		v.Set(f.param, val)
+	}
+	return v, nil
+}
+
 // cliRefKinds says which catalog an ID field points to.
 var cliRefKinds = map[string]string{
 	"sourceId": "sources", "agentId": "agents", "interestId": "interests", "interestIds": "interests",

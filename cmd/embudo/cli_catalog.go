@@ -29,11 +29,7 @@ func cliCatalogResource(plural, one, summary string, fields []cliField, label fu
 					if err := cliArgs(args, 0, ""); err != nil {
 						return err
 					}
-					l, err := x.list(ctx, path, nil, lo)
-					if err != nil {
-						return err
-					}
-					return x.showList(l, "No "+plural+".", func(items []cliObj) error { return table(x, ctx, items) })
+					return x.listShow(ctx, path, nil, lo, "No "+plural+".", func(items []cliObj) error { return table(x, ctx, items) })
 				}
 			}},
 			{name: "show", args: "ID|NAME", summary: "show a " + one, setup: cliShow(path, one, plural)},
@@ -132,10 +128,7 @@ func cliTokensResource() cliResource {
 			setup: func(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 				name := fs.String("name", "", "a label for the token (where it is used)")
 				return func(ctx context.Context, args []string) error {
-					if err := cliArgs(args, 1, "the user's ID"); err != nil {
-						return err
-					}
-					id, err := x.idArg(ctx, "users", args[0])
+					id, err := x.idOf(ctx, args, "the user's ID", "users")
 					if err != nil {
 						return err
 					}
@@ -147,15 +140,10 @@ func cliTokensResource() cliResource {
 					if err != nil {
 						return err
 					}
-					if x.json {
-						return x.printJSON(res.Body)
-					}
-					t, err := cliDecode(res.Body)
-					if err != nil {
-						return err
-					}
-					fmt.Fprintf(x.stdout, "Token for user %s (shown only this once, keep it):\n\n    %s\n\n", t.s("userId"), t.s("token"))
-					return nil
+					return x.reply(res.Body, func(t cliObj) error {
+						fmt.Fprintf(x.stdout, "Token for user %s (shown only this once, keep it):\n\n    %s\n\n", t.s("userId"), t.s("token"))
+						return nil
+					})
 				}
 			}}}}
 }
@@ -228,10 +216,7 @@ func cliSourcesList(x *cliSession, fs *flag.FlagSet) func(context.Context, []str
 
 func cliSourcesShow(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 1, "the source's ID or name"); err != nil {
-			return err
-		}
-		id, err := x.idArg(ctx, "sources", args[0])
+		id, err := x.idOf(ctx, args, "the source's ID or name", "sources")
 		if err != nil {
 			return err
 		}
@@ -316,10 +301,7 @@ func cliSourcesWrite(edit bool) func(x *cliSession, fs *flag.FlagSet) func(conte
 
 func cliSourcesRotate(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 1, "the source's ID or name"); err != nil {
-			return err
-		}
-		id, err := x.idArg(ctx, "sources", args[0])
+		id, err := x.idOf(ctx, args, "the source's ID or name", "sources")
 		if err != nil {
 			return err
 		}
@@ -422,11 +404,7 @@ func cliSettingsResource() cliResource {
 					if err := cliArgs(args, 0, ""); err != nil {
 						return err
 					}
-					l, err := x.list(ctx, "/v1/notification-settings", nil, nil)
-					if err != nil {
-						return err
-					}
-					return x.showList(l, "No settings.", func(items []cliObj) error {
+					return x.listShow(ctx, "/v1/notification-settings", nil, nil, "No settings.", func(items []cliObj) error {
 						t := cliNewTable(x.stdout, "KEY", "ENABLED", "OWN TEXTS")
 						for _, s := range items {
 							t.row(s.s("key"), cliOr(cliYes(s.b("enabled")), "no"), strings.Join(cliSortedKeys(s.o("overrides")), ", "))
@@ -494,18 +472,13 @@ func cliSettingsSet(x *cliSession, fs *flag.FlagSet) func(context.Context, []str
 		if err != nil {
 			return err
 		}
-		if x.json {
-			return x.printJSON(res.Body)
-		}
-		s, err := cliDecode(res.Body)
-		if err != nil {
-			return err
-		}
-		state := "off"
-		if s.b("enabled") {
-			state = "on"
-		}
-		fmt.Fprintf(x.stdout, "Notification %s is %s.\n", s.s("key"), state)
-		return nil
+		return x.reply(res.Body, func(s cliObj) error {
+			state := "off"
+			if s.b("enabled") {
+				state = "on"
+			}
+			fmt.Fprintf(x.stdout, "Notification %s is %s.\n", s.s("key"), state)
+			return nil
+		})
 	}
 }

@@ -65,29 +65,14 @@ func cliContactsList(x *cliSession, fs *flag.FlagSet) func(context.Context, []st
 		if err := cliArgs(args, 0, ""); err != nil {
 			return err
 		}
-		v := url.Values{}
-		for _, f := range []struct{ param, val, kind string }{
+		v, err := x.filters(ctx, []cliFilter{
 			{"q", *q, ""}, {"email", *email, ""}, {"phone", *phone, ""}, {"kind", *kind, ""},
 			{"sourceId", *source, "sources"}, {"agentId", *agent, "agents"}, {"interestId", *interest, "interests"},
-		} {
-			val := f.val
-			if val == "" {
-				continue
-			}
-			if f.kind != "" {
-				id, err := x.resolve(ctx, f.kind, val)
-				if err != nil {
-					return err
-				}
-				val = id
-			}
-			v.Set(f.param, val)
-		}
-		l, err := x.list(ctx, "/v1/contacts", v, lo)
+		})
 		if err != nil {
 			return err
 		}
-		return x.showList(l, "No contacts.", func(items []cliObj) error {
+		return x.listShow(ctx, "/v1/contacts", v, lo, "No contacts.", func(items []cliObj) error {
 			t := cliNewTable(x.stdout, "ID", "NAME", "COMPANY", "EMAIL", "PHONE", "SOURCE", "AGENT", "KIND", "CREATED")
 			for _, c := range items {
 				t.row(c.s("id"), cliCut(cliContactLabel(c), 40), cliCut(c.s("company"), 30), c.s("email"), cliJoin(" ", c.s("phone"), c.s("mobile")),
@@ -167,26 +152,22 @@ func cliContactsShow(x *cliSession, fs *flag.FlagSet) func(context.Context, []st
 func cliContactsConvert(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 	to := fs.String("to", "client", "client or supplier")
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 1, "the contact's ID"); err != nil {
-			return err
-		}
-		res, err := x.do(ctx, http.MethodPost, "/v1/contacts/"+cliID(args[0])+"/convert", nil, map[string]string{"to": *to}, nil)
+		id, err := x.idOf(ctx, args, "the contact's ID", "")
 		if err != nil {
 			return err
 		}
-		if x.json {
-			return x.printJSON(res.Body)
-		}
-		p, err := cliDecode(res.Body)
+		res, err := x.do(ctx, http.MethodPost, "/v1/contacts/"+id+"/convert", nil, map[string]string{"to": *to}, nil)
 		if err != nil {
 			return err
 		}
-		how := "Converted into"
-		if res.Status == http.StatusOK {
-			how = "Already converted into"
-		}
-		fmt.Fprintf(x.stdout, "%s %s %s %s (%s).\n", how, *to, p.s("code"), p.s("name"), p.s("id"))
-		return nil
+		return x.reply(res.Body, func(p cliObj) error {
+			how := "Converted into"
+			if res.Status == http.StatusOK {
+				how = "Already converted into"
+			}
+			fmt.Fprintf(x.stdout, "%s %s %s %s (%s).\n", how, *to, p.s("code"), p.s("name"), p.s("id"))
+			return nil
+		})
 	}
 }
 
@@ -244,10 +225,7 @@ func cliEdit(path, what, kind string, fields []cliField, label func(cliObj) stri
 func cliDelete(path, what, kind string) func(*cliSession, *flag.FlagSet) func(context.Context, []string) error {
 	return func(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 		return func(ctx context.Context, args []string) error {
-			if err := cliArgs(args, 1, "the "+what+"'s ID"); err != nil {
-				return err
-			}
-			id, err := x.idArg(ctx, kind, args[0])
+			id, err := x.idOf(ctx, args, "the "+what+"'s ID", kind)
 			if err != nil {
 				return err
 			}
@@ -260,10 +238,7 @@ func cliDelete(path, what, kind string) func(*cliSession, *flag.FlagSet) func(co
 func cliShow(path, what, kind string) func(*cliSession, *flag.FlagSet) func(context.Context, []string) error {
 	return func(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 		return func(ctx context.Context, args []string) error {
-			if err := cliArgs(args, 1, "the "+what+"'s ID"); err != nil {
-				return err
-			}
-			id, err := x.idArg(ctx, kind, args[0])
+			id, err := x.idOf(ctx, args, "the "+what+"'s ID", kind)
 			if err != nil {
 				return err
 			}
@@ -278,21 +253,16 @@ func cliShow(path, what, kind string) func(*cliSession, *flag.FlagSet) func(cont
 
 // done reports a write: the JSON, or one line naming what was written.
 func (x *cliSession) done(raw []byte, verb, what string, label func(cliObj) string) error {
-	if x.json {
-		return x.printJSON(raw)
-	}
-	m, err := cliDecode(raw)
-	if err != nil {
-		return err
-	}
-	name := ""
-	if label != nil {
-		if l := label(m); l != "" {
-			name = " (" + l + ")"
+	return x.reply(raw, func(m cliObj) error {
+		name := ""
+		if label != nil {
+			if l := label(m); l != "" {
+				name = " (" + l + ")"
+			}
 		}
-	}
-	fmt.Fprintf(x.stdout, "%s %s %s%s.\n", verb, what, m.s("id"), name)
-	return nil
+		fmt.Fprintf(x.stdout, "%s %s %s%s.\n", verb, what, m.s("id"), name)
+		return nil
+	})
 }
 
 // cliPartyFields are the flags of clients/suppliers create and edit.
@@ -319,11 +289,7 @@ func cliPartyResource(plural, one, summary string) cliResource {
 					if err := cliArgs(args, 0, ""); err != nil {
 						return err
 					}
-					l, err := x.list(ctx, path, nil, lo)
-					if err != nil {
-						return err
-					}
-					return x.showList(l, "No "+plural+".", func(items []cliObj) error {
+					return x.listShow(ctx, path, nil, lo, "No "+plural+".", func(items []cliObj) error {
 						t := cliNewTable(x.stdout, "ID", "CODE", "NAME", "TAX ID", "EMAIL", "PHONE", "AGENT")
 						for _, p := range items {
 							t.row(p.s("id"), p.s("code"), cliCut(p.s("name"), 40), p.s("taxId"), p.s("email"),
@@ -347,4 +313,13 @@ func (x *cliSession) idArg(ctx context.Context, kind, arg string) (string, error
 	}
 	id, err := x.resolve(ctx, kind, arg)
 	return cliID(id), err
+}
+
+// idOf is the path segment of the one argument, an ID (or a name of kind,
+// see idArg); what names the argument in the usage error.
+func (x *cliSession) idOf(ctx context.Context, args []string, what, kind string) (string, error) {
+	if err := cliArgs(args, 1, what); err != nil {
+		return "", err
+	}
+	return x.idArg(ctx, kind, args[0])
 }

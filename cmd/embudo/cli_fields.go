@@ -175,6 +175,15 @@ func (p *cliParent) path() (string, error) {
 	return out[0], nil
 }
 
+// noArgsPath is path for a command that takes no arguments: a usage
+// error first when args are given.
+func (p *cliParent) noArgsPath(args []string) (string, error) {
+	if err := cliArgs(args, 0, ""); err != nil {
+		return "", err
+	}
+	return p.path()
+}
+
 // cliID escapes an ID typed by a person for use in a path.
 func cliID(id string) string { return url.PathEscape(strings.TrimSpace(id)) }
 

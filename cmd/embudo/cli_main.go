@@ -274,21 +274,32 @@ func (x *cliSession) client() (*client.Client, error) {
 	if x.api != nil {
 		return x.api, nil
 	}
+	cl, err := cliConfigClient(x.url, x.token)
+	if err != nil {
+		return nil, err
+	}
+	x.api = cl
+	return x.api, nil
+}
+
+// cliConfigClient returns a client of the stored configuration (see
+// client.LoadConfig) with apiURL and token, when not "", in its place;
+// an error when there is no token.
+func cliConfigClient(apiURL, token string) (*client.Client, error) {
 	cfg, err := client.LoadConfig()
 	if err != nil {
 		return nil, err
 	}
-	if x.url != "" {
-		cfg.URL = x.url
+	if apiURL != "" {
+		cfg.URL = apiURL
 	}
-	if x.token != "" {
-		cfg.Token = x.token
+	if token != "" {
+		cfg.Token = token
 	}
 	if cfg.Token == "" {
 		return nil, errors.New("no API token: set EMBUDO_TOKEN, pass --token, or run embudo login")
 	}
-	x.api = client.New(cfg.URL, cfg.Token)
-	return x.api, nil
+	return client.New(cfg.URL, cfg.Token), nil
 }
 
 // cliSortedKeys returns the keys of m in order.

@@ -130,10 +130,7 @@ func cliNotesAdd(x *cliSession, fs *flag.FlagSet) func(context.Context, []string
 	parent := cliParentFlags(fs, cliNoteParents...)
 	nf := cliDeclareNote(fs)
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 0, ""); err != nil {
-			return err
-		}
-		path, err := parent.path()
+		path, err := parent.noArgsPath(args)
 		if err != nil {
 			return err
 		}
@@ -154,40 +151,28 @@ func cliNotesAdd(x *cliSession, fs *flag.FlagSet) func(context.Context, []string
 
 // noteDone reports a note written.
 func (x *cliSession) noteDone(raw []byte, verb string) error {
-	if x.json {
-		return x.printJSON(raw)
-	}
-	n, err := cliDecode(raw)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(x.stdout, "%s note %s", verb, n.s("id"))
-	if at := n.s("avisoAt"); at != "" {
-		fmt.Fprintf(x.stdout, "; reminder at %s", cliTime(at))
-		if n.b("remindAll") {
-			fmt.Fprint(x.stdout, " for everyone")
+	return x.reply(raw, func(n cliObj) error {
+		fmt.Fprintf(x.stdout, "%s note %s", verb, n.s("id"))
+		if at := n.s("avisoAt"); at != "" {
+			fmt.Fprintf(x.stdout, "; reminder at %s", cliTime(at))
+			if n.b("remindAll") {
+				fmt.Fprint(x.stdout, " for everyone")
+			}
 		}
-	}
-	fmt.Fprintln(x.stdout, ".")
-	return nil
+		fmt.Fprintln(x.stdout, ".")
+		return nil
+	})
 }
 
 func cliNotesList(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 	parent := cliParentFlags(fs, cliNoteParents...)
 	lo := cliListFlags(fs)
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 0, ""); err != nil {
-			return err
-		}
-		path, err := parent.path()
+		path, err := parent.noArgsPath(args)
 		if err != nil {
 			return err
 		}
-		l, err := x.list(ctx, path+"/notes", nil, lo)
-		if err != nil {
-			return err
-		}
-		return x.showList(l, "No notes.", func(items []cliObj) error { return x.noteTable(ctx, items, false) })
+		return x.listShow(ctx, path+"/notes", nil, lo, "No notes.", func(items []cliObj) error { return x.noteTable(ctx, items, false) })
 	}
 }
 
@@ -438,18 +423,11 @@ func cliFilesList(x *cliSession, fs *flag.FlagSet) func(context.Context, []strin
 	parent := cliParentFlags(fs, "contact", "opportunity")
 	lo := cliListFlags(fs)
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 0, ""); err != nil {
-			return err
-		}
-		path, err := parent.path()
+		path, err := parent.noArgsPath(args)
 		if err != nil {
 			return err
 		}
-		l, err := x.list(ctx, path+"/files", nil, lo)
-		if err != nil {
-			return err
-		}
-		return x.showList(l, "No files.", func(items []cliObj) error {
+		return x.listShow(ctx, path+"/files", nil, lo, "No files.", func(items []cliObj) error {
 			t := cliNewTable(x.stdout, "ID", "NAME", "TYPE", "SIZE", "STATUS", "BY", "UPLOADED")
 			for _, f := range items {
 				t.row(f.s("id"), cliCut(f.s("name"), 50), f.s("contentType"), cliSize(f.i("size")), f.s("status"),

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -84,29 +83,14 @@ func cliOppsList(x *cliSession, fs *flag.FlagSet) func(context.Context, []string
 		} else if err := cliArgs(args, 0, ""); err != nil {
 			return err
 		}
-		v := url.Values{}
-		for _, f := range []struct{ param, val, kind string }{
+		v, err := x.filters(ctx, []cliFilter{
 			{"stateId", *state, "states"}, {"agentId", *agent, "agents"}, {"assigneeId", *assignee, "users"},
 			{"contactId", *contact, ""}, {"interestId", *interest, "interests"}, {"sourceId", *source, "sources"},
-		} {
-			val := f.val
-			if val == "" {
-				continue
-			}
-			if f.kind != "" {
-				id, err := x.resolve(ctx, f.kind, val)
-				if err != nil {
-					return err
-				}
-				val = id
-			}
-			v.Set(f.param, val)
-		}
-		l, err := x.list(ctx, "/v1/opportunities", v, lo)
+		})
 		if err != nil {
 			return err
 		}
-		return x.showList(l, "No opportunities.", func(items []cliObj) error { return x.opportunityTable(ctx, items, false) })
+		return x.listShow(ctx, "/v1/opportunities", v, lo, "No opportunities.", func(items []cliObj) error { return x.opportunityTable(ctx, items, false) })
 	}
 }
 
@@ -115,11 +99,7 @@ func cliOppsTabs(x *cliSession, fs *flag.FlagSet) func(context.Context, []string
 		if err := cliArgs(args, 0, ""); err != nil {
 			return err
 		}
-		l, err := x.list(ctx, "/v1/opportunities/tabs", nil, nil)
-		if err != nil {
-			return err
-		}
-		return x.showList(l, "No tabs.", func(items []cliObj) error {
+		return x.listShow(ctx, "/v1/opportunities/tabs", nil, nil, "No tabs.", func(items []cliObj) error {
 			t := cliNewTable(x.stdout, "ID", "TAB", "OUTCOME", "COUNT")
 			for _, s := range items {
 				name := s.s("name")
@@ -198,15 +178,10 @@ func cliOppsMove(x *cliSession, fs *flag.FlagSet) func(context.Context, []string
 		if err != nil {
 			return err
 		}
-		if x.json {
-			return x.printJSON(res.Body)
-		}
-		o, err := cliDecode(res.Body)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(x.stdout, "Moved opportunity %s to %s.\n", cliOppLabel(o), x.nameOf(ctx, "states", o.s("stateId")))
-		return nil
+		return x.reply(res.Body, func(o cliObj) error {
+			fmt.Fprintf(x.stdout, "Moved opportunity %s to %s.\n", cliOppLabel(o), x.nameOf(ctx, "states", o.s("stateId")))
+			return nil
+		})
 	}
 }
 
@@ -229,16 +204,11 @@ func cliOppsAssign(x *cliSession, fs *flag.FlagSet) func(context.Context, []stri
 		if err != nil {
 			return err
 		}
-		if x.json {
-			return x.printJSON(res.Body)
-		}
-		o, err := cliDecode(res.Body)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(x.stdout, "Opportunity %s: agent %s, assignee %s.\n", cliOppLabel(o),
-			cliOr(x.nameOf(ctx, "agents", o.s("agentId")), "none"), cliOr(x.nameOf(ctx, "users", o.s("assigneeId")), "none"))
-		return nil
+		return x.reply(res.Body, func(o cliObj) error {
+			fmt.Fprintf(x.stdout, "Opportunity %s: agent %s, assignee %s.\n", cliOppLabel(o),
+				cliOr(x.nameOf(ctx, "agents", o.s("agentId")), "none"), cliOr(x.nameOf(ctx, "users", o.s("assigneeId")), "none"))
+			return nil
+		})
 	}
 }
 
@@ -264,15 +234,10 @@ func cliOppsBulkMove(x *cliSession, fs *flag.FlagSet) func(context.Context, []st
 		if err != nil {
 			return err
 		}
-		if x.json {
-			return x.printJSON(res.Body)
-		}
-		m, err := cliDecode(res.Body)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(x.stdout, "Moved %d opportunities to %s.\n", m.i("moved"), x.nameOf(ctx, "states", id))
-		return nil
+		return x.reply(res.Body, func(m cliObj) error {
+			fmt.Fprintf(x.stdout, "Moved %d opportunities to %s.\n", m.i("moved"), x.nameOf(ctx, "states", id))
+			return nil
+		})
 	}
 }
 
@@ -298,11 +263,7 @@ func cliQuotesList(x *cliSession, fs *flag.FlagSet) func(context.Context, []stri
 		if *opp == "" {
 			return cliUsagef("give --opportunity ID")
 		}
-		l, err := x.list(ctx, "/v1/opportunities/"+cliID(*opp)+"/quotes", nil, nil)
-		if err != nil {
-			return err
-		}
-		return x.showList(l, "No quotes.", func(items []cliObj) error { return x.quoteTable(items, false) })
+		return x.listShow(ctx, "/v1/opportunities/"+cliID(*opp)+"/quotes", nil, nil, "No quotes.", func(items []cliObj) error { return x.quoteTable(items, false) })
 	}
 }
 
@@ -431,10 +392,11 @@ func cliQuotesEdit(x *cliSession, fs *flag.FlagSet) func(context.Context, []stri
 
 func cliQuotesShow(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 1, "the quote's ID"); err != nil {
+		id, err := x.idOf(ctx, args, "the quote's ID", "")
+		if err != nil {
 			return err
 		}
-		res, err := x.do(ctx, http.MethodGet, "/v1/quotes/"+cliID(args[0]), nil, nil, nil)
+		res, err := x.do(ctx, http.MethodGet, "/v1/quotes/"+id, nil, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -444,61 +406,52 @@ func cliQuotesShow(x *cliSession, fs *flag.FlagSet) func(context.Context, []stri
 
 func cliQuotesAccept(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 1, "the quote's ID"); err != nil {
-			return err
-		}
-		res, err := x.do(ctx, http.MethodPost, "/v1/quotes/"+cliID(args[0])+"/accept", nil, nil, nil)
+		id, err := x.idOf(ctx, args, "the quote's ID", "")
 		if err != nil {
 			return err
 		}
-		if x.json {
-			return x.printJSON(res.Body)
-		}
-		q, err := cliDecode(res.Body)
+		res, err := x.do(ctx, http.MethodPost, "/v1/quotes/"+id+"/accept", nil, nil, nil)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(x.stdout, "Accepted quote %s (%s): opportunity %s won, contact %s a client.\n",
-			q.s("number"), cliMoney(q.i("totalCents"), q.s("currency")), q.s("opportunityId"), q.s("contactId"))
-		return nil
+		return x.reply(res.Body, func(q cliObj) error {
+			fmt.Fprintf(x.stdout, "Accepted quote %s (%s): opportunity %s won, contact %s a client.\n",
+				q.s("number"), cliMoney(q.i("totalCents"), q.s("currency")), q.s("opportunityId"), q.s("contactId"))
+			return nil
+		})
 	}
 }
 
 // showQuote prints a quote: its JSON, or its header, lines and totals.
 func (x *cliSession) showQuote(raw []byte) error {
-	if x.json {
-		return x.printJSON(raw)
-	}
-	q, err := cliDecode(raw)
-	if err != nil {
-		return err
-	}
-	cur := q.s("currency")
-	h := cliNewTable(x.stdout)
-	h.row("Quote", cliJoin(" ", q.s("number"), "("+q.s("status")+")"))
-	h.row("ID", q.s("id"))
-	h.row("Opportunity", q.s("opportunityId"))
-	h.row("Contact", q.s("contactId"))
-	if v := q.s("validUntil"); v != "" {
-		h.row("Valid until", v)
-	}
-	h.row("Created", cliTime(q.s("createdAt")))
-	if err := h.flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(x.stdout)
-	t := cliNewTable(x.stdout, "DESCRIPTION", "QTY", "UNIT PRICE", "DISCOUNT", "TAX", "NET", "TOTAL")
-	lines, _ := q["lines"].([]any)
-	for _, l := range lines {
-		m, _ := l.(map[string]any)
-		line := cliObj(m)
-		t.row(cliCut(line.s("description"), 50), cliDec(line.s("quantity")), cliMoney(line.i("unitPriceCents"), cur),
-			cliDec(line.s("discountPct"))+" %", cliDec(line.s("taxPct"))+" %", cliMoney(line.i("netCents"), cur), cliMoney(line.i("totalCents"), cur))
-	}
-	t.row("", "", "", "", "Subtotal", "", cliMoney(q.i("subtotalCents"), cur))
-	t.row("", "", "", "", "Tax", "", cliMoney(q.i("taxCents"), cur))
-	t.row("", "", "", "", "Total", "", cliMoney(q.i("totalCents"), cur))
-	return t.flush()
+	return x.reply(raw, func(q cliObj) error {
+		cur := q.s("currency")
+		h := cliNewTable(x.stdout)
+		h.row("Quote", cliJoin(" ", q.s("number"), "("+q.s("status")+")"))
+		h.row("ID", q.s("id"))
+		h.row("Opportunity", q.s("opportunityId"))
+		h.row("Contact", q.s("contactId"))
+		if v := q.s("validUntil"); v != "" {
+			h.row("Valid until", v)
+		}
+		h.row("Created", cliTime(q.s("createdAt")))
+		if err := h.flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(x.stdout)
+		t := cliNewTable(x.stdout, "DESCRIPTION", "QTY", "UNIT PRICE", "DISCOUNT", "TAX", "NET", "TOTAL")
+		lines, _ := q["lines"].([]any)
+		for _, l := range lines {
+			m, _ := l.(map[string]any)
+			line := cliObj(m)
+			t.row(cliCut(line.s("description"), 50), cliDec(line.s("quantity")), cliMoney(line.i("unitPriceCents"), cur),
+				cliDec(line.s("discountPct"))+" %", cliDec(line.s("taxPct"))+" %", cliMoney(line.i("netCents"), cur), cliMoney(line.i("totalCents"), cur))
+		}
+		t.row("", "", "", "", "Subtotal", "", cliMoney(q.i("subtotalCents"), cur))
+		t.row("", "", "", "", "Tax", "", cliMoney(q.i("taxCents"), cur))
+		t.row("", "", "", "", "Total", "", cliMoney(q.i("totalCents"), cur))
+		return t.flush()
+	})
 }
 
 // cliDec writes a decimal for people: 1.500 is 1,5.

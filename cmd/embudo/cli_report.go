@@ -54,20 +54,15 @@ func cliReportSources(x *cliSession, fs *flag.FlagSet) func(context.Context, []s
 			_, err := x.stdout.Write(res.Body)
 			return err
 		}
-		if x.json {
-			return x.printJSON(res.Body)
-		}
-		rep, err := cliDecode(res.Body)
-		if err != nil {
-			return err
-		}
-		var rows []cliObj
-		items, _ := rep["items"].([]any)
-		for _, it := range items {
-			m, _ := it.(map[string]any)
-			rows = append(rows, m)
-		}
-		return cliDrawReport(x.stdout, rep.s("from"), rep.s("to"), rows, rep.o("total"))
+		return x.reply(res.Body, func(rep cliObj) error {
+			var rows []cliObj
+			items, _ := rep["items"].([]any)
+			for _, it := range items {
+				m, _ := it.(map[string]any)
+				rows = append(rows, m)
+			}
+			return cliDrawReport(x.stdout, rep.s("from"), rep.s("to"), rows, rep.o("total"))
+		})
 	}
 }
 

@@ -538,20 +538,10 @@ func (a *transferAPI) flags(fs *flag.FlagSet) {
 
 // client returns the API client; an error when there is no token.
 func (a *transferAPI) client() (*client.Client, error) {
-	cfg, err := client.LoadConfig()
+	cl, err := cliConfigClient(a.url, a.token)
 	if err != nil {
 		return nil, err
 	}
-	if a.url != "" {
-		cfg.URL = a.url
-	}
-	if a.token != "" {
-		cfg.Token = a.token
-	}
-	if cfg.Token == "" {
-		return nil, errors.New("no API token: set EMBUDO_TOKEN, pass --token, or run embudo login")
-	}
-	cl := client.New(cfg.URL, cfg.Token)
 	cl.HTTP.Timeout = 10 * time.Minute // a batch of 500 new rows can take a while on the local store
 	return cl, nil
 }
