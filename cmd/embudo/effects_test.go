@@ -15,7 +15,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -26,29 +25,11 @@ import (
 
 const effectsToken = "embudo-effects-test-token-00000000000000000"
 
-// lockedBuffer collects the server's output for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // localServer is `embudo serve` running in this process.
 type localServer struct {
 	url  string
 	data string
-	out  *lockedBuffer
+	out  *syncBuffer
 }
 
 // serveInProcess runs `embudo serve` on a free port with a fresh data
@@ -63,7 +44,7 @@ func serveInProcess(t *testing.T) *localServer {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	s := &localServer{url: "http://" + addr, data: t.TempDir(), out: &lockedBuffer{}}
+	s := &localServer{url: "http://" + addr, data: t.TempDir(), out: &syncBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {

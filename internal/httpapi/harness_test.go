@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/embudo/embudo/internal/blob"
@@ -74,6 +75,33 @@ func (r response) json(t *testing.T) map[string]any {
 		t.Fatalf("body is not a JSON object: %v: %s", err, r.Body)
 	}
 	return m
+}
+
+// concurrently runs send(0..n-1) in n goroutines released at the same
+// moment, fails the test on a transport error and returns the answers in
+// order.
+func concurrently(t *testing.T, n int, send func(i int) (response, error)) []response {
+	t.Helper()
+	results := make([]response, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i], errs[i] = send(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return results
 }
 
 // do sends a request with the given token ("" for none) and headers.

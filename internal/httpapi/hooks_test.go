@@ -769,26 +769,9 @@ func TestHookRetriesAreIdempotent(t *testing.T) {
 // the answers.
 func (h *hookEnv) concurrently(n int, method, path, contentType string, body []byte, headers ...string) []response {
 	h.t.Helper()
-	results := make([]response, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i], errs[i] = hookSend(h.hooks.URL, method, path, contentType, body, headers...)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			h.t.Fatal(err)
-		}
-	}
-	return results
+	return concurrently(h.t, n, func(int) (response, error) {
+		return hookSend(h.hooks.URL, method, path, contentType, body, headers...)
+	})
 }
 
 func flatten(hd http.Header) []string {

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -72,26 +71,12 @@ func TestConcurrentIdempotentRequestsCreateOne(t *testing.T) {
 	e := newEnv(t)
 	const n = 12
 	body := map[string]any{"name": "Simultánea", "email": "sim@example.com"}
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	results := make([]response, n)
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i], errs[i] = e.request(http.MethodPost, "/v1/contacts", e.staffToken, body, "Idempotency-Key", "k-race")
-		}()
-	}
-	close(start)
-	wg.Wait()
+	results := concurrently(t, n, func(int) (response, error) {
+		return e.request(http.MethodPost, "/v1/contacts", e.staffToken, body, "Idempotency-Key", "k-race")
+	})
 	location := ""
 	created := 0
-	for i, r := range results {
-		if errs[i] != nil {
-			t.Fatal(errs[i])
-		}
+	for _, r := range results {
 		switch r.Status {
 		case http.StatusCreated:
 			created++

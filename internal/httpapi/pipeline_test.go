@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -874,26 +873,12 @@ func TestConcurrentConvertsMakeOneClient(t *testing.T) {
 	e := newEnv(t)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana", "email": "ana@example.com"}))
 	const n = 4
-	var wg sync.WaitGroup
-	results := make([]response, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i], errs[i] = e.request(http.MethodPost, "/v1/contacts/"+cid+"/convert", e.staffToken, map[string]any{"to": "client"})
-		}()
-	}
-	close(start)
-	wg.Wait()
+	results := concurrently(t, n, func(int) (response, error) {
+		return e.request(http.MethodPost, "/v1/contacts/"+cid+"/convert", e.staffToken, map[string]any{"to": "client"})
+	})
 	created, ok := 0, 0
 	clientIDs := map[string]bool{}
-	for i, r := range results {
-		if errs[i] != nil {
-			t.Fatal(errs[i])
-		}
+	for _, r := range results {
 		switch r.Status {
 		case http.StatusCreated:
 			created++
@@ -921,27 +906,13 @@ func TestConcurrentConvertsMakeOneClient(t *testing.T) {
 func TestConcurrentClientsGetConsecutiveCodes(t *testing.T) {
 	e := newEnv(t)
 	const n = 10
-	var wg sync.WaitGroup
-	results := make([]response, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i], errs[i] = e.request(http.MethodPost, "/v1/clients", e.staffToken,
-				map[string]any{"name": fmt.Sprintf("Ñandú Núñez %02d", i), "legalName": fmt.Sprintf("Construcciones Núñez %02d SL", i)})
-		}()
-	}
-	close(start)
-	wg.Wait()
+	results := concurrently(t, n, func(i int) (response, error) {
+		return e.request(http.MethodPost, "/v1/clients", e.staffToken,
+			map[string]any{"name": fmt.Sprintf("Ñandú Núñez %02d", i), "legalName": fmt.Sprintf("Construcciones Núñez %02d SL", i)})
+	})
 	var codes []string
 	mainOf := map[string]string{} // main contact ID -> client name
-	for i, r := range results {
-		if errs[i] != nil {
-			t.Fatal(errs[i])
-		}
+	for _, r := range results {
 		if r.Status != http.StatusCreated {
 			t.Fatalf("POST /v1/clients answered %d: %s", r.Status, r.Body)
 		}
@@ -1288,24 +1259,10 @@ func TestConcurrentAcceptsWinOnce(t *testing.T) {
 	versionBefore := num(t, getOK(e, "/v1/opportunities/"+oid), "version")
 
 	const n = 4
-	var wg sync.WaitGroup
-	results := make([]response, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i], errs[i] = e.request(http.MethodPost, "/v1/quotes/"+q+"/accept", e.staffToken, nil)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for i, r := range results {
-		if errs[i] != nil {
-			t.Fatal(errs[i])
-		}
+	results := concurrently(t, n, func(int) (response, error) {
+		return e.request(http.MethodPost, "/v1/quotes/"+q+"/accept", e.staffToken, nil)
+	})
+	for _, r := range results {
 		if r.Status != http.StatusOK || r.json(t)["status"] != "accepted" {
 			t.Errorf("accept answered %d: %s", r.Status, r.Body)
 		}

@@ -2,7 +2,6 @@ package stream_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -819,15 +818,7 @@ func (r *repRig) deliver() {
 	r.mu.Unlock()
 	var ev events.DynamoDBEvent
 	for _, rec := range recs {
-		b, err := json.Marshal(rec)
-		if err != nil {
-			r.t.Fatal(err)
-		}
-		var e events.DynamoDBEventRecord
-		if err := json.Unmarshal(b, &e); err != nil {
-			r.t.Fatal(err)
-		}
-		ev.Records = append(ev.Records, e)
+		ev.Records = append(ev.Records, lambdaRecord(r.t, rec))
 	}
 	out, err := r.h.Handle(context.Background(), ev)
 	if err != nil || len(out.BatchItemFailures) != 0 {

@@ -210,19 +210,27 @@ func (f *fixture) take() events.DynamoDBEvent {
 	f.mu.Unlock()
 	var ev events.DynamoDBEvent
 	for _, r := range recs {
-		b, err := json.Marshal(r)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		var rec events.DynamoDBEventRecord
-		if err := json.Unmarshal(b, &rec); err != nil {
-			f.t.Fatalf("a change record is not a Lambda stream record: %v", err)
-		}
+		rec := lambdaRecord(f.t, r)
 		if streamType(rec) {
 			ev.Records = append(ev.Records, rec)
 		}
 	}
 	return ev
+}
+
+// lambdaRecord is a change record of the local runtime as Lambda receives
+// it from a DynamoDB stream: its JSON read into the aws-lambda-go type.
+func lambdaRecord(t *testing.T, r local.Record) events.DynamoDBEventRecord {
+	t.Helper()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec events.DynamoDBEventRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatalf("a change record is not a Lambda stream record: %v", err)
+	}
+	return rec
 }
 
 // handle hands a batch to the handler and requires that it succeeds.
