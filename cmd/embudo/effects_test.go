@@ -93,23 +93,7 @@ func (s *localServer) do(t *testing.T, token, method, path string, body any) (in
 		}
 		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, s.url+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return res.StatusCode, m
+	return callAPI(t, s.url, token, method, path, r)
 }
 
 // must sends a request and requires the status want, returning the body.

@@ -97,9 +97,24 @@ func start(t *testing.T, bin, data, addr string, env ...string) *server {
 
 func (s *server) call(t *testing.T, method, path, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+testToken)
+	var r io.Reader
 	if body != "" {
+		r = strings.NewReader(body)
+	}
+	return callAPI(t, s.url, testToken, method, path, r)
+}
+
+// callAPI sends a request to the API at base with a bearer token (and a
+// JSON content type when there is a body) and returns the status and the
+// body read as a JSON object (nil when it is not one).
+func callAPI(t *testing.T, base, token, method, path string, body io.Reader) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := http.DefaultClient.Do(req)

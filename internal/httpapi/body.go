@@ -44,6 +44,16 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
+// decodeBody reads the request's JSON object and decodes it onto v: readBody
+// then decodeInto, with their errors (invalid, too_large).
+func decodeBody(r *http.Request, v any) error {
+	b, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeInto(b, v)
+}
+
 func tooLarge() error {
 	return &crm.Error{Code: crm.CodeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes)}
 }

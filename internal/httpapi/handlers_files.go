@@ -46,12 +46,8 @@ func fileToResponse(f crm.File) fileResponse {
 
 func (a *API) createFile(k crm.ParentKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, u crm.User) error {
-		b, err := readBody(r)
-		if err != nil {
-			return err
-		}
 		var f fileFields
-		if err := decodeInto(b, &f); err != nil {
+		if err := decodeBody(r, &f); err != nil {
 			return err
 		}
 		out, up, err := a.svc.CreateFile(r.Context(), u, k, r.PathValue("id"), crm.File{Name: f.Name, ContentType: f.ContentType, Size: f.Size})

@@ -48,12 +48,8 @@ type importResponse struct {
 // importContacts takes up to 500 rows of a contacts import and answers
 // what happened to each (the CLI sends a file in such batches).
 func (a *API) importContacts(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	b, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req importRequest
-	if err := decodeInto(b, &req); err != nil {
+	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
 	rows := make([]crm.ImportRow, len(req.Rows))

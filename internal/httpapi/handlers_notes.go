@@ -62,12 +62,8 @@ var noteRes = resource[crm.Note, noteFields, noteResponse]{
 
 func (a *API) createNote(k crm.ParentKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, u crm.User) error {
-		b, err := readBody(r)
-		if err != nil {
-			return err
-		}
 		var f noteFields
-		if err := decodeInto(b, &f); err != nil {
+		if err := decodeBody(r, &f); err != nil {
 			return err
 		}
 		var n crm.Note

@@ -79,12 +79,8 @@ func (a *API) opportunityTabs(w http.ResponseWriter, r *http.Request, _ crm.User
 }
 
 func (a *API) bulkState(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	b, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req bulkStateRequest
-	if err := decodeInto(b, &req); err != nil {
+	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
 	n, err := a.svc.BulkMove(r.Context(), req.IDs, req.StateID)
@@ -139,12 +135,8 @@ func (a *API) listParties(k crm.PartyKind) handlerFunc {
 // convertContact answers 201 with the new client or supplier, or 200 with
 // the one the contact was converted into before.
 func (a *API) convertContact(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	b, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req convertRequest
-	if err := decodeInto(b, &req); err != nil {
+	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
 	p, created, err := a.svc.Convert(r.Context(), r.PathValue("id"), crm.PartyKind(req.To))
@@ -164,11 +156,7 @@ func (a *API) convertContact(w http.ResponseWriter, r *http.Request, _ crm.User)
 func (a *API) createQuote(w http.ResponseWriter, r *http.Request, u crm.User) error {
 	var req quoteRequest
 	if r.ContentLength != 0 {
-		b, err := readBody(r)
-		if err != nil {
-			return err
-		}
-		if err := decodeInto(b, &req); err != nil {
+		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
 	}
@@ -205,12 +193,8 @@ func (a *API) getQuote(w http.ResponseWriter, r *http.Request, _ crm.User) error
 }
 
 func (a *API) patchQuote(w http.ResponseWriter, r *http.Request, u crm.User) error {
-	b, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req quoteRequest
-	if err := decodeInto(b, &req); err != nil {
+	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
 	m, err := ifMatch(r)

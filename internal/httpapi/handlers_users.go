@@ -55,11 +55,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, _ crm.User) erro
 func (a *API) createToken(w http.ResponseWriter, r *http.Request, _ crm.User) error {
 	var req tokenRequest
 	if r.ContentLength != 0 {
-		b, err := readBody(r)
-		if err != nil {
-			return err
-		}
-		if err := decodeInto(b, &req); err != nil {
+		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
 	}
