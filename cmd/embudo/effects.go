@@ -31,14 +31,14 @@ func startEffects(ctx context.Context, c serveConfig, svc *crm.Service, st *loca
 		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
 		mailer = &mail.SES{From: c.mailFrom, Client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(c.sesEndpoint) })}
 	}
-	h := &stream.Handler{Svc: svc, Decode: dynamo.DecodeImage, Mailer: mailer, AppURL: c.appURL, Log: log}
+	h := &stream.Handler{Svc: svc, Mailer: mailer, AppURL: c.appURL, Log: log}
 	timer := remind.NewTimer(func(ctx context.Context, p remind.Payload) {
 		if err := h.Remind(ctx, p.NoteID, p.AvisoAt); err != nil {
 			log.Error("reminder failed; the sweep will retry it", "note", p.NoteID, "err", err)
 		}
 	})
 	h.Scheduler = timer
-	feed := st.StartFeed(dynamo.StreamTypes, h.Record, log)
+	feed := st.StartFeed(dynamo.StreamTypes, dynamo.StreamHandler{Apply: h.Apply}.Record, log)
 	pending, err := svc.Store().PendingReminders(ctx, "PENDING", time.Time{}, 1000)
 	if err != nil {
 		feed.Close()

@@ -22,5 +22,6 @@ func main() {
 		os.Exit(1)
 	}
 	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), env.CRM)
-	lambda.Start(env.StreamHandler(svc).Handle)
+	core := env.StreamHandler(svc)
+	lambda.Start(dynamo.StreamHandler{Apply: core.Apply, Log: env.Logger}.Handle)
 }

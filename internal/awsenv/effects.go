@@ -11,7 +11,6 @@ import (
 
 	"github.com/embudo/embudo/internal/blob"
 	"github.com/embudo/embudo/internal/crm"
-	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/remind"
 	"github.com/embudo/embudo/internal/stream"
@@ -35,7 +34,6 @@ func (e Env) StreamHandler(svc *crm.Service) *stream.Handler {
 	})
 	return &stream.Handler{
 		Svc:    svc,
-		Decode: dynamo.DecodeImage,
 		Mailer: &mail.SES{Client: ses, From: os.Getenv("SENDER_EMAIL"), ConfigurationSet: os.Getenv("SES_CONFIGURATION_SET")},
 		Scheduler: &remind.Scheduler{Client: sch, Target: remind.Target{
 			FunctionARN: os.Getenv("REMINDER_FUNCTION_ARN"), RoleARN: os.Getenv("SCHEDULER_ROLE_ARN"), Group: os.Getenv("SCHEDULE_GROUP")}},

@@ -21,6 +21,7 @@ const (
 	CodePreconditionFailed Code = "precondition_failed" // If-Match did not match the current version
 	CodeTooLarge           Code = "too_large"           // the request body is over its limit
 	CodeUnprocessable      Code = "unprocessable"       // well-formed, but not something that can be stored (a lead with no way to reach anyone)
+	CodeUnavailable        Code = "unavailable"         // the store cannot take the request now (busy, disk full, read-only); the caller may retry later
 	CodeInternal           Code = "internal"            // a dependency failed; the caller may retry
 )
 
@@ -98,6 +99,13 @@ func Conflict(message string) *Error {
 // Internal wraps a dependency failure as CodeInternal.
 func Internal(err error) *Error {
 	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
+}
+
+// Unavailable wraps a store failure the operator can fix (the database is
+// busy, its disk is full, its file is read-only) as CodeUnavailable; message
+// says what happened, without paths or secrets.
+func Unavailable(message string, err error) *Error {
+	return &Error{Code: CodeUnavailable, Message: message, Err: err}
 }
 
 // Forbidden returns a CodeForbidden error.

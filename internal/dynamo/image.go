@@ -1,14 +1,23 @@
 package dynamo
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/embudo/embudo/internal/crm"
 )
 
-// DecodeImage turns an item image from the change stream into its domain
-// value (crm.Contact, crm.Opportunity, crm.Note, crm.Quote, crm.LeadRecord)
-// or nil for items the stream does not act on (claims, links, counters,
-// the stream's own timeline and markers). Errors: internal.
-func DecodeImage(m map[string]types.AttributeValue) (any, error) {
+// DecodeImage turns an item image into the entity the change core acts on
+// (crm.Contact, crm.Opportunity, crm.Note, crm.Quote, crm.File,
+// crm.LeadRecord) or nil for items it does not act on (claims, links,
+// counters, the stream's own timeline and markers). Errors: internal.
+func DecodeImage(m map[string]types.AttributeValue) (crm.Entity, error) {
 	if len(m) == 0 {
 		return nil, nil
 	}
@@ -35,5 +44,74 @@ func DecodeImage(m map[string]types.AttributeValue) (any, error) {
 }
 
 // StreamTypes are the item types the change stream acts on, for the stream
-// function's FilterCriteria and the local feed.
+// function's FilterCriteria.
 var StreamTypes = []string{kindContact, kindOpportunity, kindNote, kindQuote, kindLead, kindFile}
+
+// streamImage decodes a stream record's image (DynamoDB JSON, as Lambda
+// delivers it) into its entity.
+func streamImage(m map[string]events.DynamoDBAttributeValue) (crm.Entity, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	av, err := attributevalue.UnmarshalMapJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeImage(av)
+}
+
+// ChangeOf converts one DynamoDB stream record into the typed change of
+// the change core; its ID is the record's event ID. Errors: an image that
+// does not decode.
+func ChangeOf(rec events.DynamoDBEventRecord) (crm.Change, error) {
+	old, err := streamImage(rec.Change.OldImage)
+	if err != nil {
+		return crm.Change{}, fmt.Errorf("old image: %w", err)
+	}
+	new, err := streamImage(rec.Change.NewImage)
+	if err != nil {
+		return crm.Change{}, fmt.Errorf("new image: %w", err)
+	}
+	return crm.Change{ID: rec.EventID, Old: old, New: new}, nil
+}
+
+// StreamHandler is the stream Lambda's handler: it converts each record of
+// a batch into a crm.Change and hands it to Apply (the change core), in
+// order.
+type StreamHandler struct {
+	Apply func(context.Context, crm.Change) error
+	Log   *slog.Logger
+}
+
+// Handle applies a batch in order. It stops at the first record that
+// fails and reports it (and so, for Lambda, every later one) for retry
+// through ReportBatchItemFailures; the records before it are done.
+func (h StreamHandler) Handle(ctx context.Context, e events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	res := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
+	for _, rec := range e.Records {
+		if err := h.Record(ctx, rec); err != nil {
+			log := h.Log
+			if log == nil {
+				log = slog.Default()
+			}
+			log.ErrorContext(ctx, "stream record failed", "event", rec.EventID, "err", err)
+			res.BatchItemFailures = append(res.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			return res, nil
+		}
+	}
+	return res, nil
+}
+
+// Record converts one record and applies it. Errors: an image that does not
+// decode, and those of Apply.
+func (h StreamHandler) Record(ctx context.Context, rec events.DynamoDBEventRecord) error {
+	c, err := ChangeOf(rec)
+	if err != nil {
+		return err
+	}
+	return h.Apply(ctx, c)
+}

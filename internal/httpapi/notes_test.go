@@ -657,11 +657,11 @@ func newEffectsEnv(t *testing.T) *effectsEnv {
 		t.Fatal(err)
 	}
 	fx := &effectsEnv{mail: &sentMail{}, sched: &armedReminders{armed: map[string]time.Time{}}}
-	h := &stream.Handler{Svc: svc, Decode: dynamo.DecodeImage, Mailer: fx.mail, Scheduler: fx.sched, Log: quiet}
+	h := &stream.Handler{Svc: svc, Mailer: fx.mail, Scheduler: fx.sched, Log: quiet}
 	// A record the handler fails on is reported by the test, not retried
 	// for ever (which would leave Wait waiting).
 	fx.feed = st.StartFeed(dynamo.StreamTypes, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
-		if err := h.Record(ctx, rec); err != nil {
+		if err := (dynamo.StreamHandler{Apply: h.Apply}).Record(ctx, rec); err != nil {
 			fx.mu.Lock()
 			fx.failed = append(fx.failed, err)
 			fx.mu.Unlock()

@@ -19,6 +19,7 @@ var statusOf = map[crm.Code]int{
 	crm.CodePreconditionFailed: http.StatusPreconditionFailed,
 	crm.CodeTooLarge:           http.StatusRequestEntityTooLarge,
 	crm.CodeUnprocessable:      http.StatusUnprocessableEntity,
+	crm.CodeUnavailable:        http.StatusServiceUnavailable,
 	crm.CodeInternal:           http.StatusInternalServerError,
 }
 
@@ -51,6 +52,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	status := Status(e.Code)
 	if status >= 500 {
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
 	}
 	p := problem{
 		Type:   "about:blank",

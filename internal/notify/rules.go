@@ -37,7 +37,7 @@ type Intent struct {
 //   - new-opportunity-note: a team note added to an opportunity → the same.
 //
 // notify-note is not here: the reminder function sends it at the aviso time.
-func Rules(old, new any, opp *crm.Opportunity) []Intent {
+func Rules(old, new crm.Entity, opp *crm.Opportunity) []Intent {
 	switch n := new.(type) {
 	case crm.Contact:
 		o, _ := old.(crm.Contact)

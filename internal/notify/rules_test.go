@@ -118,7 +118,7 @@ func TestRules(t *testing.T) {
 
 	tests := []struct {
 		name     string
-		old, new any
+		old, new crm.Entity
 		opp      *crm.Opportunity
 		want     []want
 	}{

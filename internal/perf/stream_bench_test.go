@@ -54,11 +54,11 @@ func BenchmarkWriteToEmail(b *testing.B) {
 	u, _ := svc.CreateUser(context.Background(), crm.User{Name: "Lucía", Email: "lucia@example.com", Active: true})
 	ag, _ := svc.CreateAgent(context.Background(), crm.Agent{Code: "L1", Name: "Lucía", Email: "lucia@example.com", UserID: u.ID, Active: true})
 	m := &signalling{Outbox: mail.Outbox{Dir: dir + "/outbox", From: "Embudo <e@example.com>", Logger: quiet}, sent: make(chan string, 16)}
-	h := &stream.Handler{Svc: svc, Decode: dynamo.DecodeImage, Mailer: m, Log: quiet}
+	h := &stream.Handler{Svc: svc, Mailer: m, Log: quiet}
 	timer := remind.NewTimer(func(context.Context, remind.Payload) {})
 	defer timer.Close()
 	h.Scheduler = timer
-	feed := st.StartFeed(dynamo.StreamTypes, h.Record, quiet)
+	feed := st.StartFeed(dynamo.StreamTypes, dynamo.StreamHandler{Apply: h.Apply}.Record, quiet)
 	defer feed.Close()
 	feed.Wait()
 	api := httpapi.New(svc, httpapi.Options{Logger: quiet})
@@ -106,7 +106,7 @@ func BenchmarkStreamRecords(b *testing.B) {
 	}
 	ag, _ := svc.CreateAgent(context.Background(), crm.Agent{Code: "L1", Name: "Lucía", Email: "lucia@example.com", Active: true})
 	m := &signalling{Outbox: mail.Outbox{Dir: dir + "/outbox", From: "Embudo <e@example.com>", Logger: quiet}, sent: make(chan string, b.N+16)}
-	h := &stream.Handler{Svc: svc, Decode: dynamo.DecodeImage, Mailer: m, Log: quiet, Scheduler: remind.NewTimer(func(context.Context, remind.Payload) {})}
+	h := &stream.Handler{Svc: svc, Mailer: m, Log: quiet, Scheduler: remind.NewTimer(func(context.Context, remind.Payload) {})}
 	var recs []local.Record
 	st.DB.OnChange = func(r []local.Record) { recs = append(recs, r...) }
 	for i := 0; i < b.N; i++ {
@@ -119,7 +119,7 @@ func BenchmarkStreamRecords(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for _, ev := range evs {
-		if err := h.Record(context.Background(), ev); err != nil {
+		if err := (dynamo.StreamHandler{Apply: h.Apply}).Record(context.Background(), ev); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // history returns the timeline entries and counter changes of a change.
-func (h *Handler) history(ctx context.Context, eventID string, old, new any) ([]crm.TimelineItem, []crm.StatDelta, error) {
+func (h *Handler) history(ctx context.Context, eventID string, old, new crm.Entity) ([]crm.TimelineItem, []crm.StatDelta, error) {
 	month := func(t time.Time) string { return t.In(h.Svc.TimeZone()).Format("2006-01") }
 	at := h.now().UTC()
 	var items []crm.TimelineItem

@@ -45,7 +45,7 @@ func (h *Handler) resolve(ctx context.Context, k notify.RecipientKind, id string
 }
 
 // notify sends the change-driven e-mails of a change.
-func (h *Handler) notify(ctx context.Context, eventID string, old, new any) error {
+func (h *Handler) notify(ctx context.Context, eventID string, old, new crm.Entity) error {
 	var opp *crm.Opportunity
 	parent := ""
 	switch n := new.(type) {

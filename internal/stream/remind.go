@@ -10,7 +10,7 @@ import (
 
 // schedule arms, moves or drops a note's reminder as the note changes. A
 // reminder whose time has already come when saved is sent at once.
-func (h *Handler) schedule(ctx context.Context, old, new any) error {
+func (h *Handler) schedule(ctx context.Context, old, new crm.Entity) error {
 	n, isNote := new.(crm.Note)
 	o, wasNote := old.(crm.Note)
 	if !isNote && !wasNote {

@@ -87,7 +87,7 @@ type repFeed struct {
 }
 
 func (f *repFeed) handle(ctx context.Context, rec events.DynamoDBEventRecord) error {
-	err := f.h.Record(ctx, rec)
+	err := dynamo.StreamHandler{Apply: f.h.Apply}.Record(ctx, rec)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
@@ -167,7 +167,7 @@ func TestSourceReportMatchesARecount(t *testing.T) {
 		t.Fatalf("the company time zone is %s; this test expects the default, Europe/Madrid", svc.TimeZone())
 	}
 	mail, sched := &repMailer{}, &repScheduler{}
-	h := &stream.Handler{Svc: svc, Decode: dynamo.DecodeImage, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now}
+	h := &stream.Handler{Svc: svc, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now}
 	rf := &repFeed{h: h}
 	feed := st.StartFeed(dynamo.StreamTypes, rf.handle, quiet)
 	t.Cleanup(feed.Close)
@@ -466,16 +466,16 @@ func TestSourceReportMatchesARecount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2 := &stream.Handler{Svc: svc, Decode: dynamo.DecodeImage, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now}
+	h2 := &stream.Handler{Svc: svc, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now}
 	for i := 0; i < len(recs); i += 7 {
 		batch := events.DynamoDBEvent{Records: recs[i:min(i+7, len(recs))]}
-		out, err := h2.Handle(ctx, batch)
+		out, err := dynamo.StreamHandler{Apply: h2.Apply}.Handle(ctx, batch)
 		if err != nil || len(out.BatchItemFailures) != 0 {
 			t.Fatalf("redelivered batch %d: %v %+v", i/7, err, out.BatchItemFailures)
 		}
 	}
 	// And the first half once more to the first handler, as a late retry.
-	if out, err := h.Handle(ctx, events.DynamoDBEvent{Records: recs[:len(recs)/2]}); err != nil || len(out.BatchItemFailures) != 0 {
+	if out, err := (dynamo.StreamHandler{Apply: h.Apply}).Handle(ctx, events.DynamoDBEvent{Records: recs[:len(recs)/2]}); err != nil || len(out.BatchItemFailures) != 0 {
 		t.Fatalf("late retry: %v %+v", err, out.BatchItemFailures)
 	}
 	feed.Wait()
@@ -790,7 +790,7 @@ func newRepRig(t *testing.T, start time.Time) *repRig {
 	}
 	r.api = crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{Now: r.clock.now})
 	streamSvc := crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{Now: r.clock.now})
-	r.h = &stream.Handler{Svc: streamSvc, Decode: dynamo.DecodeImage, Mailer: &repMailer{}, Scheduler: &repScheduler{}, Log: quiet, Now: r.clock.now}
+	r.h = &stream.Handler{Svc: streamSvc, Mailer: &repMailer{}, Scheduler: &repScheduler{}, Log: quiet, Now: r.clock.now}
 	if err := r.api.EnsureSeeded(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -820,7 +820,7 @@ func (r *repRig) deliver() {
 	for _, rec := range recs {
 		ev.Records = append(ev.Records, lambdaRecord(r.t, rec))
 	}
-	out, err := r.h.Handle(context.Background(), ev)
+	out, err := dynamo.StreamHandler{Apply: r.h.Apply}.Handle(context.Background(), ev)
 	if err != nil || len(out.BatchItemFailures) != 0 {
 		r.t.Fatalf("Handle: %v %+v", err, out.BatchItemFailures)
 	}

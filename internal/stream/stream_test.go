@@ -133,7 +133,7 @@ func newFixtureAt(t *testing.T, now func() time.Time) *fixture {
 	f := &fixture{t: t, st: st, mail: &mailbox{}, sched: &schedLog{}}
 	st.DB.OnChange = f.capture
 	f.svc = crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{Now: now})
-	f.h = &stream.Handler{Svc: f.svc, Decode: dynamo.DecodeImage, Mailer: f.mail, Scheduler: f.sched,
+	f.h = &stream.Handler{Svc: f.svc, Mailer: f.mail, Scheduler: f.sched,
 		AppURL: "https://crm.example.com/", Log: quiet, Now: func() time.Time { return time.Now().Add(f.clockSkew()) }}
 	if err := f.svc.EnsureSeeded(bg); err != nil {
 		t.Fatal(err)
@@ -236,7 +236,7 @@ func lambdaRecord(t *testing.T, r local.Record) events.DynamoDBEventRecord {
 // handle hands a batch to the handler and requires that it succeeds.
 func (f *fixture) handle(ev events.DynamoDBEvent) {
 	f.t.Helper()
-	res, err := f.h.Handle(bg, ev)
+	res, err := dynamo.StreamHandler{Apply: f.h.Apply}.Handle(bg, ev)
 	if err != nil {
 		f.t.Fatalf("Handle: %v", err)
 	}
@@ -613,7 +613,7 @@ func TestFailedEmailIsRetriedAndSentOnce(t *testing.T) {
 	f.mail.fails = 1
 	f.mail.mu.Unlock()
 
-	res, err := f.h.Handle(bg, ev)
+	res, err := dynamo.StreamHandler{Apply: f.h.Apply}.Handle(bg, ev)
 	if err != nil {
 		t.Fatal(err)
 	}
