@@ -15,13 +15,14 @@ import (
 
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
-	"github.com/embudo/embudo/internal/local"
+	"github.com/embudo/embudo/internal/dynamotest"
 	"github.com/embudo/embudo/internal/stream"
 )
 
 // The source report is read from the counters the stream keeps. This test
-// lives through half a year of a small business with the local change feed
-// running (the same one `embudo serve` uses), moving the company's clock
+// lives through half a year of a small business with a change feed running
+// (dynamotest's: the captured stream records handed to the handler in
+// order, on a goroutine, as the stream would), moving the company's clock
 // month by month, then recounts the report from the contacts and
 // opportunities as they are and the leads as intake answered them, and
 // compares the two field by field: after the feed handled everything once,
@@ -157,20 +158,15 @@ func TestSourceReportMatchesARecount(t *testing.T) {
 	clock := &repClock{t: time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)}
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := local.Open(ctx, local.Options{DataDir: t.TempDir(), Table: dynamo.Schema("embudo"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	svc := crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{Now: clock.now})
+	tbl, db := dynamotest.NewCapturing(t)
+	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{Now: clock.now})
 	if svc.TimeZone().String() != "Europe/Madrid" {
 		t.Fatalf("the company time zone is %s; this test expects the default, Europe/Madrid", svc.TimeZone())
 	}
 	mail, sched := &repMailer{}, &repScheduler{}
 	h := &stream.Handler{Svc: svc, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now}
 	rf := &repFeed{h: h}
-	feed := st.StartFeed(dynamo.StreamTypes, rf.handle, quiet)
-	t.Cleanup(feed.Close)
+	feed := db.StartFeed(t, rf.handle)
 
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		t.Fatal(err)
@@ -757,8 +753,8 @@ func repI(v *int64) string {
 	return fmt.Sprint(*v)
 }
 
-// repRig is an API-side service and a stream-side service over one local
-// store, as in production (the API and the stream are separate Lambdas,
+// repRig is an API-side service and a stream-side service over one
+// captured store, as in production (the API and the stream are separate Lambdas,
 // each with its own 5-second cache of the pipeline states), with the
 // change records held until the test hands them to the handler.
 type repRig struct {
@@ -767,7 +763,7 @@ type repRig struct {
 	api    *crm.Service
 	h      *stream.Handler
 	mu     sync.Mutex
-	recs   []local.Record
+	recs   []dynamotest.Record
 	admin  crm.User
 	actx   context.Context
 	states map[crm.Outcome]crm.State // the seeded default, won and lost states
@@ -777,23 +773,20 @@ func newRepRig(t *testing.T, start time.Time) *repRig {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := local.Open(ctx, local.Options{DataDir: t.TempDir(), Table: dynamo.Schema("embudo"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	tbl, db := dynamotest.NewCapturing(t)
 	r := &repRig{t: t, clock: &repClock{t: start}, states: map[crm.Outcome]crm.State{}}
-	st.DB.OnChange = func(recs []local.Record) {
+	db.OnChange = func(recs []dynamotest.Record) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.recs = append(r.recs, recs...)
 	}
-	r.api = crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{Now: r.clock.now})
-	streamSvc := crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{Now: r.clock.now})
+	r.api = crm.NewService(dynamo.New(db, tbl.Name), crm.Config{Now: r.clock.now})
+	streamSvc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{Now: r.clock.now})
 	r.h = &stream.Handler{Svc: streamSvc, Mailer: &repMailer{}, Scheduler: &repScheduler{}, Log: quiet, Now: r.clock.now}
 	if err := r.api.EnsureSeeded(ctx); err != nil {
 		t.Fatal(err)
 	}
+	var err error
 	if r.admin, err = r.api.CreateUser(ctx, crm.User{Name: "Marta Admin", Email: "marta@example.com", Role: crm.RoleAdmin, Active: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -816,10 +809,7 @@ func (r *repRig) deliver() {
 	recs := r.recs
 	r.recs = nil
 	r.mu.Unlock()
-	var ev events.DynamoDBEvent
-	for _, rec := range recs {
-		ev.Records = append(ev.Records, lambdaRecord(r.t, rec))
-	}
+	ev := events.DynamoDBEvent{Records: dynamotest.Events(r.t, recs)}
 	out, err := dynamo.StreamHandler{Apply: r.h.Apply}.Handle(context.Background(), ev)
 	if err != nil || len(out.BatchItemFailures) != 0 {
 		r.t.Fatalf("Handle: %v %+v", err, out.BatchItemFailures)

@@ -2,7 +2,6 @@ package stream_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,15 +17,14 @@ import (
 
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
-	"github.com/embudo/embudo/internal/local"
+	"github.com/embudo/embudo/internal/dynamotest"
 	"github.com/embudo/embudo/internal/stream"
 )
 
-// The handler runs here over real change records: the local runtime's
-// change-capture layer (the same one `embudo serve` uses) records every
-// write of the service as the stream records DynamoDB would emit, and the
-// test hands them to the handler in batches, as Lambda would, as many
-// times as it likes.
+// The handler runs here over real change records: the change-capture layer
+// of dynamotest records every write of the service as the stream records
+// DynamoDB would emit, and the test hands them to the handler in batches,
+// as Lambda would, as many times as it likes.
 
 var bg = context.Background()
 
@@ -99,18 +97,17 @@ func (s *schedLog) take() []schedCall {
 	return out
 }
 
-// fixture is a local store, the service over it, the handler, and the
-// change records not yet handed to the handler.
+// fixture is a store whose writes are captured, the service over it, the
+// handler, and the change records not yet handed to the handler.
 type fixture struct {
 	t     *testing.T
-	st    *local.Store
 	svc   *crm.Service
 	h     *stream.Handler
 	mail  *mailbox
 	sched *schedLog
 
 	mu      sync.Mutex
-	pending []local.Record
+	pending []dynamotest.Record
 	skew    time.Duration // added to the handler's clock
 
 	admin, ana, beto, gone crm.User
@@ -125,14 +122,10 @@ func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureAt(t, nil)
 func newFixtureAt(t *testing.T, now func() time.Time) *fixture {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := local.Open(bg, local.Options{DataDir: t.TempDir(), Table: dynamo.Schema("embudo"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	f := &fixture{t: t, st: st, mail: &mailbox{}, sched: &schedLog{}}
-	st.DB.OnChange = f.capture
-	f.svc = crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{Now: now})
+	tbl, db := dynamotest.NewCapturing(t)
+	f := &fixture{t: t, mail: &mailbox{}, sched: &schedLog{}}
+	db.OnChange = f.capture
+	f.svc = crm.NewService(dynamo.New(db, tbl.Name), crm.Config{Now: now})
 	f.h = &stream.Handler{Svc: f.svc, Mailer: f.mail, Scheduler: f.sched,
 		AppURL: "https://crm.example.com/", Log: quiet, Now: func() time.Time { return time.Now().Add(f.clockSkew()) }}
 	if err := f.svc.EnsureSeeded(bg); err != nil {
@@ -180,7 +173,7 @@ func (f *fixture) setSkew(d time.Duration) {
 	f.skew = d
 }
 
-func (f *fixture) capture(recs []local.Record) {
+func (f *fixture) capture(recs []dynamotest.Record) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.pending = append(f.pending, recs...)
@@ -188,17 +181,6 @@ func (f *fixture) capture(recs []local.Record) {
 
 // as returns a context whose changes user makes.
 func as(u crm.User) context.Context { return crm.WithActor(bg, u) }
-
-// streamType reports whether a record's item is of a type the stream
-// function receives (its FilterCriteria; the local feed applies the same).
-func streamType(r events.DynamoDBEventRecord) bool {
-	for _, img := range []map[string]events.DynamoDBAttributeValue{r.Change.NewImage, r.Change.OldImage} {
-		if v, ok := img["type"]; ok && v.DataType() == events.DataTypeString && slices.Contains(dynamo.StreamTypes, v.String()) {
-			return true
-		}
-	}
-	return false
-}
 
 // take returns the records written since the last take, of the stream's
 // item types, as a Lambda DynamoDB event.
@@ -209,28 +191,12 @@ func (f *fixture) take() events.DynamoDBEvent {
 	f.pending = nil
 	f.mu.Unlock()
 	var ev events.DynamoDBEvent
-	for _, r := range recs {
-		rec := lambdaRecord(f.t, r)
-		if streamType(rec) {
+	for _, rec := range dynamotest.Events(f.t, recs) {
+		if dynamotest.InStream(rec) {
 			ev.Records = append(ev.Records, rec)
 		}
 	}
 	return ev
-}
-
-// lambdaRecord is a change record of the local runtime as Lambda receives
-// it from a DynamoDB stream: its JSON read into the aws-lambda-go type.
-func lambdaRecord(t *testing.T, r local.Record) events.DynamoDBEventRecord {
-	t.Helper()
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec events.DynamoDBEventRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
-		t.Fatalf("a change record is not a Lambda stream record: %v", err)
-	}
-	return rec
 }
 
 // handle hands a batch to the handler and requires that it succeeds.
