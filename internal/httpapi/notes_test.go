@@ -27,7 +27,6 @@ import (
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/dynamotest"
 	"github.com/embudo/embudo/internal/httpapi"
-	"github.com/embudo/embudo/internal/local"
 	"github.com/embudo/embudo/internal/stream"
 )
 
@@ -622,11 +621,12 @@ func (s *armedReminders) at(noteID string) (time.Time, bool) {
 	return at, ok
 }
 
-// effectsEnv is an env over the local runtime's store, whose change feed
-// runs the stream handler, with recording fakes for e-mail and schedules.
+// effectsEnv is an env over a store whose writes are captured as DynamoDB
+// stream records, fed in order to the stream handler (as the stream
+// Lambda gets them), with recording fakes for e-mail and schedules.
 type effectsEnv struct {
 	*env
-	feed  *local.Feed
+	feed  *dynamotest.Feed
 	mail  *sentMail
 	sched *armedReminders
 
@@ -638,12 +638,8 @@ func newEffectsEnv(t *testing.T) *effectsEnv {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := local.Open(ctx, local.Options{DataDir: t.TempDir(), Table: dynamo.Schema("embudo"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	svc := crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{})
+	tbl, db := dynamotest.NewCapturing(t)
+	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
 	admin, _, err := svc.BootstrapAdmin(ctx, "admin@example.com", adminToken, false)
 	if err != nil {
 		t.Fatal(err)
@@ -660,18 +656,16 @@ func newEffectsEnv(t *testing.T) *effectsEnv {
 	h := &stream.Handler{Svc: svc, Mailer: fx.mail, Scheduler: fx.sched, Log: quiet}
 	// A record the handler fails on is reported by the test, not retried
 	// for ever (which would leave Wait waiting).
-	fx.feed = st.StartFeed(dynamo.StreamTypes, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
+	fx.feed = db.StartFeed(t, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
 		if err := (dynamo.StreamHandler{Apply: h.Apply}).Record(ctx, rec); err != nil {
 			fx.mu.Lock()
 			fx.failed = append(fx.failed, err)
 			fx.mu.Unlock()
 		}
 		return nil
-	}, quiet)
-	t.Cleanup(fx.feed.Close)
+	})
 	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1}))
 	t.Cleanup(srv.Close)
-	tbl := &dynamotest.Table{URL: st.Endpoint, Client: local.Client(st.Endpoint), Name: "embudo"}
 	fx.env = &env{t: t, srv: srv, tbl: tbl, svc: svc, admin: admin, staffToken: secret}
 	return fx
 }
