@@ -14,14 +14,14 @@ import (
 
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/dynamotest"
 	"github.com/embudo/embudo/internal/httpapi"
-	"github.com/embudo/embudo/internal/local"
 )
 
 const benchToken = "embudo-bench-admin-token-00000000000000000"
 
-// rig is the local runtime's store (embedded minidyn over loopback, change
-// capture with fsync'd log) under the real API handler.
+// rig is a store on an embedded DynamoDB-protocol server (minidyn over
+// loopback) with dynamotest's change capture, under the real API handler.
 type rig struct {
 	db  *counting
 	svc *crm.Service
@@ -31,13 +31,9 @@ type rig struct {
 func newRig(b *testing.B) *rig {
 	b.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := local.Open(context.Background(), local.Options{DataDir: b.TempDir(), Table: dynamo.Schema("embudo"), Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	db := &counting{API: st.DB}
-	svc := crm.NewService(dynamo.New(db, "embudo"), crm.Config{})
+	tbl, capture := dynamotest.NewCapturing(b)
+	db := &counting{API: capture}
+	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
 	if _, _, err := svc.BootstrapAdmin(context.Background(), "", benchToken, false); err != nil {
 		b.Fatal(err)
 	}

@@ -1,5 +1,6 @@
 // Package perf holds Embudo's benchmarks (`make bench`): whole requests
-// through the real handlers on the local runtime's embedded store, with the
-// DynamoDB requests each one makes counted at the SDK client. It has no
-// non-test code besides this comment; results are in docs/performance.md.
+// through the real handlers on an embedded store (minidyn, with
+// dynamotest's change capture), with the DynamoDB requests each one makes
+// counted at the SDK client. It has no non-test code besides this comment;
+// results are in docs/performance.md.
 package perf

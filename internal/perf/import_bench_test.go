@@ -22,11 +22,11 @@ func importBatch(first int) []crm.ImportRow {
 	return rows
 }
 
-// BenchmarkImportContacts is the contacts import on the local runtime's
-// store, in rows per second, one batch of 500 per op: new rows (each a
-// contact created), the same rows again (each recognised, nothing written),
-// and new rows through the HTTP handler (JSON both ways and the API's
-// checks included).
+// BenchmarkImportContacts is the contacts import on the rig's store, in
+// rows per second, one batch of 500 per op: new rows (each a contact
+// created), the same rows again (each recognised, nothing written), and new
+// rows through the HTTP handler (JSON both ways and the API's checks
+// included).
 func BenchmarkImportContacts(b *testing.B) {
 	ctx := context.Background()
 	rowsPerSec := func(b *testing.B) {

@@ -51,7 +51,7 @@ func (r *rig) seedReportCounters(b *testing.B, nSources int) int64 {
 
 // BenchmarkSourceReport: GET /v1/reports/sources over 24 months of counters
 // of 50 sources (and the no-source row), through the real handler on the
-// local runtime's store, as JSON and as CSV. Reports DynamoDB requests per
+// rig's store, as JSON and as CSV. Reports DynamoDB requests per
 // report, the time spent inside them (the embedded store) per report, and
 // the latency of the whole request: p50 and p99.
 func BenchmarkSourceReport(b *testing.B) {

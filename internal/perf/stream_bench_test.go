@@ -13,8 +13,8 @@ import (
 
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/dynamotest"
 	"github.com/embudo/embudo/internal/httpapi"
-	"github.com/embudo/embudo/internal/local"
 	"github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/remind"
 	"github.com/embudo/embudo/internal/stream"
@@ -36,18 +36,14 @@ func (s *signalling) Send(ctx context.Context, e crm.Email) error {
 }
 
 // BenchmarkWriteToEmail: the time from an API write (a contact created
-// with an agent) to its new-contact-agent e-mail written to the outbox, in
-// the local runtime: change log, feed, stream handler, template, .eml file.
-// Reports p50 and p99.
+// with an agent) to its new-contact-agent e-mail written to the outbox:
+// change capture, feed, stream handler, template, .eml file. Reports p50
+// and p99.
 func BenchmarkWriteToEmail(b *testing.B) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := b.TempDir()
-	st, err := local.Open(context.Background(), local.Options{DataDir: dir, Table: dynamo.Schema("embudo"), Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	svc := crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{})
+	tbl, db := dynamotest.NewCapturing(b)
+	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
 	if _, _, err := svc.BootstrapAdmin(context.Background(), "", benchToken, false); err != nil {
 		b.Fatal(err)
 	}
@@ -58,8 +54,7 @@ func BenchmarkWriteToEmail(b *testing.B) {
 	timer := remind.NewTimer(func(context.Context, remind.Payload) {})
 	defer timer.Close()
 	h.Scheduler = timer
-	feed := st.StartFeed(dynamo.StreamTypes, dynamo.StreamHandler{Apply: h.Apply}.Record, quiet)
-	defer feed.Close()
+	feed := db.StartFeed(b, dynamo.StreamHandler{Apply: h.Apply}.Record)
 	feed.Wait()
 	api := httpapi.New(svc, httpapi.Options{Logger: quiet})
 	lat := make([]time.Duration, 0, b.N)
@@ -95,27 +90,23 @@ func BenchmarkWriteToEmail(b *testing.B) {
 func BenchmarkStreamRecords(b *testing.B) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := b.TempDir()
-	st, err := local.Open(context.Background(), local.Options{DataDir: dir, Table: dynamo.Schema("embudo"), Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	svc := crm.NewService(dynamo.New(st.DB, "embudo"), crm.Config{})
+	tbl, db := dynamotest.NewCapturing(b)
+	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
 	if err := svc.EnsureSeeded(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	ag, _ := svc.CreateAgent(context.Background(), crm.Agent{Code: "L1", Name: "Lucía", Email: "lucia@example.com", Active: true})
 	m := &signalling{Outbox: mail.Outbox{Dir: dir + "/outbox", From: "Embudo <e@example.com>", Logger: quiet}, sent: make(chan string, b.N+16)}
 	h := &stream.Handler{Svc: svc, Mailer: m, Log: quiet, Scheduler: remind.NewTimer(func(context.Context, remind.Payload) {})}
-	var recs []local.Record
-	st.DB.OnChange = func(r []local.Record) { recs = append(recs, r...) }
+	var recs []dynamotest.Record
+	db.OnChange = func(r []dynamotest.Record) { recs = append(recs, r...) }
 	for i := 0; i < b.N; i++ {
 		if _, err := svc.CreateContact(context.Background(), crm.User{}, crm.Contact{Name: fmt.Sprintf("C %d", i), AgentID: ag.ID}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	st.DB.OnChange = nil
-	evs := toEvents(b, recs)
+	db.OnChange = nil
+	evs := dynamotest.Events(b, recs)
 	b.ResetTimer()
 	start := time.Now()
 	for _, ev := range evs {
