@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,8 +50,8 @@ func TestDirUploadDownloadAndSignatures(t *testing.T) {
 	if code := put(strings.Replace(up, "sig=", "sig=0", 1), body); code != http.StatusForbidden {
 		t.Fatalf("a tampered signature: %d", code)
 	}
-	if _, ok, _ := d.Size(ctx, key); ok {
-		t.Fatal("a refused upload left a file")
+	if _, ok, err := d.Size(ctx, key); ok || err != nil {
+		t.Fatalf("a refused upload left a file (%v)", err)
 	}
 	if code := put(up, body); code != http.StatusOK {
 		t.Fatalf("upload: %d", code)
@@ -79,14 +81,91 @@ func TestDirUploadDownloadAndSignatures(t *testing.T) {
 	if err := d.Delete(ctx, key); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := d.Size(ctx, key); ok {
-		t.Fatal("delete left the file")
+	if _, ok, err := d.Size(ctx, key); ok || err != nil {
+		t.Fatalf("delete left the file (%v)", err)
 	}
 	if err := d.Delete(ctx, key); err != nil {
 		t.Fatalf("deleting an absent file: %v", err)
 	}
-	if _, ok, _ := d.Size(ctx, "files/../../etc/passwd"); ok {
-		t.Fatal("a key outside files/ was served")
+}
+
+// A key is files/<ID>: any other key, a traversal above all, reaches no
+// file, though a file is where it would land and its URL is signed.
+func TestDirRefusesKeysOutsideFiles(t *testing.T) {
+	parent := t.TempDir()
+	root := filepath.Join(parent, "blobs")
+	d, err := NewDir(root, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	d.BaseURL = srv.URL
+	secret := []byte("secreto")
+	// Where the traversals below would land: one file inside the root but
+	// outside files/, one outside the root, and one in files/ under a name
+	// that is not an ID.
+	for _, p := range []string{filepath.Join(root, "inside.txt"), filepath.Join(parent, "outside.txt"), filepath.Join(root, "files", "notes.txt")} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, secret, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := crm.NewID(time.Now())
+	for _, key := range []string{
+		"files/../inside.txt",
+		"files/../../outside.txt",
+		"files/" + id + "/../../inside.txt",
+		"inside.txt",
+		"../outside.txt",
+		"files/notes.txt",
+	} {
+		t.Run(key, func(t *testing.T) {
+			if n, ok, err := d.Size(ctx, key); ok || err != nil || n != 0 {
+				t.Errorf("Size = %d, %v, %v; want no file and no error", n, ok, err)
+			}
+			down, _, err := d.DownloadURL(ctx, key, "x.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := http.Get(down)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusForbidden || bytes.Contains(got, secret) {
+				t.Errorf("signed GET: %d %q, want 403", res.StatusCode, got)
+			}
+			body := []byte("sobrescrito")
+			up, _, _, err := d.UploadURL(ctx, key, "text/plain", int64(len(body)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, _ := http.NewRequest(http.MethodPut, up, bytes.NewReader(body))
+			res, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("signed PUT: %d, want 403", res.StatusCode)
+			}
+			if err := d.Delete(ctx, key); err != nil {
+				t.Errorf("Delete: %v", err)
+			}
+		})
+	}
+	// Nothing was overwritten or removed, and nothing was written beside.
+	for _, p := range []string{filepath.Join(root, "inside.txt"), filepath.Join(parent, "outside.txt"), filepath.Join(root, "files", "notes.txt")} {
+		if b, err := os.ReadFile(p); err != nil || !bytes.Equal(b, secret) {
+			t.Errorf("%s: %q, %v; want it untouched", p, b, err)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(parent, "*.part")); len(left) != 0 {
+		t.Errorf("files written outside the root: %v", left)
 	}
 }
 
