@@ -32,6 +32,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvConfig(t, crm.Config{})
+}
+
+// newEnvConfig is newEnv with a service configuration (a clock, a time
+// zone); its Blobs is the env's own.
+func newEnvConfig(t *testing.T, cfg crm.Config) *env {
+	t.Helper()
 	tbl := dynamotest.New(t)
 	blobs, err := blob.NewDir(t.TempDir(), "")
 	if err != nil {
@@ -40,7 +47,8 @@ func newEnv(t *testing.T) *env {
 	blobSrv := httptest.NewServer(blobs)
 	t.Cleanup(blobSrv.Close)
 	blobs.BaseURL = blobSrv.URL
-	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), crm.Config{Blobs: blobs})
+	cfg.Blobs = blobs
+	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), cfg)
 	admin, _, err := svc.BootstrapAdmin(context.Background(), "admin@example.com", adminToken, false)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1284,33 +1285,35 @@ func TestConcurrentAcceptsWinOnce(t *testing.T) {
 	wantTabs(t, e, stNew+"=0", stNegotiating+"=0", stQuoted+"=0", stWon+"=1", stLost+"=0")
 }
 
+// Quote numbers run per year of the company's time zone (Europe/Madrid):
+// the clock is set on both sides of midnight, 31 December, Madrid time
+// (23:00 UTC in winter), so a counter shared across years or a year taken in
+// UTC gives other numbers.
 func TestQuoteNumbersAreSequentialPerYear(t *testing.T) {
-	e := newEnv(t)
-	madrid, err := time.LoadLocation("Europe/Madrid")
-	if err != nil {
-		t.Fatal(err)
-	}
+	var clock atomic.Pointer[time.Time]
+	set := func(t time.Time) { clock.Store(&t) }
+	set(time.Date(2030, 12, 31, 22, 59, 0, 0, time.UTC)) // 23:59 in Madrid
+	e := newEnvConfig(t, crm.Config{Now: func() time.Time { return *clock.Load() }})
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
 	o1 := id(newOpp(e, map[string]any{"contactId": cid, "description": "Uno"}))
 	o2 := id(newOpp(e, map[string]any{"contactId": cid, "description": "Dos"}))
-	// Numbers run across opportunities; a refused quote takes none.
-	perYear := map[int]int{} // quotes made so far in each year, in case the test crosses a new year
-	for i, oid := range []string{o1, o2, o1} {
-		if i == 2 {
-			before := e.snapshot()
-			wantProblem(t, e.staff_(http.MethodPost, "/v1/opportunities/"+oid+"/quotes", withLine(map[string]any{"taxPct": 101})), 400, crm.CodeInvalid, "lines[0].taxPct")
-			e.unchanged(t, before)
-		}
-		q := newQuote(e, oid, oneLine(100))
-		created, err := time.Parse(time.RFC3339Nano, q["createdAt"].(string))
-		if err != nil {
-			t.Fatal(err)
-		}
-		year := created.In(madrid).Year()
-		perYear[year]++
-		want := fmt.Sprintf("%d-%04d", year, perYear[year])
-		if q["number"] != want {
-			t.Errorf("quote %d number %v, want %s", i+1, q["number"], want)
+	quote := func(oid, want string) {
+		t.Helper()
+		if q := newQuote(e, oid, oneLine(100)); q["number"] != want {
+			t.Errorf("quote at %s: number %v, want %s", clock.Load().Format(time.RFC3339), q["number"], want)
 		}
 	}
+	// Numbers run across opportunities; a refused quote takes none.
+	quote(o1, "2030-0001")
+	quote(o2, "2030-0002")
+	before := e.snapshot()
+	wantProblem(t, e.staff_(http.MethodPost, "/v1/opportunities/"+o1+"/quotes", withLine(map[string]any{"taxPct": 101})), 400, crm.CodeInvalid, "lines[0].taxPct")
+	e.unchanged(t, before)
+	set(time.Date(2030, 12, 31, 22, 59, 59, 999_000_000, time.UTC)) // the last millisecond of 2030 in Madrid
+	quote(o1, "2030-0003")
+	set(time.Date(2030, 12, 31, 23, 0, 0, 0, time.UTC)) // midnight in Madrid, still 2030 in UTC
+	quote(o2, "2031-0001")
+	quote(o1, "2031-0002")
+	set(time.Date(2031, 1, 1, 23, 30, 0, 0, time.UTC))
+	quote(o2, "2031-0003")
 }
