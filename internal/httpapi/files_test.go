@@ -444,7 +444,7 @@ func TestFileBadInputWritesNothing(t *testing.T) {
 		body   any
 		fields []string
 	}{
-		{"size 25 MiB + 1", map[string]any{"name": "grande.zip", "size": crm.MaxFileSize + 1}, []string{"size"}},
+		{"size 25 MiB + 1", map[string]any{"name": "grande.zip", "size": 25<<20 + 1}, []string{"size"}},
 		{"size 2^62", map[string]any{"name": "grande.zip", "size": huge}, []string{"size"}},
 		{"size 0", map[string]any{"name": "vacio.txt", "size": 0}, []string{"size"}},
 		{"size negative", map[string]any{"name": "x.txt", "size": -1}, []string{"size"}},
@@ -491,7 +491,7 @@ func TestFileBadInputWritesNothing(t *testing.T) {
 	// The limits themselves are allowed; a missing type is octet-stream.
 	p := fileParents(e)[0]
 	for _, ok := range []map[string]any{
-		{"name": long(251) + ".pdf", "contentType": "application/pdf", "size": crm.MaxFileSize},
+		{"name": long(251) + ".pdf", "contentType": "application/pdf", "size": 25 << 20},
 		{"name": "  informe final.docx  ", "size": 1},
 		{"name": "..datos", "contentType": "", "size": 1},
 	} {

@@ -1855,7 +1855,7 @@ func oasNotes(c *oasChecker) {
 	c.call(oasBad, 400, staff, "POST", cn, map[string]any{})
 	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "visibility": "secret"})
 	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "avisoAt": "mañana"})
-	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": strings.Repeat("a", crm.MaxNoteLen+1)})
+	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": strings.Repeat("a", 20001)})
 	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "texto": "Y"})
 	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "remindAll": "yes"})
 	c.call(oasBad, 400, staff, "POST", cn, map[string]any{"text": "X", "interestId": "nope"})
@@ -2023,7 +2023,7 @@ func oasFiles(c *oasChecker) {
 	cf := "/v1/contacts/" + lia + "/files"
 	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "sin-tamano.pdf"})
 	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"size": 1})
-	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "grande.zip", "size": crm.MaxFileSize + 1})
+	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "grande.zip", "size": 25<<20 + 1})
 	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "vacio.txt", "size": 0})
 	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "x.txt", "size": "1"})
 	c.call(oasBad, 400, staff, "POST", cf, map[string]any{"name": "../x", "size": 1})
