@@ -138,10 +138,14 @@ func (s *Store) Release(ctx context.Context, k string) error {
 func (s *Store) Timeline(ctx context.Context, contactID string, o crm.ListOptions, accept func(crm.TimelineItem) bool) (crm.Page[crm.TimelineItem], error) {
 	decode := func(m map[string]types.AttributeValue) (crm.TimelineItem, error) {
 		it, err := unmarshal[timelineItem](m)
-		return crm.TimelineItem{ContactID: it.ContactID, At: it.At, EventID: it.EventID, Kind: crm.TimelineKind(it.Kind),
-			Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}, err
+		return timelineFromItem(it), err
 	}
 	return page(ctx, s, query{pk: kindContact + "#" + contactID, prefix: "TL#"}, "timeline", o, nil, decode, accept)
+}
+
+func timelineFromItem(it timelineItem) crm.TimelineItem {
+	return crm.TimelineItem{ContactID: it.ContactID, At: it.At, EventID: it.EventID, Kind: crm.TimelineKind(it.Kind),
+		Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}
 }
 
 type statsItem struct {
@@ -154,6 +158,15 @@ type statsItem struct {
 	Won            int64  `dynamodbav:"won"`
 	Lost           int64  `dynamodbav:"lost"`
 	WonAmountCents int64  `dynamodbav:"wonAmountCents"`
+}
+
+func statsFromItem(it statsItem) crm.SourceMonth {
+	src := it.SourceID
+	if src == "none" {
+		src = ""
+	}
+	return crm.SourceMonth{SourceID: src, Month: it.Month, Leads: it.Leads, Contacts: it.Contacts,
+		Opportunities: it.Opportunities, Won: it.Won, Lost: it.Lost, WonAmountCents: it.WonAmountCents}
 }
 
 // Stats implements crm.EffectStore with one Query (SK between the months).
@@ -173,12 +186,7 @@ func (s *Store) Stats(ctx context.Context, from, to string) ([]crm.SourceMonth, 
 			if err != nil {
 				return nil, err
 			}
-			src := it.SourceID
-			if src == "none" {
-				src = ""
-			}
-			out = append(out, crm.SourceMonth{SourceID: src, Month: it.Month, Leads: it.Leads, Contacts: it.Contacts,
-				Opportunities: it.Opportunities, Won: it.Won, Lost: it.Lost, WonAmountCents: it.WonAmountCents})
+			out = append(out, statsFromItem(it))
 		}
 		if len(res.LastEvaluatedKey) == 0 {
 			return out, nil

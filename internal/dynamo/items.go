@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -295,6 +296,10 @@ type tokenItem struct {
 
 func tokenToItem(t crm.Token) tokenItem {
 	return tokenItem{keys{PK: kindToken + "#" + t.Hash, SK: kindToken, Type: kindToken}, t.UserID, t.Name, t.CreatedAt}
+}
+
+func tokenFromItem(it tokenItem) crm.Token {
+	return crm.Token{Hash: strings.TrimPrefix(it.PK, kindToken+"#"), UserID: it.UserID, Name: it.Name, CreatedAt: it.CreatedAt}
 }
 
 type overrideItem struct {

@@ -241,6 +241,11 @@ func (s *Store) StateCounts(ctx context.Context) (map[string]int64, error) {
 	if err != nil {
 		return nil, err
 	}
+	return stateCountsOf(m), nil
+}
+
+// stateCountsOf reads the counts of the state counts item by state ID.
+func stateCountsOf(m map[string]types.AttributeValue) map[string]int64 {
 	out := map[string]int64{}
 	for name, v := range m {
 		if len(name) > 2 && name[:2] == "c_" {
@@ -250,7 +255,7 @@ func (s *Store) StateCounts(ctx context.Context) (map[string]int64, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // PeekNumber implements crm.PipelineStore with one GetItem.
@@ -259,6 +264,12 @@ func (s *Store) PeekNumber(ctx context.Context, counter string) (int64, error) {
 	if err != nil || !found {
 		return 0, err
 	}
+	return counterValue(m)
+}
+
+// counterValue reads a counter item's value (0 if it has none). Errors:
+// internal.
+func counterValue(m map[string]types.AttributeValue) (int64, error) {
 	n, ok := m["n"].(*types.AttributeValueMemberN)
 	if !ok {
 		return 0, nil
