@@ -1,9 +1,11 @@
 package leads
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -113,6 +115,8 @@ func FuzzVerifyStandardWebhook(f *testing.F) {
 	f.Add(swRawSecret, swRawID, "1674087231", swRawSignature+" v1,xx", []byte(swRawBody))
 	f.Add("whsec_", "", "-9223372036854775808", "v1,", []byte{})
 	f.Add("whsec_!!", "id", "99999999999999999999", "v1a,abc v1,=", []byte("x"))
+	f.Add("whsec_"+base64.RawStdEncoding.EncodeToString([]byte("k")), "msg.1 ñ", "0", "", []byte("\xff"))
+	f.Add("k", "m", "", "", []byte(nil))
 	f.Fuzz(func(t *testing.T, secret, id, ts, sig string, body []byte) {
 		h := http.Header{}
 		h.Set("webhook-id", id)
@@ -123,9 +127,37 @@ func FuzzVerifyStandardWebhook(f *testing.F) {
 		if err == nil && got == "" {
 			t.Fatal("verified without an id")
 		}
+		// A message signed now with the same secret verifies a second later
+		// and gives back its id, whenever the secret is usable and the id is
+		// one a header carries as it is (not blank, no surrounding space);
+		// with any other secret, it does not verify.
 		signed := SignStandardWebhook(secret, id, time.Unix(1614265330, 0), body)
-		if _, err := VerifyStandardWebhook(secret, signed, body, time.Unix(1614265331, 0)); err == nil && secret == "" {
-			t.Fatal("an empty secret verified")
+		got, err = VerifyStandardWebhook(secret, signed, body, time.Unix(1614265331, 0))
+		switch {
+		case !usableSecret(secret):
+			if err == nil {
+				t.Fatalf("the unusable secret %q verified a message", secret)
+			}
+		case id != "" && strings.TrimSpace(id) == id:
+			if err != nil || got != id {
+				t.Fatalf("a fresh message %q signed with %q: id %q, %v", id, secret, got, err)
+			}
 		}
 	})
+}
+
+// usableSecret says, as the Standard Webhooks specification does, whether a
+// secret gives a key: "whsec_" and the base64 of a non-empty key, or
+// otherwise any non-empty string used as it is.
+func usableSecret(secret string) bool {
+	rest, ok := strings.CutPrefix(secret, "whsec_")
+	if !ok {
+		return secret != ""
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding} {
+		if key, err := enc.DecodeString(rest); err == nil && len(key) > 0 {
+			return true
+		}
+	}
+	return false
 }
