@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
@@ -136,36 +137,49 @@ func invokeStream(t *testing.T, emu *rietest.Emulator, payload []byte) {
 }
 
 // sameAsStored checks that the event's new image is the item the store
-// holds for that key: the sample keeps the real item layout.
+// holds for that key: the sample keeps the real item layout. Both sides go
+// through the same JSON form, every conversion checked, and neither may be
+// empty (an image that failed to convert must not equal one that did too).
 func sameAsStored(t *testing.T, db *dynamodb.Client, table string, rec events.DynamoDBEventRecord) {
 	t.Helper()
-	toAV := func(m map[string]events.DynamoDBAttributeValue) map[string]any {
+	// asJSON turns an item into plain JSON values for comparison.
+	asJSON := func(what string, item map[string]types.AttributeValue) map[string]any {
+		j, err := attributevalue.MarshalMapJSON(item)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		var out map[string]any
+		if err := json.Unmarshal(j, &out); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if len(out) == 0 {
+			t.Fatalf("%s is empty", what)
+		}
+		return out
+	}
+	// fromEvent reads an image of the event as the SDK's attribute values.
+	fromEvent := func(what string, m map[string]events.DynamoDBAttributeValue) map[string]types.AttributeValue {
 		b, err := json.Marshal(m)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", what, err)
 		}
 		av, err := attributevalue.UnmarshalMapJSON(b)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", what, err)
 		}
-		j, _ := attributevalue.MarshalMapJSON(av)
-		var out map[string]any
-		_ = json.Unmarshal(j, &out)
-		return out
+		return av
 	}
-	keyJSON, _ := json.Marshal(rec.Change.Keys)
-	key, err := attributevalue.UnmarshalMapJSON(keyJSON)
-	if err != nil {
-		t.Fatal(err)
+	key := fromEvent("the event's Keys", rec.Change.Keys)
+	if len(key) == 0 {
+		t.Fatal("the event has no Keys")
 	}
 	res, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table), Key: key})
 	if err != nil || len(res.Item) == 0 {
 		t.Fatalf("the event's item is not stored (%v)", err)
 	}
-	j, _ := attributevalue.MarshalMapJSON(res.Item)
-	var stored map[string]any
-	_ = json.Unmarshal(j, &stored)
-	if img := toAV(rec.Change.NewImage); !reflect.DeepEqual(img, stored) {
+	stored := asJSON("the stored item", res.Item)
+	img := asJSON("the event's NewImage", fromEvent("the event's NewImage", rec.Change.NewImage))
+	if !reflect.DeepEqual(img, stored) {
 		t.Errorf("the event's NewImage is not the item the store writes:\n event  %v\n stored %v", img, stored)
 	}
 }
