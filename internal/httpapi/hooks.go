@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +54,7 @@ type Hooks struct {
 	now     func() time.Time
 	sources *sourceCache
 	mux     *http.ServeMux
+	routes  []string
 }
 
 // NewHooks returns the webhook handler.
@@ -67,12 +69,25 @@ func NewHooks(svc *crm.Service, o HookOptions) *Hooks {
 		o.Now = time.Now
 	}
 	h := &Hooks{svc: svc, log: o.Logger, meta: o.Meta, now: o.Now, sources: &sourceCache{ttl: o.SourceCacheTTL, m: map[string]cachedSource{}}, mux: http.NewServeMux()}
-	h.mux.HandleFunc("POST /hooks/{token}", h.errors(h.form))
-	h.mux.HandleFunc("OPTIONS /hooks/{token}", h.errors(h.preflight))
-	h.mux.HandleFunc("POST /hooks/{token}/google-ads", h.errors(h.googleAds))
-	h.mux.HandleFunc("GET /hooks/{token}/meta", h.errors(h.metaVerify))
-	h.mux.HandleFunc("POST /hooks/{token}/meta", h.errors(h.metaNotify))
+	h.route("POST /hooks/{token}", h.form)
+	h.route("OPTIONS /hooks/{token}", h.preflight)
+	h.route("POST /hooks/{token}/google-ads", h.googleAds)
+	h.route("GET /hooks/{token}/meta", h.metaVerify)
+	h.route("POST /hooks/{token}/meta", h.metaNotify)
 	return h
+}
+
+// route registers a webhook pattern and remembers it for Routes.
+func (h *Hooks) route(pattern string, fn func(http.ResponseWriter, *http.Request) error) {
+	h.routes = append(h.routes, pattern)
+	h.mux.HandleFunc(pattern, h.errors(fn))
+}
+
+// Routes returns the patterns the webhooks serve ("METHOD /hooks/..."), in
+// the order they were registered: what the OpenAPI document lists under
+// /hooks.
+func (h *Hooks) Routes() []string {
+	return slices.Clone(h.routes)
 }
 
 // ServeHTTP implements http.Handler.
