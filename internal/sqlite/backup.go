@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -28,7 +29,15 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	f.Close()
-	if _, err := s.r.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+	// A connection of its own: the readers are query_only, which refuses
+	// VACUUM INTO, and the writer would hold the writes up. VACUUM INTO
+	// reads one snapshot, which in WAL mode blocks no writer.
+	db, err := sql.Open("sqlite", dsn(s.path, fmt.Sprintf("_pragma=busy_timeout(%d)", s.busy.Milliseconds())))
+	if err == nil {
+		_, err = db.ExecContext(ctx, "VACUUM INTO ?", abs)
+		db.Close()
+	}
+	if err != nil {
 		os.Remove(abs)
 		return fmt.Errorf("backup of %s to %s: %w", s.path, abs, s.fail(err))
 	}

@@ -126,43 +126,51 @@ func unlinkInterests(t *wtx, contactID string, interestIDs []string) error {
 // ListContacts implements crm.ContactStore. It reads the most selective
 // access path the filter allows (the owner of the e-mail or phone, the
 // interest's links, the name index, the agent or source index, else every
-// contact newest first) and applies the whole filter to what it reads.
-// Errors: invalid (cursor), unavailable, internal.
+// contact of the kind, newest first) and applies the whole filter to what
+// it reads. Errors: invalid (cursor), unavailable, internal.
 func (s *Store) ListContacts(ctx context.Context, f crm.ContactFilter, o crm.ListOptions) (crm.Page[crm.Contact], error) {
 	switch {
 	case f.Email != "":
 		return s.contactByClaim(ctx, scopeEmail, f.Email, f)
 	case f.Phone != "":
 		return s.contactByClaim(ctx, scopePhone, f.Phone, f)
-	case f.InterestID != "":
-		l := listing{path: "contacts-interest:" + f.InterestID, from: "contact_interests l JOIN contacts c ON c.id = l.contact_id",
-			doc: "c.doc", key: "l.contact_id", where: "l.interest_id = ?", args: []any{f.InterestID}}
-		return page(ctx, s, l, o, contacts.decode, f.Matches)
-	case f.Query != "":
-		l := listing{path: "contacts-name", from: "contacts", key: "name_sk", asc: true,
-			where: "name_sk >= ? AND name_sk < ?", args: []any{f.Query, prefixEnd(f.Query)}}
-		return page(ctx, s, l, o, contacts.decode, f.Matches)
-	case f.AgentID != "":
-		l := listing{path: "contacts-agent:" + f.AgentID, from: "contacts", key: "id", where: "agent_id = ?", args: []any{f.AgentID}}
-		return page(ctx, s, l, o, contacts.decode, f.Matches)
-	case f.SourceID != "":
-		l := listing{path: "contacts-source:" + f.SourceID, from: "contacts", key: "id", where: "source_id = ?", args: []any{f.SourceID}}
-		return page(ctx, s, l, o, contacts.decode, f.Matches)
 	}
-	l := listing{path: "contacts", from: "contacts", key: "id"}
 	var accept func(crm.Contact) bool
-	switch f.Kind {
-	case crm.KindClient:
-		l.where = "client_id != ''"
-	case crm.KindSupplier:
-		l.where = "supplier_id != ''"
-	case crm.KindNone:
-		l.where = "client_id = '' AND supplier_id = ''"
-	}
-	if f.Kind != crm.KindAny {
+	if f != (crm.ContactFilter{}) {
 		accept = f.Matches
 	}
-	return page(ctx, s, l, o, contacts.decode, accept)
+	return page(ctx, s, contactListing(f), o, contacts.decode, accept)
+}
+
+// contactListing is the access path of a contact filter without e-mail
+// or phone.
+func contactListing(f crm.ContactFilter) listing {
+	switch {
+	case f.InterestID != "":
+		return listing{path: "contacts-interest:" + f.InterestID, from: "contact_interests l JOIN contacts c ON c.id = l.contact_id",
+			doc: "c.doc", key: "l.contact_id", where: "l.interest_id = ?", args: []any{f.InterestID}}
+	case f.Query != "":
+		return listing{path: "contacts-name", from: "contacts INDEXED BY contacts_by_name", key: "name_sk", asc: true,
+			where: "name_sk >= ? AND name_sk < ?", args: []any{f.Query, prefixEnd(f.Query)}}
+	case f.AgentID != "":
+		return listing{path: "contacts-agent:" + f.AgentID, from: "contacts INDEXED BY contacts_by_agent", key: "id",
+			where: "agent_id = ?", args: []any{f.AgentID}}
+	case f.SourceID != "":
+		return listing{path: "contacts-source:" + f.SourceID, from: "contacts INDEXED BY contacts_by_source", key: "id",
+			where: "source_id = ?", args: []any{f.SourceID}}
+	}
+	// Every contact, or those of a kind through its partial index (a
+	// cursor of one serves the others: they share the order).
+	l := listing{path: "contacts", from: "contacts", key: "id"}
+	switch f.Kind {
+	case crm.KindClient:
+		l.from, l.where = "contacts INDEXED BY contacts_clients", "client_id != ''"
+	case crm.KindSupplier:
+		l.from, l.where = "contacts INDEXED BY contacts_suppliers", "supplier_id != ''"
+	case crm.KindNone:
+		l.from, l.where = "contacts INDEXED BY contacts_neither", "client_id = '' AND supplier_id = ''"
+	}
+	return l
 }
 
 // prefixEnd is the least string greater than every string starting with

@@ -23,8 +23,9 @@ type Options struct {
 	// and the change feed's retries; slog.Default() when nil.
 	Logger *slog.Logger
 	// Synchronous is the durability of a commit: "FULL" (the default: a
-	// committed write survives a power cut) or "NORMAL" (it may be lost to
-	// a power cut, never corrupted; for benchmarks).
+	// committed write survives a power cut) or "NORMAL" (the last commits
+	// may be lost to a power cut, the database is never corrupted; for
+	// benchmarks).
 	Synchronous string
 	// BusyTimeout is how long a statement waits for a lock another process
 	// holds before the request fails with unavailable; 5 s when zero.
@@ -39,6 +40,10 @@ type Options struct {
 	// writes queue in Go for the one writer; more make them contend for
 	// SQLite's write lock. Only the benchmark sets it.
 	writeConns int
+	// readOnly opens the file read-only, as SQLite does by itself with a
+	// file the process may not write (which a test run as root cannot
+	// make). Only tests set it.
+	readOnly bool
 }
 
 // Store implements crm.Store on one SQLite database file.
@@ -48,6 +53,7 @@ type Store struct {
 	r    *sql.DB // the readers: never wait for a write (WAL)
 	log  *slog.Logger
 	now  func() time.Time
+	busy time.Duration // the busy timeout
 	// changed is signalled after each commit that appended to the outbox,
 	// to wake the change feed.
 	changed chan struct{}
@@ -95,10 +101,13 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	if err := createFile(abs); err != nil {
 		return nil, err
 	}
-	s := &Store{path: abs, log: o.Logger, now: o.Now, changed: make(chan struct{}, 1)}
+	s := &Store{path: abs, log: o.Logger, now: o.Now, busy: o.BusyTimeout, changed: make(chan struct{}, 1)}
 	busy := fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds())
-	s.w, err = sql.Open("sqlite", dsn(abs, "_txlock=immediate", "_pragma="+busy,
-		"_pragma=journal_mode(WAL)", "_pragma=synchronous("+sync+")", "_pragma=foreign_keys(0)"))
+	params := []string{"_txlock=immediate", "_pragma=" + busy, "_pragma=journal_mode(WAL)", "_pragma=synchronous(" + sync + ")"}
+	if o.readOnly {
+		params = append(params, "mode=ro")
+	}
+	s.w, err = sql.Open("sqlite", dsn(abs, params...))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}

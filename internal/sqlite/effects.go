@@ -118,8 +118,12 @@ func (s *Store) Release(ctx context.Context, key string) error {
 // Timeline implements crm.EffectStore: a contact's entries, newest first,
 // those accept likes. Errors: invalid (cursor), unavailable, internal.
 func (s *Store) Timeline(ctx context.Context, contactID string, o crm.ListOptions, accept func(crm.TimelineItem) bool) (crm.Page[crm.TimelineItem], error) {
-	l := listing{path: "timeline:" + contactID, from: "timeline", key: "sk", where: "contact_id = ?", args: []any{contactID}}
-	return page(ctx, s, l, o, decodeTimeline, accept)
+	return page(ctx, s, timelineListing(contactID), o, decodeTimeline, accept)
+}
+
+// timelineListing is the access path of a contact's timeline.
+func timelineListing(contactID string) listing {
+	return listing{path: "timeline:" + contactID, from: "timeline", key: "sk", where: "contact_id = ?", args: []any{contactID}}
 }
 
 func decodeTimeline(doc []byte) (crm.TimelineItem, error) {

@@ -195,7 +195,12 @@ func (e entity[T, R]) load(t *wtx, v T) error {
 
 // list lists every entity of the table by ID, oldest first.
 func (e entity[T, R]) list(ctx context.Context, s *Store, o crm.ListOptions) (crm.Page[T], error) {
-	return page(ctx, s, listing{path: e.table, from: e.table, key: "id", asc: true}, o, e.decode, nil)
+	return page(ctx, s, e.listing(true), o, e.decode, nil)
+}
+
+// listing is the access path of every entity of the table, by ID.
+func (e entity[T, R]) listing(asc bool) listing {
+	return listing{path: e.table, from: e.table, key: "id", asc: asc}
 }
 
 // exists reports whether an entity with this ID exists, inside a write.

@@ -22,7 +22,11 @@ func (s *Store) GetFile(ctx context.Context, id string) (crm.File, error) {
 // ListFiles implements crm.NoteStore: a parent's complete files, newest
 // first. Errors: invalid (cursor), unavailable, internal.
 func (s *Store) ListFiles(ctx context.Context, k crm.ParentKind, parentID string, o crm.ListOptions) (crm.Page[crm.File], error) {
-	l := listing{path: "files:" + string(k) + ":" + parentID, from: "files INDEXED BY files_by_parent", key: "id",
+	return page(ctx, s, fileListing(k, parentID), o, files.decode, nil)
+}
+
+// fileListing is the access path of a parent's complete files.
+func fileListing(k crm.ParentKind, parentID string) listing {
+	return listing{path: "files:" + string(k) + ":" + parentID, from: "files INDEXED BY files_by_parent", key: "id",
 		where: "parent_kind = ? AND parent_id = ? AND complete = 1", args: []any{string(k), parentID}}
-	return page(ctx, s, l, o, files.decode, nil)
 }

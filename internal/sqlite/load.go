@@ -11,40 +11,14 @@ import (
 	"github.com/embudo/embudo/internal/crm"
 )
 
-// Load is everything the store keeps that outlives a request, as a data
-// conversion (from the DynamoDB table, or a dump) carries it over: every
-// value is written as it is, IDs, versions and timestamps included.
-// Idempotency records and effect markers are transient and not loaded;
-// the per-state opportunity counts are derived (every state, plus one for
-// each opportunity in its state).
-type Load struct {
-	Contacts      []crm.Contact
-	Parties       []crm.Party
-	Opportunities []crm.Opportunity
-	Quotes        []crm.Quote
-	Notes         []crm.Note
-	Files         []crm.File
-	Sources       []crm.Source
-	Interests     []crm.Interest
-	Agents        []crm.Agent
-	States        []crm.State
-	Users         []crm.User
-	Tokens        []crm.Token
-	Settings      []crm.NotificationSetting
-	Leads         []crm.KeyedLead // lead records under their deduplication keys
-	Timeline      []crm.TimelineItem
-	Stats         []crm.SourceMonth
-	Counters      map[string]int64 // sequence counters: their current values
-	Seeded        bool             // the initial states and settings were written once
-	Admin         bool             // an admin was created once
-}
-
-// Load writes l into an empty database in one transaction, with the claims,
-// links and index columns its values need and no outbox rows (the effects
-// of what it loads happened where it comes from). Errors: conflict (the
-// database is not empty, or l holds a unique value twice), unavailable,
-// internal.
-func (s *Store) Load(ctx context.Context, l Load) error {
+// Load writes a snapshot (of another store, or of an earlier version's data
+// directory) into an empty database in one transaction, keeping IDs,
+// versions and timestamps exactly, rebuilding the claims, links and index
+// columns its values need, and writing no outbox rows (the effects of what
+// it loads happened where it comes from). Every state gets a count (0 when
+// the snapshot has none). Errors: conflict (the database is not empty, or
+// the snapshot holds a unique value twice), unavailable, internal.
+func (s *Store) Load(ctx context.Context, l crm.Snapshot) error {
 	return s.write(ctx, func(t *wtx) error {
 		if err := mustBeEmpty(t); err != nil {
 			return err
@@ -82,7 +56,7 @@ func (s *Store) Load(ctx context.Context, l Load) error {
 				})
 			},
 			func() error { return eachOf(l.Stats, func(m crm.SourceMonth) error { return loadStats(t, m) }) },
-			func() error { return loadStateCounts(t, l.States, l.Opportunities) },
+			func() error { return loadStateCounts(t, l.States, l.StateCounts) },
 			func() error {
 				for name, n := range l.Counters {
 					if err := t.exec("INSERT INTO counters (name, n) VALUES (?, ?)", name, n); err != nil {
@@ -92,7 +66,7 @@ func (s *Store) Load(ctx context.Context, l Load) error {
 				return nil
 			},
 			func() error { return loadMarker(t, l.Seeded, markerSeeded) },
-			func() error { return loadMarker(t, l.Admin, markerAdmin) },
+			func() error { return loadMarker(t, l.AdminCreated, markerAdmin) },
 		}
 		for _, step := range steps {
 			if err := step(); err != nil {
@@ -128,21 +102,16 @@ func loadStats(t *wtx, m crm.SourceMonth) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.Month, sourceOrNone(m.SourceID), m.Leads, m.Contacts, m.Opportunities, m.Won, m.Lost, m.WonAmountCents)
 }
 
-// loadStateCounts derives the state counts: every state's, from the
-// opportunities in it.
-func loadStateCounts(t *wtx, sts []crm.State, opps []crm.Opportunity) error {
-	deltas := map[string]int64{}
-	for _, o := range opps {
-		deltas[o.StateID]++
-	}
-	for _, st := range sts {
-		if err := t.exec("INSERT INTO state_counts (state_id, n) VALUES (?, 0)", st.ID); err != nil {
+// loadStateCounts writes the state counts, and a zero count for every
+// state that has none.
+func loadStateCounts(t *wtx, sts []crm.State, counts map[string]int64) error {
+	for id, n := range counts {
+		if err := t.exec("INSERT INTO state_counts (state_id, n) VALUES (?, ?)", id, n); err != nil {
 			return err
 		}
 	}
-	for id, n := range deltas {
-		if err := t.exec(`INSERT INTO state_counts (state_id, n) VALUES (?, ?)
-			ON CONFLICT (state_id) DO UPDATE SET n = n + excluded.n`, id, n); err != nil {
+	for _, st := range sts {
+		if err := t.exec("INSERT OR IGNORE INTO state_counts (state_id, n) VALUES (?, 0)", st.ID); err != nil {
 			return err
 		}
 	}

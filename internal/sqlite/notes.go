@@ -39,15 +39,28 @@ func (s *Store) GetNote(ctx context.Context, id string) (crm.Note, error) {
 // ListNotes implements crm.NoteStore: a parent's notes, newest first,
 // those accept likes. Errors: invalid (cursor), unavailable, internal.
 func (s *Store) ListNotes(ctx context.Context, k crm.ParentKind, parentID string, o crm.ListOptions, accept func(crm.Note) bool) (crm.Page[crm.Note], error) {
-	l := listing{path: "notes:" + string(k) + ":" + parentID, from: "notes INDEXED BY notes_by_parent", key: "id",
+	return page(ctx, s, noteListing(k, parentID), o, notes.decode, accept)
+}
+
+// noteListing is the access path of a parent's notes.
+func noteListing(k crm.ParentKind, parentID string) listing {
+	return listing{path: "notes:" + string(k) + ":" + parentID, from: "notes INDEXED BY notes_by_parent", key: "id",
 		where: "parent_kind = ? AND parent_id = ?", args: []any{string(k), parentID}}
-	return page(ctx, s, l, o, notes.decode, accept)
 }
 
 // PendingReminders implements crm.NoteStore: the pending reminders of one
 // recipient (a user ID, or "ALL"), or every one ("PENDING"), soonest first,
 // up to those due by until (zero: all). Errors: unavailable, internal.
 func (s *Store) PendingReminders(ctx context.Context, owner string, until time.Time, limit int) ([]crm.Note, error) {
+	p, err := page(ctx, s, reminderListing(owner, until), crm.ListOptions{Limit: limit}, notes.decode, func(n crm.Note) bool {
+		return until.IsZero() || !n.AvisoAt.After(until)
+	})
+	return p.Items, err
+}
+
+// reminderListing is the access path of the pending reminders of owner
+// (or every one: "PENDING") due by until (zero: all).
+func reminderListing(owner string, until time.Time) listing {
 	l := listing{path: "aviso", from: "notes INDEXED BY notes_by_owner_aviso", key: "aviso_sk", asc: true,
 		where: "aviso_owner = ?", args: []any{owner}}
 	if owner == "PENDING" {
@@ -58,8 +71,5 @@ func (s *Store) PendingReminders(ctx context.Context, owner string, until time.T
 		l.where += " AND aviso_sk < ?"
 		l.args = append(l.args, until.UTC().Truncate(time.Second).Add(time.Second).Format(time.RFC3339))
 	}
-	p, err := page(ctx, s, l, crm.ListOptions{Limit: limit}, notes.decode, func(n crm.Note) bool {
-		return until.IsZero() || !n.AvisoAt.After(until)
-	})
-	return p.Items, err
+	return l
 }

@@ -281,23 +281,27 @@ func (s *Store) GetOpportunities(ctx context.Context, ids []string) (map[string]
 // filter applies to the rows read. Errors: invalid (cursor), unavailable,
 // internal.
 func (s *Store) ListOpportunities(ctx context.Context, f crm.OpportunityFilter, o crm.ListOptions) (crm.Page[crm.Opportunity], error) {
-	l := listing{path: "opportunities", from: "opportunities INDEXED BY opportunities_by_activity", key: "activity"}
+	var accept func(crm.Opportunity) bool
+	if f != (crm.OpportunityFilter{}) {
+		accept = f.Matches
+	}
+	return page(ctx, s, opportunityListing(f), o, opportunities.decode, accept)
+}
+
+// opportunityListing is the access path of the filter's most selective
+// field.
+func opportunityListing(f crm.OpportunityFilter) listing {
 	for _, p := range []struct{ name, col, value string }{
 		{"contact", "contact_id", f.ContactID}, {"assignee", "assignee_id", f.AssigneeID},
 		{"state", "state_id", f.StateID}, {"agent", "agent_id", f.AgentID},
 		{"interest", "interest_id", f.InterestID}, {"source", "source_id", f.SourceID},
 	} {
 		if p.value != "" {
-			l = listing{path: "opportunities-" + p.name + ":" + p.value, from: "opportunities INDEXED BY opportunities_by_" + p.name,
+			return listing{path: "opportunities-" + p.name + ":" + p.value, from: "opportunities INDEXED BY opportunities_by_" + p.name,
 				key: "activity", where: p.col + " = ?", args: []any{p.value}}
-			break
 		}
 	}
-	var accept func(crm.Opportunity) bool
-	if f != (crm.OpportunityFilter{}) {
-		accept = f.Matches
-	}
-	return page(ctx, s, l, o, opportunities.decode, accept)
+	return listing{path: "opportunities", from: "opportunities INDEXED BY opportunities_by_activity", key: "activity"}
 }
 
 // CountOpportunitiesOf implements crm.PipelineStore with a count on the
@@ -316,7 +320,7 @@ func (s *Store) GetParty(ctx context.Context, k crm.PartyKind, id string) (crm.P
 // (cursor), unavailable, internal.
 func (s *Store) ListParties(ctx context.Context, k crm.PartyKind, o crm.ListOptions) (crm.Page[crm.Party], error) {
 	e := parties(k)
-	return page(ctx, s, listing{path: e.table, from: e.table, key: "id"}, o, e.decode, nil)
+	return page(ctx, s, e.listing(false), o, e.decode, nil)
 }
 
 // GetQuote implements crm.PipelineStore. Errors: not_found, unavailable,

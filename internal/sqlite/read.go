@@ -90,6 +90,27 @@ func page[T any](ctx context.Context, s *Store, l listing, o crm.ListOptions, de
 // read returns the keys and documents of up to n rows of l after the key
 // after ("": from the start).
 func (l listing) read(ctx context.Context, s *Store, after string, n int) ([]string, [][]byte, error) {
+	q, args := l.query(after, n)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, s.fail(err)
+	}
+	defer rows.Close()
+	var keys []string
+	var docs [][]byte
+	for rows.Next() {
+		var k string
+		var d []byte
+		if err := rows.Scan(&k, &d); err != nil {
+			return nil, nil, s.fail(err)
+		}
+		keys, docs = append(keys, k), append(docs, d)
+	}
+	return keys, docs, s.fail(rows.Err())
+}
+
+// query is the statement that reads up to n rows of l after the key after.
+func (l listing) query(after string, n int) (string, []any) {
 	doc := l.doc
 	if doc == "" {
 		doc = "doc"
@@ -112,23 +133,7 @@ func (l listing) read(ctx context.Context, s *Store, after string, n int) ([]str
 		q += " WHERE " + strings.Join(conds, " AND ")
 	}
 	q += " ORDER BY " + l.key + order + " LIMIT ?"
-	args = append(args, n)
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, nil, s.fail(err)
-	}
-	defer rows.Close()
-	var keys []string
-	var docs [][]byte
-	for rows.Next() {
-		var k string
-		var d []byte
-		if err := rows.Scan(&k, &d); err != nil {
-			return nil, nil, s.fail(err)
-		}
-		keys, docs = append(keys, k), append(docs, d)
-	}
-	return keys, docs, s.fail(rows.Err())
+	return q, append(args, n)
 }
 
 // count counts the rows of a table matching where. Errors: internal.

@@ -25,6 +25,9 @@ CREATE TABLE contacts (
 CREATE INDEX contacts_by_agent ON contacts (agent_id, id);
 CREATE INDEX contacts_by_source ON contacts (source_id, id);
 CREATE INDEX contacts_by_name ON contacts (name_sk);
+CREATE INDEX contacts_clients ON contacts (id) WHERE client_id != '';
+CREATE INDEX contacts_suppliers ON contacts (id) WHERE supplier_id != '';
+CREATE INDEX contacts_neither ON contacts (id) WHERE client_id = '' AND supplier_id = '';
 
 -- A contact's interests, so that "contacts with interest X" is a range.
 CREATE TABLE contact_interests (

@@ -44,6 +44,7 @@ func onBothStores(t *testing.T, test func(*testing.T, *crm.Service)) {
 	svc, _ := newService(t)
 	test(t, svc)
 }
+
 var actor = crm.User{ID: crm.NewID(time.Now()), Role: crm.RoleAdmin, Active: true}
 
 func mustCode(t *testing.T, err error, want crm.Code) *crm.Error {
