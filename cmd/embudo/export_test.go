@@ -136,13 +136,16 @@ func TestExportContactsCSVAndJSONL(t *testing.T) {
 	if len(objs) != total || bytes.Count(data, []byte("\n")) != total {
 		t.Fatalf("%d objects on %d lines, want %d", len(objs), bytes.Count(data, []byte("\n")), total)
 	}
+	var joseObj map[string]any
 	for _, o := range objs {
 		if o["id"] == jose["id"] {
-			addr, _ := o["address"].(map[string]any)
-			if o["name"] != "José Ñoño" || addr["city"] != "Cádiz" || len(o["interestIds"].([]any)) != 2 {
-				t.Errorf("José in JSON Lines: %v", o)
-			}
+			joseObj = o
 		}
+	}
+	addr, _ := joseObj["address"].(map[string]any)
+	interests, _ := joseObj["interestIds"].([]any)
+	if joseObj == nil || joseObj["name"] != "José Ñoño" || addr["city"] != "Cádiz" || len(interests) != 2 {
+		t.Errorf("José in JSON Lines: %v", joseObj)
 	}
 
 	// The CSV imports back and creates nothing.
@@ -174,11 +177,15 @@ func TestExportOpportunities(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d rows, want 2", len(rows))
 	}
+	var row map[string]string
 	for _, r := range rows {
-		if r["id"] == o1["id"] && (r["description"] != "Reforma de cocina — 2ª fase" || r["approxAmountCents"] != "1250000" ||
-			r["contactId"] != c1["id"] || r["closedAt"] != "" || r["number"] != fmt.Sprint(o1["number"])) {
-			t.Errorf("the opportunity's row: %v", r)
+		if r["id"] == o1["id"] {
+			row = r
 		}
+	}
+	if row == nil || row["description"] != "Reforma de cocina — 2ª fase" || row["approxAmountCents"] != "1250000" ||
+		row["contactId"] != c1["id"] || row["closedAt"] != "" || row["number"] != fmt.Sprint(o1["number"]) {
+		t.Errorf("the opportunity's row %v, in %v", row, rows)
 	}
 
 	out, _ = cliMustRun(t, "export", "opportunities", "--format", "jsonl", "--contact", c1["id"].(string))
