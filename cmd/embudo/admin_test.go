@@ -25,17 +25,8 @@ func TestAdminBootstrap(t *testing.T) {
 	if code := run(context.Background(), args, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
-	var token string
-	for _, f := range strings.Fields(out.String()) {
-		if strings.HasPrefix(f, "emb_") {
-			token = f
-		}
-	}
 	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), crm.Config{})
-	u, err := svc.Authenticate(context.Background(), token)
-	if err != nil || !u.IsAdmin() || u.Email != "ops@example.com" {
-		t.Fatalf("printed token %q: %+v %v", token, u, err)
-	}
+	first := adminOfPrintedToken(t, svc, out.String(), "ops@example.com")
 	if states, err := svc.ListStates(context.Background()); err != nil || len(states) != 5 {
 		t.Fatalf("states not seeded: %d %v", len(states), err)
 	}
@@ -45,11 +36,53 @@ func TestAdminBootstrap(t *testing.T) {
 	if code := run(context.Background(), args, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "admin exists") || strings.Contains(out.String(), "emb_") {
 		t.Fatalf("a second bootstrap: exit %d, out %q, err %q", code, out.String(), errOut.String())
 	}
+	out.Reset()
+	errOut.Reset()
 	force := append(append([]string{}, args[:len(args)-1]...), "ops2@example.com", "--force")
 	if code := run(context.Background(), force, &out, &errOut); code != 0 {
 		t.Fatalf("--force: exit %d: %s", code, errOut.String())
 	}
+	second := adminOfPrintedToken(t, svc, out.String(), "ops2@example.com")
+	if second.ID == first.ID {
+		t.Fatalf("--force printed the first admin's token: %+v", second)
+	}
+	// Both admins exist, each with its e-mail.
+	users, err := svc.ListUsers(context.Background(), crm.ListOptions{Limit: crm.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins := map[string]string{}
+	for _, u := range users.Items {
+		if u.IsAdmin() {
+			admins[u.Email] = u.ID
+		}
+	}
+	if len(admins) != 2 || admins["ops@example.com"] != first.ID || admins["ops2@example.com"] != second.ID {
+		t.Fatalf("admins after --force: %v, want ops@example.com and ops2@example.com", admins)
+	}
+	out.Reset()
+	errOut.Reset()
 	if code := run(context.Background(), []string{"admin", "bootstrap"}, &out, &errOut); code != 2 {
 		t.Fatalf("missing --table: exit %d", code)
 	}
+}
+
+// adminOfPrintedToken finds the one API token printed in out and returns
+// the user it authenticates, which must be an admin with e-mail email.
+func adminOfPrintedToken(t *testing.T, svc *crm.Service, out, email string) crm.User {
+	t.Helper()
+	var tokens []string
+	for _, f := range strings.Fields(out) {
+		if strings.HasPrefix(f, "emb_") {
+			tokens = append(tokens, f)
+		}
+	}
+	if len(tokens) != 1 {
+		t.Fatalf("printed %d tokens, want 1:\n%s", len(tokens), out)
+	}
+	u, err := svc.Authenticate(context.Background(), tokens[0])
+	if err != nil || !u.IsAdmin() || u.Email != email || !u.Active {
+		t.Fatalf("printed token %q authenticates %+v (%v), want the active admin %s", tokens[0], u, err, email)
+	}
+	return u
 }
