@@ -1,6 +1,13 @@
 # Embudo developer tasks. `make help` lists them.
 
+# The repository root: this file's directory. sam build runs this Makefile
+# from a scratch copy of a function's directory (see build-<LogicalId> below).
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
 GO ?= go
+# How every Lambda bootstrap is built, by `make build` and by sam build:
+# linux/arm64, static, without the RPC mode, stripped, without local paths.
+GO_LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 # aws-lambda-rie runs the Lambda binaries in tests (internal/rietest). Its
 # repository has no semver tags, so the module proxy serves a pseudo-version.
@@ -19,7 +26,8 @@ RACE      ?= -race
 MAX_BINARY_MB := 15
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench build tools fuzz clean
+.PHONY: help run test lint bench build tools fuzz clean
+.PHONY: build-ApiFunction build-WebhookFunction build-StreamFunction build-ReminderFunction
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -27,9 +35,18 @@ help: ## list the targets
 run: ## run the whole CRM locally on 127.0.0.1:3000 (extra flags: ARGS='--addr :8080')
 	$(GO) run ./cmd/embudo serve $(ARGS)
 
-test: tools ## install the tools, then go vet and every test (RACE= to drop -race)
+test: tools lint ## install the tools, lint the template, then go vet and every test (RACE= to drop -race)
 	$(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
+
+lint: ## check template.yaml with cfn-lint (skipped where it is missing, required when CI=true)
+	@if command -v cfn-lint >/dev/null 2>&1; then \
+		echo "cfn-lint template.yaml"; cfn-lint template.yaml; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "lint: cfn-lint is required in CI (pip install cfn-lint)" >&2; exit 1; \
+	else \
+		echo "lint: cfn-lint not found; skipping the template check (pip install cfn-lint)"; \
+	fi
 
 bench: ## run the benchmarks (BENCHTIME=1s by default)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) ./...
@@ -37,8 +54,7 @@ bench: ## run the benchmarks (BENCHTIME=1s by default)
 build: ## cross-compile every functions/<name> to .build/<name>/bootstrap (linux/arm64) and print sizes
 	@set -e; for fn in $(FUNCTIONS); do \
 		echo "build functions/$$fn"; \
-		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath \
-			-ldflags='-s -w' -o .build/$$fn/bootstrap ./functions/$$fn; \
+		$(GO_LAMBDA_BUILD) -o .build/$$fn/bootstrap ./functions/$$fn; \
 	done
 	@for fn in $(FUNCTIONS); do \
 		bytes=$$(wc -c < .build/$$fn/bootstrap); \
@@ -46,6 +62,18 @@ build: ## cross-compile every functions/<name> to .build/<name>/bootstrap (linux
 			mb = b / 1048576; \
 			printf "%-12s %6.1f MB  .build/%s/bootstrap%s\n", f, mb, f, (mb > max ? "  (over the " max " MB target)" : "") }'; \
 	done
+
+# sam build's targets, one per AWS::Serverless::Function (template.yaml:
+# BuildMethod makefile, ContextPath .). SAM runs `make --makefile <this file>
+# build-<LogicalId>` in a scratch copy of the function's CodeUri with
+# ARTIFACTS_DIR set, so the build runs from ROOT, where go.mod is.
+# infra/template_test.go runs each and checks the binary it makes.
+sam-build = @test -n "$(ARTIFACTS_DIR)" || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }; \
+	cd $(ROOT) && $(GO_LAMBDA_BUILD) -o $(abspath $(ARTIFACTS_DIR))/bootstrap ./functions/$(1)
+build-ApiFunction:      ; $(call sam-build,api)
+build-WebhookFunction:  ; $(call sam-build,webhook)
+build-StreamFunction:   ; $(call sam-build,stream)
+build-ReminderFunction: ; $(call sam-build,reminder)
 
 tools: $(RIE_STAMP) $(if $(NPM),$(NPM_STAMP)) ## install aws-lambda-rie into ./bin and the npm emulators into infra/node_modules
 ifeq ($(NPM),)

@@ -4,13 +4,17 @@
 package infra
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/awslabs/goformation/v7"
 	cfdynamodb "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
+	"github.com/awslabs/goformation/v7/intrinsics"
 )
 
 // TableFromTemplate loads the SAM template at path, finds its one
@@ -21,22 +25,54 @@ import (
 // It converts the key schema, attribute definitions, global and local
 // secondary indexes with their projections, billing mode, provisioned
 // throughput and stream specification. Settings that CreateTable does not
-// take (time to live, point-in-time recovery) are not part of the result.
-// It fails if the template cannot be read or holds no table or more than one.
+// take (time to live, point-in-time recovery, deletion protection) are not
+// part of the result. It fails if the template cannot be read or holds no
+// table or more than one.
 func TableFromTemplate(path, tableName string) (*dynamodb.CreateTableInput, error) {
-	tmpl, err := goformation.Open(path)
+	resources, err := readResources(path)
 	if err != nil {
-		return nil, fmt.Errorf("infra: read template %s: %w", path, err)
+		return nil, err
 	}
-	tables := tmpl.GetAllDynamoDBTableResources()
+	var tables []json.RawMessage
+	for _, r := range resources {
+		var head struct{ Type string }
+		if err := json.Unmarshal(r, &head); err == nil && head.Type == "AWS::DynamoDB::Table" {
+			tables = append(tables, r)
+		}
+	}
 	if len(tables) != 1 {
 		return nil, fmt.Errorf("infra: template %s: want exactly one AWS::DynamoDB::Table, found %d", path, len(tables))
 	}
-	var table *cfdynamodb.Table
-	for _, t := range tables {
-		table = t
+	var table cfdynamodb.Table
+	if err := json.Unmarshal(tables[0], &table); err != nil {
+		return nil, fmt.Errorf("infra: template %s: the table: %w", path, err)
 	}
-	return createTableInput(table, tableName), nil
+	return createTableInput(&table, tableName), nil
+}
+
+// readResources reads the Resources of the template at path (YAML or
+// JSON), with the intrinsic functions goformation resolves (parameter
+// defaults) resolved. It does not parse the whole template with goformation,
+// whose generated types refuse a template when any resource has a property
+// they lack (AWS::Serverless::Function's LoggingConfig, for one).
+func readResources(path string) (map[string]json.RawMessage, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("infra: read template %s: %w", path, err)
+	}
+	process := intrinsics.ProcessYAML
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		process = intrinsics.ProcessJSON
+	}
+	js, err := process(data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("infra: read template %s: %w", path, err)
+	}
+	var tmpl struct{ Resources map[string]json.RawMessage }
+	if err := json.Unmarshal(js, &tmpl); err != nil {
+		return nil, fmt.Errorf("infra: read template %s: %w", path, err)
+	}
+	return tmpl.Resources, nil
 }
 
 // createTableInput converts a CloudFormation table definition into a

@@ -1,15 +1,14 @@
 package infra
 
 import (
+	"debug/buildinfo"
+	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
+	"strings"
 	"testing"
-
-	"github.com/awslabs/goformation/v7"
-	"github.com/awslabs/goformation/v7/cloudformation"
 )
 
 // maxBinaryBytes guards the size of a stripped linux/arm64 bootstrap.
@@ -22,27 +21,18 @@ import (
 // it is added.
 const maxBinaryBytes = 20 << 20
 
-// openTemplate parses ../template.yaml.
-func openTemplate(t *testing.T) *cloudformation.Template {
-	t.Helper()
-	tmpl, err := goformation.Open(templatePath)
-	if err != nil {
-		t.Fatalf("parse %s: %v", templatePath, err)
-	}
-	return tmpl
-}
-
 // functionDirs maps each AWS::Serverless::Function to its CodeUri, relative
 // to the repository root.
-func functionDirs(t *testing.T, tmpl *cloudformation.Template) map[string]string {
+func functionDirs(t *testing.T, tmpl cfnTemplate) map[string]string {
 	t.Helper()
 	dirs := map[string]string{}
-	for name, fn := range tmpl.GetAllServerlessFunctionResources() {
-		if fn.CodeUri == nil || fn.CodeUri.String == nil {
+	for name, fn := range tmpl.resources("AWS::Serverless::Function") {
+		uri := asString(lookup(fn, "Properties", "CodeUri"))
+		if uri == "" {
 			t.Errorf("%s: CodeUri must be a local directory", name)
 			continue
 		}
-		dirs[name] = filepath.Clean(*fn.CodeUri.String)
+		dirs[name] = filepath.Clean(uri)
 	}
 	if len(dirs) == 0 {
 		t.Fatal("template declares no AWS::Serverless::Function")
@@ -51,24 +41,22 @@ func functionDirs(t *testing.T, tmpl *cloudformation.Template) map[string]string
 }
 
 func TestTemplateGlobals(t *testing.T) {
-	g, err := openTemplate(t).GetServerlessGlobalFunction()
-	if err != nil {
-		t.Fatal(err)
+	g := lookup(loadTemplate(t), "Globals", "Function")
+	if got := asString(lookup(g, "Runtime")); got != "provided.al2023" {
+		t.Errorf("Globals.Function.Runtime = %q, want provided.al2023", got)
 	}
-	if g.Runtime == nil || *g.Runtime != "provided.al2023" {
-		t.Errorf("Globals.Function.Runtime = %v, want provided.al2023", g.Runtime)
+	if got := asString(lookup(g, "Handler")); got != "bootstrap" {
+		t.Errorf("Globals.Function.Handler = %q, want bootstrap", got)
 	}
-	if g.Handler == nil || *g.Handler != "bootstrap" {
-		t.Errorf("Globals.Function.Handler = %v, want bootstrap", g.Handler)
+	if got := asList(lookup(g, "Architectures")); len(got) != 1 || got[0] != "arm64" {
+		t.Errorf("Globals.Function.Architectures = %v, want [arm64] (the Makefile builds arm64)", got)
 	}
-	if g.Architectures == nil || !slices.Equal(*g.Architectures, []string{"arm64"}) {
-		t.Errorf("Globals.Function.Architectures = %v, want [arm64] (the Makefile builds arm64)", g.Architectures)
-	}
-	if g.Environment == nil {
+	vars, ok := lookup(g, "Environment", "Variables").(map[string]any)
+	if !ok {
 		t.Fatal("Globals.Function.Environment is missing")
 	}
 	for _, v := range []string{"TABLE_NAME", "PHONE_REGION", "COMPANY_TIME_ZONE", "APP_URL", "LOG_LEVEL"} {
-		if _, ok := g.Environment.Variables[v]; !ok {
+		if _, ok := vars[v]; !ok {
 			t.Errorf("Globals.Function.Environment lacks %s", v)
 		}
 	}
@@ -78,7 +66,7 @@ func TestTemplateGlobals(t *testing.T) {
 // is not deployed by the template.
 func TestTemplateDeclaresEveryFunction(t *testing.T) {
 	declared := map[string]bool{}
-	for _, dir := range functionDirs(t, openTemplate(t)) {
+	for _, dir := range functionDirs(t, loadTemplate(t)) {
 		declared[dir] = true
 	}
 	entries, err := os.ReadDir("../functions")
@@ -93,13 +81,17 @@ func TestTemplateDeclaresEveryFunction(t *testing.T) {
 	}
 }
 
-// TestTemplateFunctionsBuild builds every function the template deploys the
-// way the Makefile and sam build do, and checks the binary's size.
+// TestTemplateFunctionsBuild builds every function the template deploys
+// the way sam build does (BuildMethod makefile: `make build-<LogicalId>`
+// with ARTIFACTS_DIR set, run from a scratch copy of the CodeUri) and checks
+// that the artefact is what `make build` measures: linux/arm64, static,
+// built with lambda.norpc and -trimpath, stripped (-s -w), under the size
+// limit.
 func TestTemplateFunctionsBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiles every function; skipped with -short")
 	}
-	tmpl := openTemplate(t)
+	tmpl := loadTemplate(t)
 	dirs := functionDirs(t, tmpl)
 	names := make([]string, 0, len(dirs))
 	for name := range dirs {
@@ -109,29 +101,75 @@ func TestTemplateFunctionsBuild(t *testing.T) {
 	for _, name := range names {
 		dir := dirs[name]
 		t.Run(name, func(t *testing.T) {
-			meta := tmpl.GetAllServerlessFunctionResources()[name].AWSCloudFormationMetadata
-			if bm, _ := meta["BuildMethod"].(string); bm != "go1.x" {
-				t.Errorf("Metadata.BuildMethod = %q, want go1.x", bm)
+			meta := lookup(tmpl.resource(t, name), "Metadata")
+			if bm := asString(lookup(meta, "BuildMethod")); bm != "makefile" {
+				t.Errorf("Metadata.BuildMethod = %q, want makefile (the go1.x builder does not strip)", bm)
 			}
-			info, err := os.Stat(filepath.Join("..", dir))
-			if err != nil || !info.IsDir() {
-				t.Fatalf("CodeUri %s is not a directory: %v", dir, err)
+			ctxPath := asString(lookup(meta, "ContextPath"))
+			if filepath.Clean(ctxPath) != "." {
+				t.Errorf("Metadata.ContextPath = %q, want . (the Makefile at the root)", ctxPath)
 			}
-			out := filepath.Join(t.TempDir(), "bootstrap")
-			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath",
-				"-ldflags=-s -w", "-o", out, "./"+filepath.ToSlash(dir))
-			cmd.Dir = ".."
-			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
-			if b, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("go build ./%s: %v\n%s", dir, err, b)
-			}
-			bin, err := os.Stat(out)
+			makefile, err := filepath.Abs(filepath.Join("..", ctxPath, "Makefile"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if bin.Size() > maxBinaryBytes {
-				t.Errorf("bootstrap is %d bytes, over the %d byte limit", bin.Size(), maxBinaryBytes)
+			scratch := t.TempDir()
+			if err := os.CopyFS(scratch, os.DirFS(filepath.Join("..", dir))); err != nil {
+				t.Fatalf("copy CodeUri %s: %v", dir, err)
 			}
+			artifacts := t.TempDir()
+			cmd := exec.Command("make", "--no-print-directory", "--makefile", makefile, "build-"+name)
+			cmd.Dir = scratch
+			cmd.Env = append(os.Environ(), "ARTIFACTS_DIR="+artifacts)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("make build-%s: %v\n%s", name, err, b)
+			}
+			checkLambdaBinary(t, filepath.Join(artifacts, "bootstrap"), "./"+filepath.ToSlash(dir))
 		})
+	}
+}
+
+// checkLambdaBinary fails unless path is a stripped, static linux/arm64
+// build of pkg with the lambda.norpc tag and -trimpath, under the limit.
+func checkLambdaBinary(t *testing.T, path, pkg string) {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > maxBinaryBytes {
+		t.Errorf("bootstrap is %d bytes, over the %d byte limit", st.Size(), maxBinaryBytes)
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Machine != elf.EM_AARCH64 {
+		t.Errorf("machine %v, want arm64 (the template's Architectures)", f.Machine)
+	}
+	for _, s := range f.Sections {
+		if s.Name == ".symtab" || strings.HasPrefix(s.Name, ".debug_") || strings.HasPrefix(s.Name, ".zdebug_") {
+			t.Errorf("section %s: the binary is not stripped (-ldflags='-s -w')", s.Name)
+		}
+	}
+	info, err := buildinfo.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Path != strings.TrimPrefix(pkg, "./") && !strings.HasSuffix(info.Path, strings.TrimPrefix(pkg, ".")) {
+		t.Errorf("built %s, want %s", info.Path, pkg)
+	}
+	want := map[string]string{"-tags": "lambda.norpc", "-trimpath": "true", "CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": "arm64"}
+	for _, s := range info.Settings {
+		if v, ok := want[s.Key]; ok {
+			if s.Value != v {
+				t.Errorf("build setting %s=%s, want %s", s.Key, s.Value, v)
+			}
+			delete(want, s.Key)
+		}
+	}
+	for k, v := range want {
+		t.Errorf("build setting %s missing, want %s", k, v)
 	}
 }
