@@ -223,3 +223,54 @@ func TestBackupIsAConsistentPrivateCopy(t *testing.T) {
 		t.Fatalf("the copy holds %d contacts (%v), want %d", len(p.Items), err, len(ids))
 	}
 }
+
+func TestReadsDoNotWaitForAWrite(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "embudo.db"), Options{})
+	c := contact("Ana", "ana@example.com")
+	if err := s.CreateContact(bg, c); err != nil {
+		t.Fatal(err)
+	}
+	// A write transaction holds the write lock (and the one writer).
+	tx, err := s.w.BeginTx(bg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("UPDATE contacts SET version = 9 WHERE id = ?", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(bg, time.Second)
+	defer cancel()
+	got, err := s.GetContact(ctx, c.ID)
+	if err != nil || got.Version != 1 {
+		t.Fatalf("a read during a write: %+v %v", got, err)
+	}
+	if p, err := s.ListContacts(ctx, crm.ContactFilter{}, crm.ListOptions{}); err != nil || len(p.Items) != 1 {
+		t.Fatalf("a list during a write: %v %v", p.Items, err)
+	}
+}
+
+func TestADatabaseBusyBeyondTheTimeoutIsUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "embudo.db")
+	a := openAt(t, path, Options{})
+	var log syncBuffer
+	b := openAt(t, path, Options{BusyTimeout: 100 * time.Millisecond, Logger: slogTo(&log)})
+	// Another process holds the write lock.
+	tx, err := a.w.BeginTx(bg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("INSERT INTO config (name) VALUES ('x')"); err != nil {
+		t.Fatal(err)
+	}
+	c := contact("Ana", "ana@example.com")
+	err = b.CreateContact(bg, c)
+	if crm.ErrorCode(err) != crm.CodeUnavailable || !strings.Contains(log.String(), path) {
+		t.Fatalf("a write while another holds the lock: %v, log %s", err, log.String())
+	}
+	tx.Rollback()
+	if err := b.CreateContact(bg, c); err != nil {
+		t.Fatalf("the same write once the lock is free: %v", err)
+	}
+}
