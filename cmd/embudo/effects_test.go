@@ -183,19 +183,55 @@ func TestServeSendsNotificationsAndKeepsTheTimeline(t *testing.T) {
 		"notify-note -> admin@localhost.localdomain",
 	}
 	dir := filepath.Join(s.data, "outbox")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		got := keysAndRecipients(outbox(t, dir))
-		if len(got) >= len(want) {
-			break
+	// The timeline of the contact, as a user sees it: "kind:refId" entries.
+	entries := func(token string) []string {
+		m := s.must(t, token, "GET", "/v1/contacts/"+cid+"/timeline", nil, 200)
+		var out []string
+		items, _ := m["items"].([]any)
+		for _, it := range items {
+			e, _ := it.(map[string]any)
+			out = append(out, fmt.Sprintf("%v:%v", e["kind"], e["refId"]))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after waiting, the outbox holds %v, want %v\nserver output:\n%s", got, want, s.out)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return out
 	}
-	// Let anything that would come twice arrive, then count.
-	time.Sleep(1500 * time.Millisecond)
+	// waitFor polls until done holds, failing with what describe says if it
+	// never does (the limit only ends a test that hangs; nothing is timed).
+	waitFor := func(what string, done func() bool, describe func() string) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); !done(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never happened: %s\nserver output:\n%s", what, describe(), s.out)
+			}
+		}
+	}
+	outboxHolds := func() string { return fmt.Sprint(keysAndRecipients(outbox(t, dir))) }
+
+	// Every expected e-mail arrives, and the reminder is marked sent (the
+	// last write of this test's own).
+	waitFor("every expected e-mail", func() bool {
+		got := keysAndRecipients(outbox(t, dir))
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				return false
+			}
+		}
+		return true
+	}, outboxHolds)
+	reminder := func() map[string]any {
+		return s.must(t, admin, "GET", fmt.Sprintf("/v1/notes/%s", avisoNote["id"]), nil, 200)
+	}
+	waitFor("the reminder marked sent", func() bool { return reminder()["notifiedAt"] != nil },
+		func() string { return fmt.Sprint(reminder()) })
+	// Then no change is left pending: the feed applies changes one at a
+	// time in commit order, each one's timeline and e-mails before the
+	// next, so once a change written after all of the above (a private
+	// note of the admin's, which e-mails no one) is in the timeline, every
+	// e-mail those changes call for has been sent, twice if it were sent
+	// twice.
+	last := s.must(t, admin, "POST", "/v1/contacts/"+cid+"/notes", map[string]any{"text": "Fin de la prueba", "visibility": "private"}, 201)
+	lastEntry := "note:" + last["id"].(string)
+	waitFor("the last change in the timeline", func() bool { return slices.Contains(entries(admin), lastEntry) },
+		func() string { return fmt.Sprint(entries(admin)) })
 	sent := outbox(t, dir)
 	if got := keysAndRecipients(sent); !slices.Equal(got, want) {
 		t.Errorf("the outbox holds\n %v\nwant, once each,\n %v", got, want)
@@ -209,29 +245,11 @@ func TestServeSendsNotificationsAndKeepsTheTimeline(t *testing.T) {
 		}
 	}
 
-	// The reminder is marked sent.
-	if n := s.must(t, admin, "GET", fmt.Sprintf("/v1/notes/%s", avisoNote["id"]), nil, 200); n["notifiedAt"] == nil {
-		t.Errorf("the reminder's note has no notifiedAt: %v", n)
-	}
-
-	// The timeline: written by the stream, so wait until the last change
-	// (Beto's private note) is in Beto's view of it.
-	entries := func(token string) []string {
-		m := s.must(t, token, "GET", "/v1/contacts/"+cid+"/timeline", nil, 200)
-		var out []string
-		items, _ := m["items"].([]any)
-		for _, it := range items {
-			e, _ := it.(map[string]any)
-			out = append(out, fmt.Sprintf("%v:%v", e["kind"], e["refId"]))
-		}
-		return out
-	}
+	// The timeline: Beto's view has his private note; the admin's has
+	// every other change and not Beto's private note.
 	privateEntry := "note:" + private["id"].(string)
-	for deadline := time.Now().Add(30 * time.Second); !slices.Contains(entries(betoToken), privateEntry); {
-		if time.Now().After(deadline) {
-			t.Fatalf("Beto's timeline never showed his private note: %v", entries(betoToken))
-		}
-		time.Sleep(50 * time.Millisecond)
+	if forBeto := entries(betoToken); !slices.Contains(forBeto, privateEntry) || slices.Contains(forBeto, lastEntry) {
+		t.Errorf("Beto's timeline %v, want his private note %s and not the admin's %s", forBeto, privateEntry, lastEntry)
 	}
 	forAdmin := entries(admin)
 	for _, e := range []string{"created:" + cid, "assigned:" + agent["id"].(string), "opportunity:" + opp["id"].(string),
