@@ -32,5 +32,5 @@ func main() {
 		os.Exit(1)
 	}
 	api := httpapi.New(svc, httpapi.Options{Logger: env.Logger, HooksURL: os.Getenv("HOOKS_URL")})
-	lambda.Start(httpadapter.NewV2(api).ProxyWithContext)
+	lambda.Start(awsenv.Invoke(httpadapter.NewV2(api).ProxyWithContext))
 }

@@ -30,14 +30,16 @@ type result struct {
 }
 
 func main() {
-	env, err := awsenv.Load(context.Background())
+	ctx := context.Background()
+	env, err := awsenv.Load(ctx)
 	if err != nil {
 		slog.Error("configuration", "err", err)
 		os.Exit(1)
 	}
+	env.CheckSender(ctx)
 	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), env.CRM)
 	h := env.StreamHandler(svc)
-	lambda.Start(func(ctx context.Context, e event) (result, error) {
+	lambda.Start(awsenv.Invoke(func(ctx context.Context, e event) (result, error) {
 		if e.Sweep {
 			n, err := h.Sweep(ctx)
 			return result{Swept: n}, err
@@ -46,5 +48,5 @@ func main() {
 			return result{}, crm.InvalidField("noteId", "is required")
 		}
 		return result{Reminded: true}, h.Remind(ctx, e.NoteID, e.AvisoAt)
-	})
+	}))
 }

@@ -16,12 +16,14 @@ import (
 )
 
 func main() {
-	env, err := awsenv.Load(context.Background())
+	ctx := context.Background()
+	env, err := awsenv.Load(ctx)
 	if err != nil {
 		slog.Error("configuration", "err", err)
 		os.Exit(1)
 	}
+	env.CheckSender(ctx)
 	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), env.CRM)
 	core := env.StreamHandler(svc)
-	lambda.Start(dynamo.StreamHandler{Apply: core.Apply, Log: env.Logger}.Handle)
+	lambda.Start(awsenv.Invoke(dynamo.StreamHandler{Apply: core.Apply, Log: env.Logger}.Handle))
 }

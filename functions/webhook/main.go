@@ -6,9 +6,7 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
@@ -16,7 +14,6 @@ import (
 	"github.com/embudo/embudo/internal/awsenv"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
-	"github.com/embudo/embudo/internal/graph"
 	"github.com/embudo/embudo/internal/httpapi"
 )
 
@@ -28,7 +25,6 @@ func main() {
 		os.Exit(1)
 	}
 	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), env.CRM)
-	meta := &graph.Client{BaseURL: os.Getenv("GRAPH_API_URL"), HTTP: &http.Client{Timeout: 5 * time.Second}}
-	hooks := httpapi.NewHooks(svc, httpapi.HookOptions{Logger: env.Logger, Meta: meta})
-	lambda.Start(httpadapter.NewV2(hooks).ProxyWithContext)
+	hooks := httpapi.NewHooks(svc, httpapi.HookOptions{Logger: env.Logger, Meta: env.Graph()})
+	lambda.Start(awsenv.Invoke(httpadapter.NewV2(hooks).ProxyWithContext))
 }

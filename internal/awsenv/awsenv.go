@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 	_ "time/tzdata" // Lambda images need not ship zone data
 
@@ -32,7 +31,9 @@ type Env struct {
 }
 
 // Load reads the environment: TABLE_NAME (required), PHONE_REGION,
-// COMPANY_TIME_ZONE, APP_URL, LOG_LEVEL, DYNAMODB_ENDPOINT.
+// COMPANY_TIME_ZONE, APP_URL, AWS_LAMBDA_LOG_LEVEL or LOG_LEVEL,
+// DYNAMODB_ENDPOINT. It sets the default slog logger to Logger, whose lines
+// carry the request IDs of the invocation (see Invoke).
 func Load(_ context.Context) (Env, error) {
 	e := Env{
 		Table:            os.Getenv("TABLE_NAME"),
@@ -40,12 +41,12 @@ func Load(_ context.Context) (Env, error) {
 		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
 		CRM:              crm.Config{PhoneRegion: os.Getenv("PHONE_REGION")},
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(strings.ToUpper(envOr("LOG_LEVEL", "info")))); err != nil {
-		return e, fmt.Errorf("LOG_LEVEL: %w", err)
-	}
-	e.Logger = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	level, err := logLevel()
+	e.Logger = newLogger(os.Stderr, level)
 	slog.SetDefault(e.Logger)
+	if err != nil {
+		return e, err
+	}
 	if e.Table == "" {
 		return e, fmt.Errorf("TABLE_NAME is not set")
 	}

@@ -17,25 +17,18 @@ import (
 
 // get sends GET u until it succeeds, fails for good, or the retries run
 // out. token is only used to scrub errors.
+//
+// A wait that would leave less than one attempt's timeout before ctx's
+// deadline (a long Retry-After) is not started: get gives up at once, so
+// that the caller still has the time to answer (the webhook answers 5xx and
+// Meta delivers again) instead of running into its own timeout.
 func (c *Client) get(ctx context.Context, u, token string) ([]byte, error) {
-	retries := c.Retries
-	switch {
-	case retries == 0:
-		retries = DefaultRetries
-	case retries < 0:
-		retries = 0
-	}
-	wait := c.Backoff
-	if wait <= 0 {
-		wait = DefaultBackoff
-	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = defaultHTTP
-	}
+	retries, wait, hc := c.retries(), c.backoff(), c.httpClient()
 	var last error
-	for attempt := 0; ; attempt++ {
+	attempts := 0
+	for {
 		body, retryAfter, err := c.attempt(ctx, hc, u, token)
+		attempts++
 		if err == nil {
 			return body, nil
 		}
@@ -44,11 +37,14 @@ func (c *Client) get(ctx context.Context, u, token string) ([]byte, error) {
 			return nil, fatal
 		}
 		last = err
-		if attempt >= retries {
+		if attempts > retries {
 			break
 		}
 		d := max(wait, retryAfter)
 		d = min(d, maxBackoff)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d+hc.Timeout {
+			return nil, crm.Internal(fmt.Errorf("graph: fetching the lead: %w: no time for another try (after %v)", context.DeadlineExceeded, last))
+		}
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
@@ -58,7 +54,49 @@ func (c *Client) get(ctx context.Context, u, token string) ([]byte, error) {
 		}
 		wait *= 2
 	}
-	return nil, crm.Internal(fmt.Errorf("graph: fetching the lead: gave up after %d attempts, last: %w", retries+1, last))
+	return nil, crm.Internal(fmt.Errorf("graph: fetching the lead: gave up after %d attempts, last: %w", attempts, last))
+}
+
+// retries is the number of retries after the first attempt.
+func (c *Client) retries() int {
+	switch {
+	case c.Retries == 0:
+		return DefaultRetries
+	case c.Retries < 0:
+		return 0
+	}
+	return c.Retries
+}
+
+// backoff is the wait before the first retry.
+func (c *Client) backoff() time.Duration {
+	if c.Backoff <= 0 {
+		return DefaultBackoff
+	}
+	return c.Backoff
+}
+
+// httpClient is the client that sends the requests.
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP == nil {
+		return defaultHTTP
+	}
+	return c.HTTP
+}
+
+// Budget is the longest FetchLead can take when no Retry-After stretches a
+// wait: every attempt up to the HTTP client's timeout (0 if it has none) and
+// the doubling backoff between them. A longer Retry-After is honoured only
+// while it fits before the context's deadline, so a caller whose deadline
+// is past the budget always gets its answer in time.
+func (c *Client) Budget() time.Duration {
+	retries, wait := c.retries(), c.backoff()
+	total := time.Duration(retries+1) * c.httpClient().Timeout
+	for range retries {
+		total += min(wait, maxBackoff)
+		wait *= 2
+	}
+	return total
 }
 
 // attempt sends one request. A *crm.Error is final; any other error may be
