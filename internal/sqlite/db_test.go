@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -272,5 +273,39 @@ func TestADatabaseBusyBeyondTheTimeoutIsUnavailable(t *testing.T) {
 	tx.Rollback()
 	if err := b.CreateContact(bg, c); err != nil {
 		t.Fatalf("the same write once the lock is free: %v", err)
+	}
+}
+
+func TestAFullDiskIsUnavailableAndWritesNothing(t *testing.T) {
+	var log syncBuffer
+	path := filepath.Join(t.TempDir(), "embudo.db")
+	s := openAt(t, path, Options{Logger: slogTo(&log)})
+	// The database may not grow: as a full disk does, SQLite answers
+	// SQLITE_FULL once a write needs a new page.
+	var pages int
+	if err := s.w.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
+		t.Fatal(err)
+	}
+	var b crm.Batch
+	for i := range 50 {
+		c := contact("Contacto", fmt.Sprintf("c%d@example.com", i))
+		c.Observations = strings.Repeat("x", 5000)
+		b.Contacts = append(b.Contacts, crm.Write[crm.Contact]{New: c})
+	}
+	err := s.Commit(bg, b)
+	if crm.ErrorCode(err) != crm.CodeUnavailable || !strings.Contains(log.String(), path) {
+		t.Fatalf("a write to a full disk: %v, log %s", err, log.String())
+	}
+	if _, err := s.w.Exec("PRAGMA max_page_count = 1073741823"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.ListContacts(bg, crm.ContactFilter{}, crm.ListOptions{}); err != nil || len(p.Items) != 0 {
+		t.Fatalf("a failed write left %d contacts (%v)", len(p.Items), err)
+	}
+	if err := s.Commit(bg, b); err != nil {
+		t.Fatalf("the same write with room: %v", err)
 	}
 }

@@ -23,7 +23,7 @@ func (s *Store) Load(ctx context.Context, l crm.Snapshot) error {
 		if err := mustBeEmpty(t); err != nil {
 			return err
 		}
-		steps := []func() error{
+		return loadErr(inOrder(
 			func() error { return loadAll(t, contacts, l.Contacts) },
 			func() error {
 				return eachOf(l.Contacts, func(c crm.Contact) error {
@@ -67,13 +67,7 @@ func (s *Store) Load(ctx context.Context, l crm.Snapshot) error {
 			},
 			func() error { return loadMarker(t, l.Seeded, markerSeeded) },
 			func() error { return loadMarker(t, l.AdminCreated, markerAdmin) },
-		}
-		for _, step := range steps {
-			if err := step(); err != nil {
-				return loadErr(err)
-			}
-		}
-		return nil
+		))
 	})
 }
 
@@ -127,6 +121,9 @@ func loadMarker(t *wtx, set bool, name string) error {
 
 // loadErr names a unique constraint a load broke as what it is.
 func loadErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
 		return &crm.Error{Code: crm.CodeConflict, Message: "the data to load holds a unique value twice: " + se.Error(), Err: err}

@@ -71,22 +71,18 @@ func writeAll[T, R any](t *wtx, e entity[T, R], ws []crm.Write[T]) error {
 // unavailable, internal.
 func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 	return s.write(ctx, func(t *wtx) error {
-		if err := writeAll(t, opportunities, b.Opportunities); err != nil {
-			return err
-		}
-		if err := writeAll(t, quotes, b.Quotes); err != nil {
-			return err
-		}
-		for _, w := range b.Parties {
-			p := w.New
-			if w.Delete {
-				p = w.Old
-			}
-			if err := parties(p.Kind).write(t, w); err != nil {
-				return err
-			}
-		}
-		for _, step := range []func() error{
+		return inOrder(
+			func() error { return writeAll(t, opportunities, b.Opportunities) },
+			func() error { return writeAll(t, quotes, b.Quotes) },
+			func() error {
+				return eachOf(b.Parties, func(w crm.Write[crm.Party]) error {
+					p := w.New
+					if w.Delete {
+						p = w.Old
+					}
+					return parties(p.Kind).write(t, w)
+				})
+			},
 			func() error { return writeAll(t, contacts, b.Contacts) },
 			func() error { return writeAll(t, notes, b.Notes) },
 			func() error { return writeAll(t, files, b.Files) },
@@ -94,9 +90,9 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 			func() error { return eachOf(b.Leads, func(l crm.KeyedLead) error { return insertLead(t, l) }) },
 			func() error { return eachOf(b.Counters, func(c crm.CounterStep) error { return stepCounter(t, c) }) },
 			func() error { return addStateCounts(t, b.StateCounts) },
-			// The opportunities' checks first: when an opportunity and its
-			// contact name the same interest, the error names the
-			// opportunity's field.
+			// The checks come after the writes. The opportunities' first:
+			// when an opportunity and its contact name the same interest,
+			// the error names the opportunity's field.
 			func() error { return eachWritten(b.Opportunities, opportunityRefs(t)) },
 			func() error { return eachWritten(b.Quotes, quoteRefs(t)) },
 			func() error {
@@ -117,13 +113,18 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 					return agents.refCheck(t, "agentId", old.AgentID, next.AgentID)
 				})
 			},
-		} {
-			if err := step(); err != nil {
-				return err
-			}
-		}
-		return nil
+		)
 	})
+}
+
+// inOrder runs steps until one fails.
+func inOrder(steps ...func() error) error {
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // eachOf calls f for each item until one fails.
@@ -151,17 +152,12 @@ func eachWritten[T any](ws []crm.Write[T], f func(old, next T) error) error {
 // Its state is checked by the state counts (addStateCounts).
 func opportunityRefs(t *wtx) func(old, next crm.Opportunity) error {
 	return func(old, next crm.Opportunity) error {
-		for _, check := range []func() error{
+		return inOrder(
 			func() error { return contacts.refCheck(t, "contactId", old.ContactID, next.ContactID) },
 			func() error { return agents.refCheck(t, "agentId", old.AgentID, next.AgentID) },
 			func() error { return users.refCheck(t, "assigneeId", old.AssigneeID, next.AssigneeID) },
 			func() error { return interests.refCheck(t, "interestId", old.InterestID, next.InterestID) },
-		} {
-			if err := check(); err != nil {
-				return err
-			}
-		}
-		return nil
+		)
 	}
 }
 
