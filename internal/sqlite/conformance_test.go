@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/embudo/embudo/internal/sqlite"
 	"github.com/embudo/embudo/internal/storetest"
 )
+
+var ctx = context.Background()
 
 // TestConformance runs the store port's conformance suite on a new
 // database in a temporary directory for every test.
