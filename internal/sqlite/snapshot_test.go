@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -98,5 +99,61 @@ func TestLoadRefusesAUniqueValueTwice(t *testing.T) {
 	}
 	if _, err := s.GetContact(bg, a.ID); crm.ErrorCode(err) != crm.CodeNotFound {
 		t.Fatalf("a refused load wrote something: %v", err)
+	}
+}
+
+func TestSnapshotLoadRoundTrip(t *testing.T) {
+	a := openAt(t, filepath.Join(t.TempDir(), "a.db"), Options{})
+	svc := crm.NewService(a, crm.Config{})
+	if err := svc.EnsureSeeded(bg); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin, _, err := svc.BootstrapAdmin(bg, "admin@example.com", "", false)
+	must(err)
+	_, _, err = svc.IssueToken(bg, admin.ID, "cli")
+	must(err)
+	in, err := svc.CreateInterest(bg, crm.Interest{Name: "Hosting"})
+	must(err)
+	src, err := svc.CreateSource(bg, crm.Source{Name: "Web", Webhook: &crm.Webhook{Kind: crm.FormatJSON, CreateOpportunity: true}})
+	must(err)
+	rec, _, err := svc.IntakeLead(bg, src, crm.Lead{Format: crm.FormatJSON, ExternalID: "x1", Name: "Ana", Email: "ana@example.com",
+		Phone: "600111222", Interests: []string{"hosting"}, Extra: map[string]string{"k": "v"}})
+	must(err)
+	c, err := svc.GetContact(bg, rec.ContactID)
+	must(err)
+	o, err := svc.GetOpportunity(bg, rec.OpportunityID)
+	must(err)
+	_, err = svc.CreateQuote(bg, admin, o.ID, crm.Quote{})
+	must(err)
+	aviso := time.Now().Add(time.Hour)
+	_, err = svc.CreateNote(bg, admin, crm.ParentContact, c.ID, crm.Note{Text: "Llamar", AvisoAt: &aviso, InterestID: in.ID})
+	must(err)
+	_, _, err = svc.Convert(bg, c.ID, crm.PartySupplier)
+	must(err)
+	_, err = a.ApplyOnce(bg, "rec#1", []crm.TimelineItem{{ContactID: c.ID, At: time.Now().UTC(), EventID: "e1", Kind: crm.TimelineLead}},
+		[]crm.StatDelta{{SourceID: src.ID, Month: "2026-01", Field: "leads", Delta: 2}, {Month: "2026-01", Field: "contacts", Delta: 1}})
+	must(err)
+
+	snap, err := a.Snapshot(bg)
+	must(err)
+	if len(snap.Contacts) != 1 || len(snap.Parties) != 1 || len(snap.Quotes) != 1 || len(snap.Notes) != 1 || len(snap.Leads) != 1 ||
+		len(snap.Tokens) != 2 || len(snap.Stats) != 2 || !snap.Seeded || !snap.AdminCreated || snap.Counters["opportunity"] != 1 {
+		t.Fatalf("snapshot: %+v", snap)
+	}
+	b := openAt(t, filepath.Join(t.TempDir(), "b.db"), Options{})
+	must(b.Load(bg, snap))
+	again, err := b.Snapshot(bg)
+	must(err)
+	if !reflect.DeepEqual(snap, again) {
+		t.Fatalf("the loaded store's snapshot differs:\n%+v\n%+v", snap, again)
+	}
+	if p, err := b.PendingReminders(bg, "PENDING", time.Time{}, 10); err != nil || len(p) != 1 {
+		t.Fatalf("the loaded reminder is not pending: %v %v", p, err)
 	}
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -129,4 +130,138 @@ func loadErr(err error) error {
 		return &crm.Error{Code: crm.CodeConflict, Message: "the data to load holds a unique value twice: " + se.Error(), Err: err}
 	}
 	return err
+}
+
+// Snapshot reads everything the store keeps that outlives a request, in
+// one read transaction, as Load writes it (for `embudo copy` to another
+// store, and to check a conversion). Errors: unavailable, internal.
+func (s *Store) Snapshot(ctx context.Context) (crm.Snapshot, error) {
+	var snap crm.Snapshot
+	err := s.readTx(ctx, func(q querier) error {
+		var sup []crm.Party
+		return inOrder(
+			func() (err error) { snap.Contacts, err = every(ctx, q, contacts); return err },
+			func() (err error) { snap.Parties, err = every(ctx, q, clients); return err },
+			func() (err error) {
+				sup, err = every(ctx, q, suppliers)
+				snap.Parties = append(snap.Parties, sup...)
+				return err
+			},
+			func() (err error) { snap.Opportunities, err = every(ctx, q, opportunities); return err },
+			func() (err error) { snap.Quotes, err = every(ctx, q, quotes); return err },
+			func() (err error) { snap.Notes, err = every(ctx, q, notes); return err },
+			func() (err error) { snap.Files, err = every(ctx, q, files); return err },
+			func() (err error) { snap.Sources, err = every(ctx, q, sources); return err },
+			func() (err error) { snap.Interests, err = every(ctx, q, interests); return err },
+			func() (err error) { snap.Agents, err = every(ctx, q, agents); return err },
+			func() (err error) { snap.States, err = every(ctx, q, states); return err },
+			func() (err error) { snap.Users, err = every(ctx, q, users); return err },
+			func() (err error) { snap.Settings, err = every(ctx, q, settings); return err },
+			func() (err error) {
+				snap.Tokens, err = scan(ctx, q, "SELECT doc FROM tokens ORDER BY hash", tokenFromRow)
+				return err
+			},
+			func() (err error) {
+				snap.Timeline, err = scan(ctx, q, "SELECT doc FROM timeline ORDER BY contact_id, sk", timelineFromRow)
+				return err
+			},
+			func() error {
+				rows, err := q.QueryContext(ctx, "SELECT key, doc FROM leads ORDER BY key")
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var k crm.KeyedLead
+					var doc []byte
+					var r leadRow
+					if err := rows.Scan(&k.Key, &doc); err != nil {
+						return err
+					}
+					if err := json.Unmarshal(doc, &r); err != nil {
+						return err
+					}
+					k.Record = leadFromRow(r)
+					snap.Leads = append(snap.Leads, k)
+				}
+				return rows.Err()
+			},
+			func() error {
+				rows, err := q.QueryContext(ctx, `SELECT month, source, leads, contacts, opportunities, won, lost, won_amount_cents
+					FROM stats ORDER BY month, source`)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var m crm.SourceMonth
+					if err := rows.Scan(&m.Month, &m.SourceID, &m.Leads, &m.Contacts, &m.Opportunities, &m.Won, &m.Lost, &m.WonAmountCents); err != nil {
+						return err
+					}
+					if m.SourceID == "none" {
+						m.SourceID = ""
+					}
+					snap.Stats = append(snap.Stats, m)
+				}
+				return rows.Err()
+			},
+			func() (err error) { snap.Counters, err = counts(ctx, q, "SELECT name, n FROM counters"); return err },
+			func() (err error) {
+				snap.StateCounts, err = counts(ctx, q, "SELECT state_id, n FROM state_counts")
+				return err
+			},
+			func() error {
+				markers, err := counts(ctx, q, "SELECT name, 1 FROM config")
+				snap.Seeded, snap.AdminCreated = markers[markerSeeded] == 1, markers[markerAdmin] == 1
+				return err
+			},
+		)
+	})
+	return snap, err
+}
+
+// every reads every entity of a table, by ID.
+func every[T, R any](ctx context.Context, q querier, e entity[T, R]) ([]T, error) {
+	return scan(ctx, q, "SELECT doc FROM "+e.table+" ORDER BY id", e.fromRow)
+}
+
+// scan reads the documents query returns, converting each with from.
+func scan[T, R any](ctx context.Context, q querier, query string, from func(R) T) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var doc []byte
+		var r R
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(doc, &r); err != nil {
+			return nil, crm.Internal(err)
+		}
+		out = append(out, from(r))
+	}
+	return out, rows.Err()
+}
+
+// counts reads a map of names to numbers.
+func counts(ctx context.Context, q querier, query string) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
 }
