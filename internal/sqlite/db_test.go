@@ -180,12 +180,13 @@ func TestAReadOnlyDatabaseIsUnavailable(t *testing.T) {
 	if got, err := ro.GetContact(bg, c.ID); err != nil || got.ID != c.ID {
 		t.Fatalf("reads must go on: %+v %v", got, err)
 	}
+	before := len(log.String())
 	err := ro.CreateContact(bg, contact("Luis", "luis@example.com"))
 	if crm.ErrorCode(err) != crm.CodeUnavailable {
 		t.Fatalf("a write to a read-only database: %v, want unavailable", err)
 	}
-	if !strings.Contains(log.String(), path) {
-		t.Fatalf("the log does not name the file: %s", log.String())
+	if line := log.String()[before:]; !strings.Contains(line, path) || !strings.Contains(line, "read-only") {
+		t.Fatalf("the log does not name the file and the cause: %s", line)
 	}
 	if p, err := ro.ListContacts(bg, crm.ContactFilter{}, crm.ListOptions{}); err != nil || len(p.Items) != 1 {
 		t.Fatalf("a refused write left something: %v %v", p.Items, err)
