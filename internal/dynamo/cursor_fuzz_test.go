@@ -29,3 +29,26 @@ func FuzzDecodeCursor(f *testing.F) {
 		}
 	})
 }
+
+// A cursor the client altered or took from another list is refused as an
+// invalid "cursor", never passed to DynamoDB as a start key.
+func TestDecodeCursorRefusesForgedCursors(t *testing.T) {
+	pos := map[string]types.AttributeValue{attrPK: str("CONTACT#1"), attrSK: str("CONTACT"), "GSI1PK": str("CONTACT"), "GSI1SK": str("1")}
+	good := encodeCursor(pos, "all")
+	if k, err := decodeCursor(good, "all"); err != nil || len(k) != len(pos) {
+		t.Fatalf("own cursor: %v %v", k, err)
+	}
+	other := map[string]types.AttributeValue{attrPK: str("CONTACT#1"), attrSK: str("CONTACT"), "email": str("ana@example.com")}
+	for name, c := range map[string]struct{ cursor, path string }{
+		"another list":          {good, "name"},
+		"altered":               {good + "A", "all"},
+		"without a position":    {"eyJwIjoiYWxsIn0", "all"}, // {"p":"all"}
+		"not a key attribute":   {encodeCursor(other, "all"), "all"},
+		"without the table key": {encodeCursor(map[string]types.AttributeValue{"GSI1PK": str("CONTACT"), "GSI1SK": str("1")}, "all"), "all"},
+	} {
+		_, err := decodeCursor(c.cursor, c.path)
+		if e, ok := err.(*crm.Error); !ok || e.Code != crm.CodeInvalid || e.Fields["cursor"] == "" {
+			t.Errorf("%s: %v, want invalid naming cursor", name, err)
+		}
+	}
+}

@@ -37,8 +37,8 @@ func wantCode(t *testing.T, err error, want crm.Code) *crm.Error {
 	if got := crm.ErrorCode(err); got != want {
 		t.Fatalf("error code = %q (%v), want %q", got, err, want)
 	}
-	var e *crm.Error
-	if !errors.As(err, &e) {
+	e, ok := errors.AsType[*crm.Error](err)
+	if !ok {
 		t.Fatalf("error %v is not a *crm.Error", err)
 	}
 	return e
@@ -141,6 +141,13 @@ func ids[T any](items []T, id func(T) string) []string {
 	return out
 }
 
+// newestFirst lists the IDs of items made oldest first, newest first.
+func newestFirst[T any](items []T, id func(T) string) []string {
+	out := ids(items, id)
+	slices.Reverse(out)
+	return out
+}
+
 // sortedBy returns a copy of items sorted by ID, for lists whose order the
 // port leaves open.
 func sortedBy[T any](items []T, id func(T) string) []T {
@@ -152,13 +159,12 @@ func sortedBy[T any](items []T, id func(T) string) []T {
 // sameIDs fails the test unless got lists the IDs of want, in that order.
 func sameIDs(t *testing.T, what string, got, want []string) {
 	t.Helper()
-	if !slices.Equal(got, want) && len(got)+len(want) > 0 {
+	if !slices.Equal(got, want) {
 		t.Fatalf("%s: got %v, want %v", what, got, want)
 	}
 }
 
-// walkLimit is the page size of the pagination walks: five items make
-// three pages.
+// walkLimit is the page size of the pagination walks.
 const walkLimit = 2
 
 // walk lists every page of a list with walkLimit items a page, from the

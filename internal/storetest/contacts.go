@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -252,19 +253,13 @@ func testListContactsPages(t *testing.T, st crm.Store) {
 		f.contact(crm.Contact{Name: "Bea", SourceID: src2.ID, AgentID: ag2.ID, InterestIDs: []string{in2.ID}, Email: "bea@example.com"}),
 		f.contact(crm.Contact{Name: "Anabel", Mobile: "+34611000003"}),
 	}
-	newest := func(cs ...crm.Contact) []string {
-		out := ids(cs, contactID)
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
-		}
-		return out
-	}
+	newest := func(cs ...crm.Contact) []string { return newestFirst(cs, contactID) }
 	m := matches
 	for name, tc := range map[string]struct {
 		f    crm.ContactFilter
 		want []string
 	}{
-		"all":             {crm.ContactFilter{}, newest(append(m[:5:5], others...)...)},
+		"all":             {crm.ContactFilter{}, newest(slices.Concat(m, others)...)},
 		"kind client":     {crm.ContactFilter{Kind: crm.KindClient}, newest(m...)},
 		"kind none":       {crm.ContactFilter{Kind: crm.KindNone}, newest(others...)},
 		"agent":           {crm.ContactFilter{AgentID: ag.ID}, newest(m...)},

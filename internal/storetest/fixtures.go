@@ -28,13 +28,15 @@ func seeded(t *testing.T, st crm.Store) *crm.Service {
 }
 
 // fixture writes valid entities through the port, filling what the use
-// cases would (ID, dates, version 1), and fails the test if a write fails.
+// cases would (ID, dates, version 1, required fields left empty), and fails
+// the test if a write fails. Each method returns the entity as written.
 type fixture struct {
 	t   *testing.T
 	st  crm.Store
 	ctx context.Context
 }
 
+// fixtures returns the fixture of a test's store.
 func fixtures(t *testing.T, st crm.Store) *fixture { return &fixture{t: t, st: st, ctx: t.Context()} }
 
 // stamp fills a new entity's ID (if empty), dates and version.
@@ -197,7 +199,7 @@ func (f *fixture) commit(b crm.Batch) {
 	noErr(f.t, f.st.Commit(f.ctx, b))
 }
 
-// bumped returns the next version of an entity as the use cases write it:
+// bumped makes an entity its next version as the use cases write it:
 // version one up, changed now.
 func bumped(version *int, updated *time.Time) {
 	*version++

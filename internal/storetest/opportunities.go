@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -56,8 +57,8 @@ func testListOpportunities(t *testing.T, st crm.Store) {
 		state, contact, agent, user, interest, source string
 	}
 	mk := func(i int) refs {
-		return refs{f.state(crm.State{}).ID, f.contact(crm.Contact{}).ID, f.agent("A" + string(rune('0'+i))).ID,
-			f.user(crm.User{Email: string(rune('a'+i)) + "@example.com"}).ID, f.interest(string(rune('a' + i))).ID, f.source(crm.Source{}).ID}
+		return refs{f.state(crm.State{}).ID, f.contact(crm.Contact{}).ID, f.agent(fmt.Sprintf("A%d", i)).ID,
+			f.user(crm.User{Email: fmt.Sprintf("u%d@example.com", i)}).ID, f.interest(fmt.Sprintf("Interés %d", i)).ID, f.source(crm.Source{}).ID}
 	}
 	r, other := mk(1), mk(2)
 	base := now().Add(-time.Hour)

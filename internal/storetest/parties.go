@@ -38,11 +38,7 @@ func testPartiesByKind(t *testing.T, st crm.Store) {
 	list := func(k crm.PartyKind) func(crm.ListOptions) (crm.Page[crm.Party], error) {
 		return func(o crm.ListOptions) (crm.Page[crm.Party], error) { return st.ListParties(ctx, k, o) }
 	}
-	newest := make([]string, 0, len(clients))
-	for i := len(clients) - 1; i >= 0; i-- {
-		newest = append(newest, clients[i].ID)
-	}
-	walk(t, "clients", partyID, newest, list(crm.PartyClient))
+	walk(t, "clients", partyID, newestFirst(clients, partyID), list(crm.PartyClient))
 	walk(t, "suppliers", partyID, []string{sup.ID}, list(crm.PartySupplier))
 	refusesCursor(t, "a clients cursor on the suppliers", firstCursor(t, "clients", list(crm.PartyClient)), list(crm.PartySupplier))
 }
