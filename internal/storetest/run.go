@@ -13,6 +13,8 @@
 //   - Lists order their items as the port says; "newest first" and "oldest
 //     first" follow the entities' IDs (ULIDs, which sort by creation), and
 //     the name search (ContactFilter.Query alone) lists by folded full name.
+//     ListStates may return the states in any order (the use cases sort
+//     them), and Stats its rows in any order.
 //   - A list page shorter than the limit is the last one (no cursor).
 //   - A cursor is refused (invalid, naming "cursor") when it is not one the
 //     adapter made, or when it comes from another list: another access
@@ -21,6 +23,15 @@
 //     set and returns them sorted); the suite writes them in ID order.
 //   - Times are kept to the millisecond at least; the suite writes UTC times
 //     truncated to the millisecond and compares them with time.Time.Equal.
+//   - Where the port's comments leave an error open, the suite pins the code
+//     the use cases rely on (and the DynamoDB adapter gives), saying so in
+//     the test: conflict for deleting a state that holds opportunities,
+//     not_found for a token of no user, invalid naming "stateId" for
+//     counting opportunities into no state.
+//
+// Where minidyn, the DynamoDB emulator the dynamo adapter is tested on,
+// differs from DynamoDB, the test says so; see also dynamo's
+// conformance_test.go, which skips the one behaviour minidyn cannot show.
 package storetest
 
 import (
