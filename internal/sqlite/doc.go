@@ -27,6 +27,13 @@
 // outbox in order after a checkpoint kept in the same database, so a change
 // and its effects can never disagree, even across a crash.
 //
+// # Copies
+//
+// Backup writes a consistent copy of the running database (VACUUM INTO).
+// Snapshot and Load move a whole CRM as a crm.Snapshot: Load fills an
+// empty database in one transaction, rebuilding claims, links and indexes,
+// without outbox rows.
+//
 // # Schema migrations
 //
 // The schema is versioned in code (schema.go) and recorded in the database
