@@ -11,10 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/embudo/embudo/internal/crm"
-	"github.com/embudo/embudo/internal/dynamo"
-	"github.com/embudo/embudo/internal/local"
 	"github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/remind"
+	"github.com/embudo/embudo/internal/sqlite"
 	"github.com/embudo/embudo/internal/stream"
 )
 
@@ -22,10 +21,10 @@ import (
 // no timer fired (the Lambda sweep runs hourly; locally it costs nothing).
 const sweepEvery = time.Minute
 
-// startEffects connects the local store's change feed to the stream
-// handler (e-mails, reminders, timeline, counters), arms the pending
-// reminders, and starts the sweep. It returns the function that stops it all.
-func startEffects(ctx context.Context, c serveConfig, svc *crm.Service, st *local.Store, log *slog.Logger) (func(), error) {
+// startEffects connects the store's change feed to the change core
+// (e-mails, reminders, timeline, counters), arms the pending reminders,
+// and starts the sweep. It returns the function that stops it all.
+func startEffects(ctx context.Context, c serveConfig, svc *crm.Service, st *sqlite.Store, log *slog.Logger) (func(), error) {
 	var mailer crm.Mailer = &mail.Outbox{Dir: filepath.Join(c.data, "outbox"), From: c.mailFrom, Logger: log}
 	if c.sesEndpoint != "" {
 		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
@@ -38,7 +37,7 @@ func startEffects(ctx context.Context, c serveConfig, svc *crm.Service, st *loca
 		}
 	})
 	h.Scheduler = timer
-	feed := st.StartFeed(dynamo.StreamTypes, dynamo.StreamHandler{Apply: h.Apply}.Record, log)
+	feed := st.StartFeed(h.Apply, log)
 	pending, err := svc.Store().PendingReminders(ctx, "PENDING", time.Time{}, 1000)
 	if err != nil {
 		feed.Close()

@@ -15,6 +15,7 @@ const usage = `embudo: the Embudo CRM.
 
 Usage:
   embudo serve [flags]             run the whole CRM locally (see embudo serve -h)
+  embudo backup FILE               copy the local database while it runs (embudo backup -h)
   embudo admin bootstrap [flags]   create the first admin of a deployed table
   embudo login                     store the API URL and token for the commands below
   embudo <resource> <command>      work with the API: contacts, opportunities, notes, reminders,
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = serve(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = backup(ctx, args[1:], stdout, stderr)
 	case "admin":
 		if len(args) < 2 || args[1] != "bootstrap" {
 			fmt.Fprint(stderr, usage)

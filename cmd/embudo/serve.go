@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,26 +26,62 @@ import (
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/graph"
 	"github.com/embudo/embudo/internal/httpapi"
-	"github.com/embudo/embudo/internal/local"
+	"github.com/embudo/embudo/internal/sqlite"
 )
 
 var errUsage = errors.New("usage")
+
+// dbFile is the embedded database's file name inside the data directory.
+const dbFile = "embudo.db"
 
 // serveConfig are the flags of `embudo serve`.
 type serveConfig struct {
 	addr, data, endpoint, table, template, region, tz, logLevel, graphURL string
 	sesEndpoint, mailFrom, appURL                                         string
+	syncNormal                                                            bool
+}
+
+// Server is `embudo serve`: the API, the webhooks and the local files on one
+// listener, over the embedded SQLite store (or a DynamoDB endpoint), with
+// the change feed driving the same change core the stream Lambda runs.
+type Server struct {
+	cfg   serveConfig
+	log   *slog.Logger
+	loc   *time.Location
+	ln    net.Listener
+	srv   *http.Server
+	errc  chan error
+	close []func() error // run in reverse order by Close
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c serveConfig
+	var s Server
+	if err := s.ParseFlags(args, stderr); err != nil {
+		return err
+	}
+	if err := s.Run(ctx, stdout); err != nil {
+		return errors.Join(err, s.Close())
+	}
+	var err error
+	select {
+	case err = <-s.errc:
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	return errors.Join(err, s.Close())
+}
+
+// ParseFlags reads the flags of `embudo serve` and sets up logging.
+// Errors: errUsage, or a flag value that does not parse.
+func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
+	c := &s.cfg
 	fs := flag.NewFlagSet("embudo serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:3000", "address to listen on")
-	fs.StringVar(&c.data, "data", ".embudo", "data directory (the change log of the embedded store)")
-	fs.StringVar(&c.endpoint, "dynamodb-endpoint", "", "use this DynamoDB endpoint (DynamoDB Local, or \"aws\" for the account of your AWS credentials) instead of the embedded store")
-	fs.StringVar(&c.table, "table", "embudo", "table name")
-	fs.StringVar(&c.template, "template", "template.yaml", "SAM template the table definition is read from")
+	fs.StringVar(&c.data, "data", ".embudo", "data directory: the database "+dbFile+", files/ and outbox/")
+	fs.StringVar(&c.endpoint, "dynamodb-endpoint", "", "run on this DynamoDB endpoint (DynamoDB Local, or \"aws\" for the account of your AWS credentials) instead of the embedded database")
+	fs.StringVar(&c.table, "table", "embudo", "DynamoDB table name (with --dynamodb-endpoint)")
+	fs.StringVar(&c.template, "template", "template.yaml", "SAM template the DynamoDB table definition is read from (with --dynamodb-endpoint)")
 	fs.StringVar(&c.region, "phone-region", "ES", "default country of phone numbers written without a prefix")
 	fs.StringVar(&c.tz, "time-zone", "Europe/Madrid", "company time zone")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -52,6 +89,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.sesEndpoint, "ses-endpoint", "", "send e-mail to this SES v2 endpoint (e.g. the aws-ses-v2-local emulator) instead of the outbox directory")
 	fs.StringVar(&c.mailFrom, "mail-from", "Embudo <embudo@localhost.localdomain>", "sender of notification e-mails")
 	fs.StringVar(&c.appURL, "app-url", "", "base URL links in e-mails point to")
+	fs.BoolVar(&c.syncNormal, "sync-normal", false, "commit with synchronous=NORMAL: faster, but a power loss may lose the last writes (a crash of the process loses nothing either way)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -59,92 +97,169 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	slog.SetDefault(log)
+	s.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(s.log)
 	loc, err := time.LoadLocation(c.tz)
 	if err != nil {
 		return fmt.Errorf("--time-zone: %w", err)
 	}
+	s.loc = loc
+	return nil
+}
 
-	tableDef, err := tableDefinition(c, log)
-	if err != nil {
-		return err
-	}
-	var db dynamo.API
-	var st *local.Store
-	if c.endpoint == "" {
-		st, err = local.Open(ctx, local.Options{DataDir: c.data, Table: tableDef, Logger: log})
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if err := st.Close(); err != nil {
-				log.Error("closing the local store", "err", err)
-			}
-		}()
-		db = st.DB
-	} else {
-		cl, err := remoteTable(ctx, c.endpoint, tableDef)
-		if err != nil {
-			return err
-		}
-		db = cl
-	}
-
+// Run opens the store, seeds it, creates the first admin on first start,
+// starts the change feed and the HTTP server, and returns once it is
+// listening. Errors: the store cannot be opened (a damaged database names
+// its file), the address is taken.
+func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
+	c := s.cfg
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
+	s.ln = ln
+	s.close = append(s.close, func() error {
+		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+		return nil
+	})
 	blobs, err := blob.NewDir(filepath.Join(c.data, "files"), "http://"+ln.Addr().String())
 	if err != nil {
 		return err
 	}
-	svc := crm.NewService(dynamo.New(db, c.table), crm.Config{PhoneRegion: c.region, TimeZone: loc, Blobs: blobs})
+	store, feedOf, err := s.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	svc := crm.NewService(store, crm.Config{PhoneRegion: c.region, TimeZone: s.loc, Blobs: blobs})
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	if err := bootstrapLocalAdmin(ctx, svc, stdout, log); err != nil {
+	if err := bootstrapLocalAdmin(ctx, svc, stdout, s.log); err != nil {
 		return err
 	}
-	if st != nil {
-		stop, err := startEffects(ctx, c, svc, st, log)
+	if feedOf != nil {
+		stop, err := startEffects(ctx, c, svc, feedOf, s.log)
 		if err != nil {
 			return err
 		}
-		defer stop()
+		s.close = append(s.close, func() error { stop(); return nil })
 	} else {
-		log.Warn("with --dynamodb-endpoint there is no change feed: notifications, reminders, timeline and counters are not produced")
+		s.log.Warn("with --dynamodb-endpoint there is no change feed: notifications, reminders, timeline and counters are not produced")
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/blobs/", blobs)
-	mux.Handle("/hooks/", httpapi.NewHooks(svc, httpapi.HookOptions{Logger: log,
+	mux.Handle("/hooks/", httpapi.NewHooks(svc, httpapi.HookOptions{Logger: s.log,
 		Meta: &graph.Client{BaseURL: c.graphURL, HTTP: &http.Client{Timeout: 5 * time.Second}}}))
-	mux.Handle("/", httpapi.New(svc, httpapi.Options{Logger: log}))
-	srv := &http.Server{
+	mux.Handle("/", httpapi.New(svc, httpapi.Options{Logger: s.log}))
+	s.srv = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	log.Info("embudo is serving", "url", "http://"+ln.Addr().String(), "data", c.data)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	s.errc = make(chan error, 1)
+	go func() {
+		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.errc <- err
+		}
+	}()
+	where := filepath.Join(c.data, dbFile)
+	if c.endpoint != "" {
+		where = c.endpoint
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	s.log.Info("embudo is serving", "url", "http://"+ln.Addr().String(), "store", where)
+	return nil
 }
 
-// tableDefinition reads the table from the SAM template so that the local
-// table is the deployed one; without a template (a binary run elsewhere) it
-// uses the store's own schema, which a test keeps equal to the template.
+// Close stops the HTTP server (letting requests in flight finish), the
+// change feed and the reminder timer, and closes the store.
+func (s *Server) Close() error {
+	var errs []error
+	if s.srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, s.srv.Shutdown(sctx))
+		cancel()
+	}
+	for i := len(s.close) - 1; i >= 0; i-- {
+		errs = append(errs, s.close[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// openStore opens the embedded database (converting a data directory of
+// the earlier change-log format once), or connects to the DynamoDB
+// endpoint. feed is nil on DynamoDB (its stream drives the Lambda there).
+func (s *Server) openStore(ctx context.Context) (crm.Store, *sqlite.Store, error) {
+	c := s.cfg
+	if c.endpoint != "" {
+		def, err := tableDefinition(c, s.log)
+		if err != nil {
+			return nil, nil, err
+		}
+		cl, err := remoteTable(ctx, c.endpoint, def)
+		if err != nil {
+			return nil, nil, err
+		}
+		return dynamo.New(cl, c.table), nil, nil
+	}
+	sync := "FULL"
+	if c.syncNormal {
+		sync = "NORMAL"
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(c.data, dbFile), sqlite.Options{Logger: s.log, Synchronous: sync})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.close = append(s.close, st.Close)
+	if err := convertChangeLog(ctx, c.data, st, s.log); err != nil {
+		return nil, nil, err
+	}
+	return st, st, nil
+}
+
+// legacyLog is the change log of the embedded store of earlier versions.
+const legacyLog = "changes.log"
+
+// convertChangeLog loads a data directory written by an earlier version
+// (its changes.log) into the database, once: the log is then renamed, never
+// deleted. A load that committed but was not followed by the rename (a crash
+// between the two) is recognised by the database being seeded already.
+func convertChangeLog(ctx context.Context, dir string, st *sqlite.Store, log *slog.Logger) error {
+	path := filepath.Join(dir, legacyLog)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	states, err := st.ListStates(ctx)
+	if err != nil {
+		return err
+	}
+	if len(states) == 0 { // nothing loaded yet
+		snap, err := dynamo.ReadChangeLog(path)
+		if err != nil {
+			return fmt.Errorf("converting %s: %w (the file is untouched; the earlier version still reads it)", path, err)
+		}
+		if err := st.Load(ctx, snap); err != nil {
+			return fmt.Errorf("converting %s: %w", path, err)
+		}
+		log.Info("converted the data directory of an earlier version into the database",
+			"from", path, "to", st.Path(), "contacts", len(snap.Contacts), "opportunities", len(snap.Opportunities))
+	}
+	kept := path + ".converted"
+	if err := os.Rename(path, kept); err != nil {
+		return err
+	}
+	log.Info("the earlier change log is kept", "file", kept)
+	return nil
+}
+
+// tableDefinition reads the table from the SAM template so that a table
+// created on a DynamoDB endpoint is the deployed one; without a template (a
+// binary run elsewhere) it uses the store's own schema, which a test keeps
+// equal to the template.
 func tableDefinition(c serveConfig, log *slog.Logger) (*dynamodb.CreateTableInput, error) {
 	if _, err := os.Stat(c.template); err == nil {
 		return infra.TableFromTemplate(c.template, c.table)
