@@ -29,10 +29,8 @@ func (s *Source) Normalize() error {
 	}
 	if s.Webhook != nil {
 		if err := s.Webhook.Normalize(); err != nil {
-			if e, ok := err.(*Error); ok {
-				for k, v := range e.Fields {
-					f.add(k, v)
-				}
+			for k, v := range FieldsOf(err) {
+				f.add(k, v)
 			}
 		}
 	}

@@ -101,6 +101,41 @@ func Internal(err error) *Error {
 	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
 }
 
+// Causes a store reports inside a CodeConflict error, for the use cases to
+// tell with errors.Is; callers of the API see only the conflict.
+var (
+	// ErrConcurrentWrite: a concurrent request won the race for the same
+	// data (a sequence number, or any item of a transaction); the use case
+	// reads again and starts over.
+	ErrConcurrentWrite = errors.New("a concurrent request changed the same data")
+	// ErrDuplicateLead: a lead record under the same delivery key exists;
+	// this is a redelivery of a lead already stored.
+	ErrDuplicateLead = errors.New("this lead was delivered before")
+)
+
+// ConcurrentWrite returns the conflict of a write that lost a race (a
+// sequence number or an item a concurrent transaction took); it wraps
+// ErrConcurrentWrite.
+func ConcurrentWrite() *Error {
+	return &Error{Code: CodeConflict, Message: "a concurrent request changed the same data; retry", Err: ErrConcurrentWrite}
+}
+
+// DuplicateLead returns the conflict of a lead delivered before; it wraps
+// ErrDuplicateLead.
+func DuplicateLead() *Error {
+	return &Error{Code: CodeConflict, Message: "this lead was delivered before", Err: ErrDuplicateLead}
+}
+
+// FieldsOf returns the field problems of err (nil when it is no *Error or
+// has none).
+func FieldsOf(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
 // Unavailable wraps a store failure the operator can fix (the database is
 // busy, its disk is full, its file is read-only) as CodeUnavailable; message
 // says what happened, without paths or secrets.

@@ -163,6 +163,31 @@ func CheckLocked(old, next Opportunity, wasClosed, staysClosed bool) error {
 	return &Error{Code: CodeConflict, Message: "a closed opportunity's main fields are locked until it is moved back to an open state", Fields: f}
 }
 
+// movePipeline applies the pipeline's rules to an update of an opportunity
+// from old, in state oldSt, to next, in state newSt, at now: a closed
+// opportunity that stays closed keeps its main fields (CheckLocked); a new
+// lost reason is refused outside a lost state; moving to another state, or
+// any update in an open state, applies the state (ApplyState: closedAt set
+// on closing, kept between closed states, cleared with the lost reason on
+// reopening); in a lost state the lost reason given is kept. Errors:
+// conflict (locked fields), invalid (lostReason).
+func movePipeline(old, next Opportunity, oldSt, newSt State, now time.Time) (Opportunity, error) {
+	if err := CheckLocked(old, next, oldSt.Closed(), newSt.Closed()); err != nil {
+		return Opportunity{}, err
+	}
+	if newSt.Outcome != OutcomeLost && next.LostReason != "" && next.LostReason != old.LostReason {
+		return Opportunity{}, InvalidField("lostReason", "only a lost opportunity has a lost reason")
+	}
+	reason := next.LostReason
+	if next.StateID != old.StateID || !newSt.Closed() {
+		next.ApplyState(newSt, now)
+	}
+	if newSt.Outcome == OutcomeLost {
+		next.LostReason = reason
+	}
+	return next, nil
+}
+
 // OpportunityFilter selects opportunities in a list. Every set field must
 // match.
 type OpportunityFilter struct {

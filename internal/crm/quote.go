@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"errors"
 	"strings"
 	"time"
 )
@@ -53,12 +54,12 @@ func (q *Quote) Normalize() error {
 		}
 	}
 	if err := NormalizeQuoteLines(q.Lines); err != nil {
-		if e, ok := err.(*Error); ok {
-			for k, v := range e.Fields {
-				f.add(k, v)
-			}
-		} else {
+		var e *Error
+		if !errors.As(err, &e) {
 			return err
+		}
+		for k, v := range e.Fields {
+			f.add(k, v)
 		}
 	}
 	if err := f.err(); err != nil {

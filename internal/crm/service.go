@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -155,11 +156,9 @@ func (s *Service) takeNumber(ctx context.Context, b *Batch, counter string) (int
 	return n + 1, nil
 }
 
-// counterRace reports whether err is a lost race for a sequence number.
-func counterRace(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.Code == CodeConflict && e.Fields["counter"] != ""
-}
+// counterRace reports whether err is a lost race for a sequence number (or
+// any item a concurrent transaction wrote).
+func counterRace(err error) bool { return errors.Is(err, ErrConcurrentWrite) }
 
 // numberRetries is how often a use case that takes a number starts over
 // after losing the number to a concurrent one.

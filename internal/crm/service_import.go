@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -117,12 +118,9 @@ func (s *Service) ImportContacts(ctx context.Context, rows []ImportRow) ([]Impor
 				res := &results[i]
 				switch {
 				case ErrorCode(err) == CodeInvalid || ErrorCode(err) == CodeUnprocessable || ErrorCode(err) == CodeConflict:
-					e, _ := err.(*Error)
-					res.Outcome, res.Reason = ImportRejected, e.Message
-					if e != nil {
-						res.Fields = e.Fields
-						res.Reason = describe(e.Fields)
-					}
+					var e *Error
+					errors.As(err, &e) // the codes above come only from *Error
+					res.Outcome, res.Reason, res.Fields = ImportRejected, describe(e.Fields), e.Fields
 				case err != nil:
 					mu.Lock()
 					if firstErr == nil {
@@ -177,12 +175,8 @@ func (s *Service) importLead(r ImportRow, srcs []Source, interests []Interest) (
 	}
 	if a := r.Address; a.Country != "" {
 		probe := Contact{Name: "x", Address: a}
-		if err := probe.Normalize(s.cfg.PhoneRegion); err != nil {
-			if e, ok := err.(*Error); ok {
-				for k, v := range e.Fields {
-					f.add(k, v)
-				}
-			}
+		for k, v := range FieldsOf(probe.Normalize(s.cfg.PhoneRegion)) {
+			f.add(k, v)
 		}
 	}
 	var src Source

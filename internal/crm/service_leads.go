@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -84,15 +85,15 @@ func (s *Service) IntakeLead(ctx context.Context, src Source, l Lead) (LeadRecor
 		if err == nil || attempt >= numberRetries {
 			return rec, dup, err
 		}
-		e, _ := err.(*Error)
+		code := ErrorCode(err)
 		switch {
-		case e != nil && e.Code == CodeConflict && e.Fields["lead"] != "":
+		case errors.Is(err, ErrDuplicateLead):
 			rec, err := s.store.GetLeadRecord(ctx, key) // the same delivery, at the same moment
 			return rec, err == nil, err
 		case counterRace(err):
 			time.Sleep(time.Duration(rand.IntN(1000*(attempt+1))) * time.Microsecond)
 			continue // a concurrent lead took the number: take the next
-		case e != nil && (e.Code == CodeConflict || e.Code == CodePreconditionFailed) && attempt < retries:
+		case (code == CodeConflict || code == CodePreconditionFailed) && attempt < retries:
 			continue // a contact with this e-mail or phone appeared or changed meanwhile: decide again
 		}
 		return rec, dup, err
@@ -175,19 +176,13 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 	if err := normalizeLeadContact(&c, s.cfg.PhoneRegion, rec); err != nil {
 		return err
 	}
-	owner := firstNonEmpty(look.EmailOwner, look.PhoneOwner)
-	if owner == "" {
+	if m, ok := leadMerge(look, c, interestIDs, attempt, now); ok {
+		b.Merges = []ContactMerge{m}
+		rec.Outcome, rec.ContactID = OutcomeMerged, m.ContactID
+	} else {
 		c.ID, c.CreatedAt, c.UpdatedAt, c.Version = NewID(now), now, now, 1
 		b.Contacts = []Write[Contact]{{New: c}}
 		rec.Outcome, rec.ContactID = OutcomeCreated, c.ID
-	} else {
-		// A second try after a failed conditional merge adds no e-mail or
-		// phone: the contact has its own.
-		m := ContactMerge{ContactID: owner, Fill: c, InterestIDs: interestIDs, UpdatedAt: now,
-			AddEmail: attempt == 0 && c.Email != "" && look.EmailOwner == "",
-			AddPhone: attempt == 0 && c.Phone != "" && look.PhoneOwner == "" && (look.EmailOwner == "" || look.EmailOwner == owner)}
-		b.Merges = []ContactMerge{m}
-		rec.Outcome, rec.ContactID = OutcomeMerged, owner
 	}
 	if w.CreateOpportunity {
 		o, err := s.leadOpportunity(ctx, src, c, rec.ContactID, agentID, interestIDs, now, b)
@@ -199,6 +194,24 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 		rec.OpportunityID = o.ID
 	}
 	return nil
+}
+
+// leadMerge decides whether a lead's contact c enriches an existing contact
+// instead of being created: the owner of its e-mail, else the owner of one
+// of its phones; false when neither is anyone's. The merge fills the
+// owner's empty fields with c's and adds the matched interests. It also
+// claims the lead's e-mail for the owner when no contact holds it (the
+// owner was found by phone), and its phone when no contact holds it; a
+// second try after a failed conditional merge (attempt > 0) claims
+// neither: the contact has its own by then.
+func leadMerge(look LeadLookup, c Contact, interestIDs []string, attempt int, now time.Time) (ContactMerge, bool) {
+	owner := firstNonEmpty(look.EmailOwner, look.PhoneOwner)
+	if owner == "" {
+		return ContactMerge{}, false
+	}
+	return ContactMerge{ContactID: owner, Fill: c, InterestIDs: interestIDs, UpdatedAt: now,
+		AddEmail: attempt == 0 && c.Email != "" && look.EmailOwner == "",
+		AddPhone: attempt == 0 && c.Phone != "" && look.PhoneOwner == "" && (look.EmailOwner == "" || look.EmailOwner == owner)}, true
 }
 
 // leadOpportunity opens the opportunity of a lead.
@@ -340,8 +353,8 @@ func (r LeadRecord) String() string {
 // still invalid after that (no name) fails. Errors: invalid.
 func normalizeLeadContact(c *Contact, region string, rec *LeadRecord) error {
 	err := c.Normalize(region)
-	e, ok := err.(*Error)
-	if err == nil || !ok || e.Code != CodeInvalid {
+	var e *Error
+	if err == nil || !errors.As(err, &e) || e.Code != CodeInvalid {
 		return err
 	}
 	fields := map[string]*string{

@@ -144,19 +144,9 @@ func (s *Service) UpdateOpportunity(ctx context.Context, id string, ifMatch int,
 	if !ok {
 		return Opportunity{}, InvalidField("stateId", "no state has this ID")
 	}
-	if err := CheckLocked(old, next, oldSt.Closed(), newSt.Closed()); err != nil {
-		return Opportunity{}, err
-	}
-	if newSt.Outcome != OutcomeLost && next.LostReason != "" && next.LostReason != old.LostReason {
-		return Opportunity{}, InvalidField("lostReason", "only a lost opportunity has a lost reason")
-	}
 	now := s.now()
-	reason := next.LostReason
-	if next.StateID != old.StateID || !newSt.Closed() {
-		next.ApplyState(newSt, now)
-	}
-	if newSt.Outcome == OutcomeLost {
-		next.LostReason = reason
+	if next, err = movePipeline(old, next, oldSt, newSt, now); err != nil {
+		return Opportunity{}, err
 	}
 	next.ID, next.Number, next.CreatedAt, next.CreatedBy, next.SourceID = old.ID, old.Number, old.CreatedAt, old.CreatedBy, old.SourceID
 	next.AmountCents, next.UpdatedAt, next.UpdatedBy, next.Version = old.AmountCents, now, ActorFrom(ctx).ID, old.Version+1

@@ -92,7 +92,8 @@ type CatalogStore interface {
 
 // StateStore keeps the pipeline states.
 type StateStore interface {
-	// ListStates returns every state, in order. Errors: internal.
+	// ListStates returns every state, in no particular order (the service
+	// sorts them). Errors: internal.
 	ListStates(ctx context.Context) ([]State, error)
 	// WriteStates creates (Version 0 in old) or replaces states and deletes
 	// others in one transaction, each guarded by its version. Errors:
@@ -205,7 +206,7 @@ type Batch struct {
 	StateCounts map[string]int64
 	// Counters advance sequence counters by one, each guarded by the value
 	// read: a concurrent use of the same number fails the batch with a
-	// conflict naming "counter", and the use case starts over. A failed
+	// conflict caused by ErrConcurrentWrite, and the use case starts over. A failed
 	// batch takes no number, so numbers have no gaps from refused requests.
 	Counters []CounterStep
 	Notes    []Write[Note]
@@ -213,7 +214,8 @@ type Batch struct {
 	// Merges enrich existing contacts with lead data (see ContactMerge).
 	Merges []ContactMerge
 	// Leads are new lead records, each stored under its Key, which must be
-	// new (a second delivery of the same lead fails the batch with conflict).
+	// new (a second delivery of the same lead fails the batch with a
+	// conflict caused by ErrDuplicateLead).
 	Leads []KeyedLead
 }
 
@@ -234,8 +236,9 @@ type PipelineStore interface {
 	// Commit writes a batch in one transaction; it checks that every entity
 	// a written opportunity, party or contact refers to exists. Errors:
 	// precondition_failed (a version moved), not_found, conflict (a unique
-	// value taken), invalid (a reference to nothing, naming the field),
-	// internal.
+	// value taken; caused by ErrConcurrentWrite for a lost race, by
+	// ErrDuplicateLead for a redelivered lead), invalid (a reference to
+	// nothing, naming the field), internal.
 	Commit(ctx context.Context, b Batch) error
 	// PeekNumber returns the named counter's current value (0 before its
 	// first use). A use case takes the next number by adding a CounterStep

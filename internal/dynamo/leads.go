@@ -119,7 +119,7 @@ func (s *Store) GetLeadRecord(ctx context.Context, k string) (crm.LeadRecord, er
 // "lead" if the delivery was stored before.
 func (s *Store) leadOps(t *tx, l crm.KeyedLead) {
 	t.putNew(marshal(leadToItem(l.Key, l.Record)), func(context.Context) error {
-		return &crm.Error{Code: crm.CodeConflict, Message: "this lead was delivered before", Fields: map[string]string{"lead": "duplicate delivery"}}
+		return crm.DuplicateLead()
 	})
 }
 

@@ -298,8 +298,7 @@ func (s *Store) counterOps(t *tx, c crm.CounterStep) {
 			ExpressionAttributeValues: map[string]types.AttributeValue{":from": num(strconv.FormatInt(c.From, 10)), ":to": num(strconv.FormatInt(c.From+1, 10)), ":t": str(kindCounter)},
 		}},
 		onFail: func(context.Context) error {
-			return &crm.Error{Code: crm.CodeConflict, Message: "a concurrent request took the same number; retry",
-				Fields: map[string]string{"counter": c.Name}}
+			return crm.ConcurrentWrite()
 		},
 	})
 }

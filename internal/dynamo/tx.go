@@ -127,7 +127,7 @@ func (t *tx) run(ctx context.Context) error {
 		}
 		for _, r := range tce.CancellationReasons {
 			if aws.ToString(r.Code) == "TransactionConflict" {
-				return &crm.Error{Code: crm.CodeConflict, Message: "a concurrent change touched the same data; retry", Err: err}
+				return crm.ConcurrentWrite()
 			}
 		}
 	}

@@ -73,13 +73,7 @@ func errTaken(field, message, owner string) error {
 		Fields: map[string]string{field: "is already used by " + owner}}
 }
 
-// errCounter is the conflict of a sequence number a concurrent request took.
-func errCounter(name string) error {
-	return &crm.Error{Code: crm.CodeConflict, Message: "a concurrent request took the same number; retry",
-		Fields: map[string]string{"counter": name}}
-}
-
 // errDuplicateLead is the conflict of a lead delivered before.
 func errDuplicateLead() error {
-	return &crm.Error{Code: crm.CodeConflict, Message: "this lead was delivered before", Fields: map[string]string{"lead": "duplicate delivery"}}
+	return crm.DuplicateLead()
 }

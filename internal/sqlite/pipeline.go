@@ -219,12 +219,12 @@ func stepCounter(t *wtx, c crm.CounterStep) error {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if c.From != 0 {
-			return errCounter(c.Name)
+			return crm.ConcurrentWrite()
 		}
 	case err != nil:
 		return err
 	case n != c.From:
-		return errCounter(c.Name)
+		return crm.ConcurrentWrite()
 	}
 	return t.exec("INSERT INTO counters (name, n) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET n = excluded.n", c.Name, c.From+1)
 }

@@ -54,6 +54,16 @@ func wantField(t *testing.T, err error, want crm.Code, field string) *crm.Error 
 	return e
 }
 
+// wantCause fails the test unless err is a conflict whose cause is cause
+// (crm.ErrConcurrentWrite, crm.ErrDuplicateLead).
+func wantCause(t *testing.T, err error, cause error) {
+	t.Helper()
+	wantCode(t, err, crm.CodeConflict)
+	if !errors.Is(err, cause) {
+		t.Fatalf("the conflict's cause is not %q: %v", cause, err)
+	}
+}
+
 // wantTaken fails the test unless err is the conflict of a unique value:
 // it names field and the owner of the value.
 func wantTaken(t *testing.T, err error, field, owner string) {

@@ -47,7 +47,7 @@ func testLeadDuplicate(t *testing.T, st crm.Store) {
 	stamp(&c.ID, &c.CreatedAt, &c.UpdatedAt, &c.Version)
 	again := newLead(c.ID)
 	err := st.Commit(ctx, crm.Batch{Contacts: []crm.Write[crm.Contact]{{New: c}}, Leads: []crm.KeyedLead{{Key: "k1", Record: again}}})
-	wantField(t, err, crm.CodeConflict, "lead")
+	wantCause(t, err, crm.ErrDuplicateLead)
 	same(t, "first lead", must(st.GetLeadRecord(ctx, "k1"))(t), rec)
 	_, err = st.GetContact(ctx, c.ID)
 	wantCode(t, err, crm.CodeNotFound)

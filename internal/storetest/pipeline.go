@@ -108,7 +108,7 @@ func testCommitAllOrNothing(t *testing.T, st crm.Store) {
 	first.Record.ID, first.Record.ContactID, first.Record.OpportunityID = newID(), e.merged.ID, ""
 	f.commit(crm.Batch{Leads: []crm.KeyedLead{first}})
 
-	wantField(t, st.Commit(ctx, e.batch()), crm.CodeConflict, "lead")
+	wantCause(t, st.Commit(ctx, e.batch()), crm.ErrDuplicateLead)
 	for what, err := range map[string]error{
 		"contact":     second(st.GetContact(ctx, e.contact.ID)),
 		"opportunity": second(st.GetOpportunity(ctx, e.opp.ID)),
@@ -326,9 +326,7 @@ func testCounters(t *testing.T, st crm.Store) {
 	stamp(&c.ID, &c.CreatedAt, &c.UpdatedAt, &c.Version)
 	for _, from := range []int64{0, 2} {
 		b := crm.Batch{Counters: []crm.CounterStep{{Name: "opportunity", From: from}}, Contacts: []crm.Write[crm.Contact]{{New: c}}}
-		if e := wantField(t, st.Commit(ctx, b), crm.CodeConflict, "counter"); e.Fields["counter"] != "opportunity" {
-			t.Fatalf("the conflict names counter %q", e.Fields["counter"])
-		}
+		wantCause(t, st.Commit(ctx, b), crm.ErrConcurrentWrite)
 	}
 	_, err := st.GetContact(ctx, c.ID)
 	wantCode(t, err, crm.CodeNotFound)
