@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"io/fs"
 	"net/url"
 	"regexp"
 	"strings"
@@ -111,7 +112,7 @@ type langSet struct {
 
 // sets maps each language to its templates. The files are embedded, so a
 // parse error is a bug and stops the program at start (and every test).
-var sets = parseSets()
+var sets = parseSets(templateFS)
 
 // linkLabel introduces the link appended to an override body without {link}.
 var linkLabel = map[string]string{crm.LangES: "Ábrelo en Embudo", crm.LangEN: "Open it in Embudo"}
@@ -119,14 +120,14 @@ var linkLabel = map[string]string{crm.LangES: "Ábrelo en Embudo", crm.LangEN: "
 // noName stands in for a contact without a name.
 var noName = map[string]string{crm.LangES: "(sin nombre)", crm.LangEN: "(no name)"}
 
-func parseSets() map[string]langSet {
+func parseSets(fsys fs.FS) map[string]langSet {
 	out := make(map[string]langSet, 2)
 	for _, lang := range []string{crm.LangES, crm.LangEN} {
 		tt := texttemplate.Must(texttemplate.New(lang).
 			Funcs(texttemplate.FuncMap{"indent": indent}).
-			ParseFS(templateFS, "templates/"+lang+".txt.tmpl"))
+			ParseFS(fsys, "templates/"+lang+".txt.tmpl"))
 		ht := htmltemplate.Must(htmltemplate.New(lang).
-			ParseFS(templateFS, "templates/layout.html.tmpl", "templates/"+lang+".html.tmpl"))
+			ParseFS(fsys, "templates/layout.html.tmpl", "templates/"+lang+".html.tmpl"))
 		for _, key := range crm.NotificationKeys() {
 			for _, name := range []string{key + ".subject", key + ".text"} {
 				if tt.Lookup(name) == nil {
