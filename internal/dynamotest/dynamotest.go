@@ -18,7 +18,7 @@ import (
 // Table is a running minidyn server with the Embudo table created.
 type Table struct {
 	Server *server.Server // for failure emulation
-	URL    string
+	URL    string         // minidyn behind Mend
 	Client *dynamodb.Client
 	Name   string
 }
@@ -38,11 +38,12 @@ func Client(url string) *dynamodb.Client {
 }
 
 // New starts a server for the test, creates the table from dynamo.Schema
-// and stops the server at the end of the test.
+// and stops the server at the end of the test. The server is minidyn's
+// behind Mend, which makes its writes behave as DynamoDB's.
 func New(tb testing.TB) *Table {
 	tb.Helper()
 	srv := server.NewServer()
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewServer(Mend(srv))
 	tb.Cleanup(hs.Close)
 	t := &Table{Server: srv, URL: hs.URL, Client: Client(hs.URL), Name: "embudo-test"}
 	if _, err := t.Client.CreateTable(context.Background(), dynamo.Schema(t.Name)); err != nil {
