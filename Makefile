@@ -14,6 +14,14 @@ GO_LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda
 RIE_PKG     := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE_STAMP   := bin/.aws-lambda-rie-$(RIE_VERSION)
+# gremlins mutates the code of a package and runs its tests (make mutate).
+GREMLINS_PKG     := github.com/go-gremlins/gremlins/cmd/gremlins
+GREMLINS_VERSION := v0.6.0
+GREMLINS_STAMP   := bin/.gremlins-$(GREMLINS_VERSION)
+# The packages where a wrong branch is a wrong answer for a user, one at a
+# time; one worker, as the machines are small and shared.
+MUTATE_PKGS    ?= ./internal/crm ./internal/leads ./internal/notify ./internal/stream
+MUTATE_WORKERS ?= 1
 # npm writes this file on every install, so it marks infra/node_modules as current.
 NPM_STAMP   := infra/node_modules/.package-lock.json
 NPM         := $(shell command -v npm)
@@ -35,7 +43,7 @@ RACE      ?= -race
 MAX_BINARY_MB := 20
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench build tools fuzz clean
+.PHONY: help run test lint bench build tools fuzz mutate clean
 .PHONY: build-ApiFunction build-WebhookFunction build-StreamFunction build-ReminderFunction
 
 help: ## list the targets
@@ -109,6 +117,22 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 10s)
 		done; \
 	done; \
 	[ -n "$$found" ] || echo "no fuzz targets yet"
+
+mutate: $(GREMLINS_STAMP) ## mutation testing of MUTATE_PKGS with gremlins, one package at a time (slow: not in CI; docs/testing.md)
+	@mkdir -p .build/mutate
+	@set -e; for pkg in $(MUTATE_PKGS); do \
+		name=$$(basename $$pkg); \
+		echo "== gremlins $$pkg (log: .build/mutate/$$name.log)"; \
+		bin/gremlins unleash --workers $(MUTATE_WORKERS) --timeout-coefficient 3 -o .build/mutate/$$name.json $$pkg > .build/mutate/$$name.log; \
+		tail -n 5 .build/mutate/$$name.log; \
+		echo "== the same, completed (package | killed | lived | not covered | not viable | timed out | efficacy | mutant coverage)"; \
+		$(GO) run ./tools/mutants -report .build/mutate/$$name.json $$pkg | tee .build/mutate/$$name.txt; \
+	done
+
+$(GREMLINS_STAMP):
+	GOBIN=$(CURDIR)/bin $(GO) install $(GREMLINS_PKG)@$(GREMLINS_VERSION)
+	@rm -f bin/.gremlins-*
+	@touch $@
 
 clean: ## remove build output and installed tools (keeps the local data in .embudo)
 	rm -rf .build bin infra/node_modules
