@@ -22,7 +22,7 @@ const TableName = "embudo-test"
 // table's name. The server stops when t ends.
 func Table(t testing.TB, templatePath string) (url string, client *dynamodb.Client, name string) {
 	t.Helper()
-	db := httptest.NewServer(server.NewServer())
+	db := httptest.NewServer(dynamotest.Mend(server.NewServer())) // DynamoDB's behaviour where minidyn differs (see dynamotest.Mend)
 	t.Cleanup(db.Close)
 	client = dynamotest.Client(db.URL)
 	table, err := infra.TableFromTemplate(templatePath, TableName)
