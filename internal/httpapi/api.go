@@ -58,6 +58,7 @@ func New(svc *crm.Service, o Options) *API {
 // ServeHTTP implements http.Handler: it recovers panics into 500 problems
 // and turns the router's own 404 and 405 answers into problems too.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w = drainFirst(w, r)
 	defer func() {
 		if v := recover(); v != nil {
 			a.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)

@@ -92,6 +92,7 @@ func (h *Hooks) Routes() []string {
 
 // ServeHTTP implements http.Handler.
 func (h *Hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w = drainFirst(w, r)
 	defer func() {
 		if v := recover(); v != nil {
 			h.log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", v)
