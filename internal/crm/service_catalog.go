@@ -8,7 +8,9 @@ import (
 )
 
 // CreateSource validates and stores a source; a webhook gets a new URL
-// token, returned this once in Webhook.Token. Errors: invalid, internal.
+// token, returned this once in Webhook.Token. Errors: invalid, conflict (a
+// source has the same name, ignoring case and accents; ExistingID names
+// it), internal.
 func (s *Service) CreateSource(ctx context.Context, src Source) (Source, error) {
 	if err := src.Normalize(); err != nil {
 		return Source{}, err
@@ -31,7 +33,8 @@ func (s *Service) GetSource(ctx context.Context, id string) (Source, error) {
 
 // UpdateSource applies change to a source. Setting a webhook where there
 // was none, or asking to rotate its token, issues a new URL token (returned
-// this once). Errors: invalid, not_found, precondition_failed, internal.
+// this once). Errors: invalid, not_found, precondition_failed, conflict
+// (another source has the name; ExistingID names it), internal.
 func (s *Service) UpdateSource(ctx context.Context, id string, ifMatch int, change func(*Source) error) (Source, error) {
 	return modify(ctx, "source", id, ifMatch, s.store.GetSource,
 		func(v *Source) *int { return &v.Version }, change,

@@ -15,10 +15,11 @@ var sources = entity[crm.Source, sourceItem]{
 	kind: kindSource, label: "source", toItem: sourceToItem, fromItem: sourceFromItem,
 	id: func(v crm.Source) string { return v.ID }, version: func(v crm.Source) int { return v.Version },
 	unique: func(v crm.Source) []claim {
-		if v.Webhook == nil {
-			return nil
+		cs := []claim{{"source-name", crm.Fold(v.Name), "name"}}
+		if v.Webhook != nil {
+			cs = append(cs, claim{scopeHook, v.Webhook.TokenHash, "webhook.token"})
 		}
-		return []claim{{scopeHook, v.Webhook.TokenHash, "webhook.token"}}
+		return cs
 	},
 }
 

@@ -94,25 +94,36 @@ func TestCatalogCRUD(t *testing.T) {
 	}
 }
 
-func TestInterestNamesAreUnique(t *testing.T) {
-	e := newEnv(t)
-	fibra := e.created("/v1/interests", map[string]any{"name": "Fibra Óptica"})
-	movil := e.created("/v1/interests", map[string]any{"name": "Móvil"})
-	for _, name := range []string{"Fibra Óptica", "fibra optica", "FIBRA ÓPTICA", "  Fibra   óptica "} {
-		t.Run(name, func(t *testing.T) {
-			before := e.snapshot()
-			wantProblem(t, e.admin_(http.MethodPost, "/v1/interests", map[string]any{"name": name}), http.StatusConflict, crm.CodeConflict, "name")
-			wantProblem(t, e.admin_(http.MethodPatch, "/v1/interests/"+id(movil), map[string]any{"name": name}), http.StatusConflict, crm.CodeConflict, "name")
-			e.unchanged(t, before)
+// TestCatalogNamesAreUnique: two sources, or two interests, cannot have the
+// same name ignoring case, accents and spaces; the 409 names the entry
+// that has it (existingId), on create and on rename.
+func TestCatalogNamesAreUnique(t *testing.T) {
+	for _, kind := range []string{"sources", "interests"} {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnv(t)
+			fibra := e.created("/v1/"+kind, map[string]any{"name": "Fibra Óptica"})
+			movil := e.created("/v1/"+kind, map[string]any{"name": "Móvil"})
+			for _, name := range []string{"Fibra Óptica", "fibra optica", "FIBRA ÓPTICA", "  Fibra   óptica "} {
+				before := e.snapshot()
+				for _, res := range []response{
+					e.admin_(http.MethodPost, "/v1/"+kind, map[string]any{"name": name}),
+					e.admin_(http.MethodPatch, "/v1/"+kind+"/"+id(movil), map[string]any{"name": name}),
+				} {
+					if p := wantProblem(t, res, http.StatusConflict, crm.CodeConflict, "name"); p.ExistingID != id(fibra) {
+						t.Errorf("%q: the conflict names %q, want %s", name, p.ExistingID, id(fibra))
+					}
+				}
+				e.unchanged(t, before)
+			}
+			// An entry may change the case of its own name; a rename frees the old one.
+			wantStatus(t, e.admin_(http.MethodPatch, "/v1/"+kind+"/"+id(fibra), map[string]any{"name": "FIBRA óptica"}), http.StatusOK)
+			wantStatus(t, e.admin_(http.MethodPatch, "/v1/"+kind+"/"+id(fibra), map[string]any{"name": "Fibra 1 Gb"}), http.StatusOK)
+			e.created("/v1/"+kind, map[string]any{"name": "fibra óptica"})
+			// Deleting frees the name too.
+			wantStatus(t, e.admin_(http.MethodDelete, "/v1/"+kind+"/"+id(movil), nil), http.StatusNoContent)
+			e.created("/v1/"+kind, map[string]any{"name": "MOVIL"})
 		})
 	}
-	// An interest may change the case of its own name; a rename frees the old one.
-	wantStatus(t, e.admin_(http.MethodPatch, "/v1/interests/"+id(fibra), map[string]any{"name": "FIBRA óptica"}), http.StatusOK)
-	wantStatus(t, e.admin_(http.MethodPatch, "/v1/interests/"+id(fibra), map[string]any{"name": "Fibra 1 Gb"}), http.StatusOK)
-	e.created("/v1/interests", map[string]any{"name": "fibra óptica"})
-	// Deleting frees the name too.
-	wantStatus(t, e.admin_(http.MethodDelete, "/v1/interests/"+id(movil), nil), http.StatusNoContent)
-	e.created("/v1/interests", map[string]any{"name": "MOVIL"})
 }
 
 func TestAgentCodesAreUnique(t *testing.T) {

@@ -11,10 +11,11 @@ var sources = newEntity(entity[crm.Source, sourceRow]{
 	table: "sources", label: "source", toRow: sourceToRow, fromRow: sourceFromRow,
 	id: func(v crm.Source) string { return v.ID }, version: func(v crm.Source) int { return v.Version }, vals: noCols[crm.Source],
 	claims: func(v crm.Source) []claim {
-		if v.Webhook == nil {
-			return nil
+		cs := []claim{{scopeSourceName, crm.Fold(v.Name), "name"}}
+		if v.Webhook != nil {
+			cs = append(cs, claim{scopeHook, v.Webhook.TokenHash, "webhook.token"})
 		}
-		return []claim{{scopeHook, v.Webhook.TokenHash, "webhook.token"}}
+		return cs
 	},
 })
 
@@ -44,8 +45,9 @@ func (s *Store) SourceByWebhookHash(ctx context.Context, hash string) (crm.Sourc
 	return sources.get(ctx, s, s.r, owner)
 }
 
-// CreateSource implements crm.CatalogStore. Errors: conflict (the webhook
-// token's hash is taken), invalid (webhook.defaultAgentId or
+// CreateSource implements crm.CatalogStore. Errors: conflict (the name,
+// folded, is another source's, or the webhook token's hash is taken),
+// invalid (webhook.defaultAgentId or
 // webhook.opportunityStateId name nothing), unavailable, internal.
 func (s *Store) CreateSource(ctx context.Context, v crm.Source) error {
 	return s.write(ctx, func(t *wtx) error {

@@ -13,9 +13,10 @@ type claim struct{ scope, value, field string }
 
 // Claim scopes.
 const (
-	scopeEmail        = "email" // a contact's e-mail
-	scopePhone        = "phone" // a contact's phone or mobile
-	scopeHook         = "hook"  // a webhook token's SHA-256
+	scopeEmail        = "email"       // a contact's e-mail
+	scopePhone        = "phone"       // a contact's phone or mobile
+	scopeHook         = "hook"        // a webhook token's SHA-256
+	scopeSourceName   = "source-name" // a source's folded name
 	scopeInterestName = "interest-name"
 	scopeAgentCode    = "agent-code"
 	scopeUserEmail    = "user-email"

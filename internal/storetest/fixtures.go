@@ -68,7 +68,7 @@ func (f *fixture) source(s crm.Source) crm.Source {
 	f.t.Helper()
 	stamp(&s.ID, &s.CreatedAt, &s.UpdatedAt, &s.Version)
 	if s.Name == "" {
-		s.Name = "Fuente"
+		s.Name = "Fuente " + s.ID // source names are unique
 	}
 	noErr(f.t, f.st.CreateSource(f.ctx, s))
 	return s
