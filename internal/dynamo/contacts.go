@@ -80,11 +80,7 @@ func (s *Store) contactRefs(t *tx, old, next crm.Contact) {
 			continue
 		}
 		t.check(entityKey(kindInterest, iid), exists, failMissingRef("interestIds", "interest"))
-		k := linkKey(iid, next.ID)
-		t.put(marshal(linkItem{
-			keys:       keys{PK: k[attrPK].(*types.AttributeValueMemberS).Value, SK: k[attrSK].(*types.AttributeValueMemberS).Value, Type: kindLink},
-			InterestID: iid, ContactID: next.ID,
-		}), "", nil, nil)
+		t.put(interestLink(iid, next.ID), "", nil, nil)
 	}
 }
 

@@ -59,13 +59,11 @@ func (s *Store) ApplyOnce(ctx context.Context, k string, items []crm.TimelineIte
 		func(context.Context) error { applied = false; return nil })
 	t.ops[len(t.ops)-1].item.Put.ExpressionAttributeNames = map[string]string{"#ttl": attrTTL}
 	for _, it := range items {
-		pk, sk := timelineKey(it)
 		if it.Removed {
-			t.del(key(pk, sk), "", nil, nil)
+			t.del(key(timelineKey(it)), "", nil, nil)
 			continue
 		}
-		t.put(marshal(timelineItem{keys: keys{PK: pk, SK: sk, Type: kindTimeline}, ContactID: it.ContactID, At: it.At, EventID: it.EventID,
-			Kind: string(it.Kind), Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}), "", nil, nil)
+		t.put(marshal(timelineToItem(it)), "", nil, nil)
 	}
 	rows := map[string]map[string]int64{}
 	var order []string
@@ -143,6 +141,12 @@ func (s *Store) Timeline(ctx context.Context, contactID string, o crm.ListOption
 	return page(ctx, s, query{pk: kindContact + "#" + contactID, prefix: "TL#"}, "timeline", o, nil, decode, accept)
 }
 
+func timelineToItem(it crm.TimelineItem) timelineItem {
+	pk, sk := timelineKey(it)
+	return timelineItem{keys: keys{PK: pk, SK: sk, Type: kindTimeline}, ContactID: it.ContactID, At: it.At, EventID: it.EventID,
+		Kind: string(it.Kind), Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}
+}
+
 func timelineFromItem(it timelineItem) crm.TimelineItem {
 	return crm.TimelineItem{ContactID: it.ContactID, At: it.At, EventID: it.EventID, Kind: crm.TimelineKind(it.Kind),
 		Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}
@@ -158,6 +162,14 @@ type statsItem struct {
 	Won            int64  `dynamodbav:"won"`
 	Lost           int64  `dynamodbav:"lost"`
 	WonAmountCents int64  `dynamodbav:"wonAmountCents"`
+}
+
+// statsToItem is a month's counters of a source as the ADDs of ApplyOnce
+// leave them (every counter present; ApplyOnce adds only those that change).
+func statsToItem(m crm.SourceMonth) statsItem {
+	src := sourceOrNone(m.SourceID)
+	return statsItem{keys: keys{PK: kindStats, SK: m.Month + "#" + src, Type: kindStats}, SourceID: src, Month: m.Month,
+		Leads: m.Leads, Contacts: m.Contacts, Opportunities: m.Opportunities, Won: m.Won, Lost: m.Lost, WonAmountCents: m.WonAmountCents}
 }
 
 func statsFromItem(it statsItem) crm.SourceMonth {

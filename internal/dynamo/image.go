@@ -44,8 +44,16 @@ func DecodeImage(m map[string]types.AttributeValue) (crm.Entity, error) {
 }
 
 // StreamTypes are the item types the change stream acts on, for the stream
-// function's FilterCriteria.
+// function's FilterCriteria (which also drops the INSERTs of copied items:
+// ChangeOf).
 var StreamTypes = []string{kindContact, kindOpportunity, kindNote, kindQuote, kindLead, kindFile}
+
+// Copied reports whether a stream record's image is of an item `embudo
+// copy` wrote (it carries the copied marker).
+func Copied(img map[string]events.DynamoDBAttributeValue) bool {
+	_, ok := img[attrCopied]
+	return ok
+}
 
 // streamImage decodes a stream record's image (DynamoDB JSON, as Lambda
 // delivers it) into its entity.
@@ -65,9 +73,17 @@ func streamImage(m map[string]events.DynamoDBAttributeValue) (crm.Entity, error)
 }
 
 // ChangeOf converts one DynamoDB stream record into the typed change of
-// the change core; its ID is the record's event ID. Errors: an image that
-// does not decode.
+// the change core; its ID is the record's event ID. The INSERT of an item
+// `embudo copy` wrote (it carries the copied marker) is no change: Old and
+// New are nil, which the core skips, as the e-mails, reminders, timeline
+// and counters of what it records happened where it was copied from. The
+// stream function's FilterCriteria drop those records already; this holds
+// when one gets through all the same (a filter edited by hand, a replay).
+// Errors: an image that does not decode.
 func ChangeOf(rec events.DynamoDBEventRecord) (crm.Change, error) {
+	if rec.EventName == "INSERT" && Copied(rec.Change.NewImage) {
+		return crm.Change{ID: rec.EventID}, nil
+	}
 	old, err := streamImage(rec.Change.OldImage)
 	if err != nil {
 		return crm.Change{}, fmt.Errorf("old image: %w", err)

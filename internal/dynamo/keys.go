@@ -44,11 +44,35 @@ func linkKey(interestID, contactID string) map[string]types.AttributeValue {
 	return key(kindInterest+"#"+interestID, kindContact+"#"+contactID)
 }
 
+// The sort keys of the configuration markers: the seeding is done, an
+// admin exists.
+const (
+	markerSeeded = "SEEDED"
+	markerAdmin  = "ADMIN"
+)
+
 // Fixed keys of singleton items.
 var (
-	seededKey = key(kindConfig, "SEEDED")
-	adminKey  = key(kindConfig, "ADMIN")
+	seededKey = key(kindConfig, markerSeeded)
+	adminKey  = key(kindConfig, markerAdmin)
 )
+
+// configMarker is the item of a configuration marker.
+func configMarker(sk string) map[string]types.AttributeValue {
+	return marshal(keys{PK: kindConfig, SK: sk, Type: kindConfig})
+}
+
+// claimItem is the item that claims a unique value for its owner.
+func claimItem(scope, value, owner string) map[string]types.AttributeValue {
+	return marshal(uniqueItem{keys: keys{PK: kindUnique + "#" + scope + "#" + value, SK: kindUnique, Type: kindUnique}, Owner: owner})
+}
+
+// interestLink is the item linking an interest to a contact (its key is
+// linkKey's).
+func interestLink(interestID, contactID string) map[string]types.AttributeValue {
+	return marshal(linkItem{keys: keys{PK: kindInterest + "#" + interestID, SK: kindContact + "#" + contactID, Type: kindLink},
+		InterestID: interestID, ContactID: contactID})
+}
 
 func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 

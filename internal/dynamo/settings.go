@@ -36,7 +36,7 @@ func (s *Store) Seed(ctx context.Context, st []crm.State, set []crm.Notification
 	}
 	seeded := true
 	t := s.tx()
-	t.putNew(marshal(keys{PK: kindConfig, SK: "SEEDED", Type: kindConfig}), func(context.Context) error {
+	t.putNew(configMarker(markerSeeded), func(context.Context) error {
 		seeded = false
 		return nil
 	})

@@ -34,9 +34,9 @@ func SnapshotOf(items []map[string]types.AttributeValue) (crm.Snapshot, error) {
 func snapshotItem(snap *crm.Snapshot, k keys, m map[string]types.AttributeValue) error {
 	if k.PK == kindConfig {
 		switch k.SK {
-		case "SEEDED":
+		case markerSeeded:
 			snap.Seeded = true
-		case "ADMIN":
+		case markerAdmin:
 			snap.AdminCreated = true
 		case "STATE_COUNTS": // written by ADD alone: it has no type
 			maps.Copy(snap.StateCounts, stateCountsOf(m))

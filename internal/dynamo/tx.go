@@ -77,9 +77,7 @@ func (t *tx) putVersion(item map[string]types.AttributeValue, old int, onFail fu
 
 // claim claims a unique value for owner.
 func (t *tx) claim(scope, value, owner string, onFail func(context.Context) error) {
-	k := uniqueKey(scope, value)
-	it := marshal(uniqueItem{keys: keys{PK: k[attrPK].(*types.AttributeValueMemberS).Value, SK: kindUnique, Type: kindUnique}, Owner: owner})
-	t.put(it, "attribute_not_exists(PK) OR #o = :o", map[string]types.AttributeValue{":o": str(owner)}, onFail)
+	t.put(claimItem(scope, value, owner), "attribute_not_exists(PK) OR #o = :o", map[string]types.AttributeValue{":o": str(owner)}, onFail)
 	t.ops[len(t.ops)-1].item.Put.ExpressionAttributeNames = map[string]string{"#o": "owner"}
 }
 

@@ -34,7 +34,7 @@ func (s *Store) adminMarker(u crm.User) func(*tx) {
 		return nil
 	}
 	return func(t *tx) {
-		t.put(marshal(keys{PK: kindConfig, SK: "ADMIN", Type: kindConfig}), "", nil, nil)
+		t.put(configMarker(markerAdmin), "", nil, nil)
 	}
 }
 
@@ -76,7 +76,7 @@ func (s *Store) CreateAdmin(ctx context.Context, u crm.User, tk crm.Token, force
 		if force {
 			cond = ""
 		}
-		t.put(marshal(keys{PK: kindConfig, SK: "ADMIN", Type: kindConfig}), cond, nil,
+		t.put(configMarker(markerAdmin), cond, nil,
 			func(context.Context) error {
 				return crm.Conflict("an admin exists already; use --force to add another")
 			})
