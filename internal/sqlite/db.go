@@ -35,15 +35,17 @@ type Options struct {
 	// Now is the clock of expiry (idempotency records, effect markers);
 	// time.Now when nil.
 	Now func() time.Time
+	// ReadOnly opens an existing file read-only, as SQLite does by itself
+	// with a file the process may not write: every write fails with
+	// unavailable, and opening changes nothing in it (no expired record is
+	// purged; a file that lacks a schema migration is refused). For
+	// `embudo copy`, whose source never changes, and tests.
+	ReadOnly bool
 
 	// writeConns is the number of write connections: 1 (the default) makes
 	// writes queue in Go for the one writer; more make them contend for
 	// SQLite's write lock. Only the benchmark sets it.
 	writeConns int
-	// readOnly opens the file read-only, as SQLite does by itself with a
-	// file the process may not write (which a test run as root cannot
-	// make). Only tests set it.
-	readOnly bool
 }
 
 // Store implements crm.Store on one SQLite database file.
@@ -70,6 +72,8 @@ var ErrDamaged = errors.New("the database file is damaged")
 // quick_check, refusing a damaged file with an error that names it and says
 // how to restore it (errors.Is(err, ErrDamaged)), and applies the schema
 // migrations it lacks. The journal is a WAL, so reads never wait for writes.
+// With o.ReadOnly the file must exist (an error wrapping fs.ErrNotExist
+// otherwise) and is not written.
 func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -98,13 +102,17 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	if o.writeConns <= 0 {
 		o.writeConns = 1
 	}
-	if err := createFile(abs); err != nil {
+	if o.ReadOnly {
+		if _, err := os.Stat(abs); err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+	} else if err := createFile(abs); err != nil {
 		return nil, err
 	}
 	s := &Store{path: abs, log: o.Logger, now: o.Now, busy: o.BusyTimeout, changed: make(chan struct{}, 1)}
 	busy := fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds())
 	params := []string{"_txlock=immediate", "_pragma=" + busy, "_pragma=journal_mode(WAL)", "_pragma=synchronous(" + sync + ")"}
-	if o.readOnly {
+	if o.ReadOnly {
 		params = append(params, "mode=ro")
 	}
 	s.w, err = sql.Open("sqlite", dsn(abs, params...))
@@ -130,7 +138,9 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	s.r.SetMaxOpenConns(o.ReadConns)
 	s.r.SetMaxIdleConns(o.ReadConns)
-	s.purgeExpired(ctx)
+	if !o.ReadOnly {
+		s.purgeExpired(ctx)
+	}
 	return s, nil
 }
 

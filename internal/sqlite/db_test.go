@@ -167,7 +167,7 @@ func TestAReadOnlyDatabaseIsUnavailable(t *testing.T) {
 	// so there the test opens it read-only as SQLite would.
 	o := Options{}
 	if os.Geteuid() == 0 {
-		o.readOnly = true
+		o.ReadOnly = true
 	} else {
 		if err := os.Chmod(path, 0o400); err != nil {
 			t.Fatal(err)
