@@ -214,18 +214,3 @@ func TestExportOpportunities(t *testing.T) {
 		t.Errorf("a failed export left %s: %v", file, err)
 	}
 }
-
-func TestExportFlatten(t *testing.T) {
-	var cols, vals []string
-	err := exportFlatten([]byte(`{"z":"a\"b","a":{"y":1.50,"b":null,"c":{"d":true}},"l":["x",2,null,{"k":"v"}],"e":{},"n":null}`), "",
-		func(c, v string) { cols, vals = append(cols, c), append(vals, v) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"z", "a.y", "a.b", "a.c.d", "l", "n"}; !slices.Equal(cols, want) {
-		t.Errorf("columns %q, want %q", cols, want)
-	}
-	if want := []string{`a"b`, "1.50", "", "true", `x|2||{"k":"v"}`, ""}; !slices.Equal(vals, want) {
-		t.Errorf("values %q, want %q", vals, want)
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -85,6 +84,17 @@ func byEmail(cs []map[string]any) map[string]map[string]any {
 		}
 	}
 	return out
+}
+
+// importReport is what `embudo import contacts --json` prints.
+type importReport struct {
+	Created, Merged, Unchanged, Rejected int
+	Results                              []struct {
+		Line      int
+		Outcome   string
+		ContactID string
+		Reason    string
+	}
 }
 
 // importJSON runs an import with --json and decodes its report.
@@ -355,90 +365,6 @@ func TestImport10000Rows(t *testing.T) {
 	for _, i := range []int{0, 4999, n - 1} {
 		if c := emails[fmt.Sprintf("persona%d@example.com", i)]; c == nil || c["mobile"] != fmt.Sprintf("+346%08d", i) {
 			t.Errorf("row %d: %v", i, c)
-		}
-	}
-}
-
-func TestImportProgressBar(t *testing.T) {
-	var buf bytes.Buffer
-	p := newImportProgress(&buf, 1000, true, false)
-	p.add(500)
-	p.add(500)
-	p.done()
-	got := buf.String()
-	if !strings.Contains(got, "\r[===============               ] 500/1000  50%") || !strings.Contains(got, " 1000/1000 100%") || !strings.HasSuffix(got, "\n") {
-		t.Errorf("progress bar: %q", got)
-	}
-}
-
-func TestImportReading(t *testing.T) {
-	for _, c := range []struct {
-		text string
-		want rune
-	}{
-		{"a;b;c\n1,5;2;3", ';'},
-		{"a,b,\"c;d;e\"\n", ','},
-		{"a\tb\tc;d\n", '\t'},
-		{"solo\n", ','},
-	} {
-		if got := importDetectDelimiter(c.text); got != c.want {
-			t.Errorf("delimiter of %q: %q, want %q", c.text, got, c.want)
-		}
-	}
-	for _, c := range []struct {
-		in   []byte
-		want string
-	}{
-		{[]byte("\xEF\xBB\xBFnombre;año"), "nombre;año"},
-		{[]byte("Mu\xf1oz \x80 \x93hola\x94"), "Muñoz € “hola”"},
-		{[]byte{0xFF, 0xFE, 'a', 0, 0xF1, 0}, "añ"},
-	} {
-		if got, _, err := importDecodeText(c.in); err != nil || got != c.want {
-			t.Errorf("decode %q: %q %v, want %q", c.in, got, err, c.want)
-		}
-	}
-	header := []string{"Nombre", "Apellidos", "E-mail", "Teléfono", "Móvil", "Empresa", "Cargo", "NIF", "Sitio web", "Notas",
-		"Dirección", "Código Postal", "Ciudad", "Provincia", "País", "Fuente", "Intereses", "Acepta marketing",
-		"First Name", "Zip", "address.city", "sourceId"}
-	m, err := importMapColumns(header, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"name", "surname", "email", "phone", "mobile", "company", "jobTitle", "taxId", "web", "observations",
-		"address.street", "address.postalCode", "address.city", "address.province", "address.country", "source", "interests",
-		"marketingConsent", "", "", "", ""}
-	if !slices.Equal(m.fields, want) {
-		t.Errorf("mapped\n %q\nwant\n %q", m.fields, want)
-	}
-	if !slices.Equal(m.ignored, []string{"First Name", "Zip", "address.city", "sourceId"}) || len(m.shadowed) != 4 || len(m.unknown) != 0 {
-		t.Errorf("columns whose field another fills: %q %q", m.ignored, m.shadowed)
-	}
-	row, bad := m.row(importRecord{line: 7, cells: []string{" Ana ", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-		"a, b;c | d", "SÍ", "", "", "", "", ""}}, len(header))
-	if bad != nil || row.Name != "Ana" || !slices.Equal(row.Interests, []string{"a", "b", "c", "d"}) || !row.MarketingConsent || row.Line != 7 {
-		t.Errorf("row: %+v %v", row, bad)
-	}
-	if _, bad := m.row(importRecord{cells: append(make([]string, len(header)), "extra")}, len(header)); bad["row"] == "" {
-		t.Errorf("a cell beyond the header is not refused: %v", bad)
-	}
-}
-
-func TestImportArguments(t *testing.T) {
-	for _, c := range []struct {
-		args []string
-		pos  []string
-		json bool
-	}{
-		{[]string{"a.csv", "--json"}, []string{"a.csv"}, true},
-		{[]string{"--json", "a.csv"}, []string{"a.csv"}, true},
-		{[]string{"-", "--batch", "3"}, []string{"-"}, false},
-		{[]string{"--", "--json"}, []string{"--json"}, false},
-		{[]string{"a.csv", "--", "--json", "b"}, []string{"a.csv", "--json", "b"}, false},
-	} {
-		var f importFlags
-		pos, err := parseTransferArgs(importFlagSet(&f, io.Discard), c.args)
-		if err != nil || !slices.Equal(pos, c.pos) || f.json != c.json {
-			t.Errorf("%q: %q json=%v %v, want %q json=%v", c.args, pos, f.json, err, c.pos, c.json)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // How the CLI shows things to people: tables, key-value listings, money
 // as 1.234,56 €, percentages as 33,3 %, times in the local time zone; and
@@ -16,12 +16,12 @@ import (
 	"unicode/utf8"
 )
 
-// cliObj is one JSON object of the API, decoded with numbers kept exact.
-type cliObj map[string]any
+// obj is one JSON object of the API, decoded with numbers kept exact.
+type obj map[string]any
 
-// cliDecode decodes a JSON object.
-func cliDecode(raw []byte) (cliObj, error) {
-	var m cliObj
+// decode decodes a JSON object.
+func decode(raw []byte) (obj, error) {
+	var m obj
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil {
@@ -30,11 +30,11 @@ func cliDecode(raw []byte) (cliObj, error) {
 	return m, nil
 }
 
-// cliDecodeAll decodes a list of JSON objects.
-func cliDecodeAll(raws []json.RawMessage) ([]cliObj, error) {
-	out := make([]cliObj, 0, len(raws))
+// decodeAll decodes a list of JSON objects.
+func decodeAll(raws []json.RawMessage) ([]obj, error) {
+	out := make([]obj, 0, len(raws))
 	for _, r := range raws {
-		m, err := cliDecode(r)
+		m, err := decode(r)
 		if err != nil {
 			return nil, err
 		}
@@ -44,7 +44,7 @@ func cliDecodeAll(raws []json.RawMessage) ([]cliObj, error) {
 }
 
 // s returns the field as text ("" when absent or null).
-func (m cliObj) s(key string) string {
+func (m obj) s(key string) string {
 	switch v := m[key].(type) {
 	case nil:
 		return ""
@@ -65,7 +65,7 @@ func (m cliObj) s(key string) string {
 }
 
 // i returns an integer field (0 when absent).
-func (m cliObj) i(key string) int64 {
+func (m obj) i(key string) int64 {
 	if n, ok := m[key].(json.Number); ok {
 		v, err := n.Int64()
 		if err == nil {
@@ -78,7 +78,7 @@ func (m cliObj) i(key string) int64 {
 }
 
 // f returns a number field, and false when it is absent or null.
-func (m cliObj) f(key string) (float64, bool) {
+func (m obj) f(key string) (float64, bool) {
 	if n, ok := m[key].(json.Number); ok {
 		v, err := n.Float64()
 		return v, err == nil
@@ -87,19 +87,19 @@ func (m cliObj) f(key string) (float64, bool) {
 }
 
 // b returns a boolean field.
-func (m cliObj) b(key string) bool {
+func (m obj) b(key string) bool {
 	v, _ := m[key].(bool)
 	return v
 }
 
 // o returns an object field.
-func (m cliObj) o(key string) cliObj {
+func (m obj) o(key string) obj {
 	v, _ := m[key].(map[string]any)
 	return v
 }
 
 // list returns a field that is a list of strings.
-func (m cliObj) list(key string) []string {
+func (m obj) list(key string) []string {
 	l, _ := m[key].([]any)
 	out := make([]string, 0, len(l))
 	for _, v := range l {
@@ -111,7 +111,7 @@ func (m cliObj) list(key string) []string {
 }
 
 // printJSON writes raw JSON indented, with a final newline.
-func (x *cliSession) printJSON(raw []byte) error {
+func (x *session) printJSON(raw []byte) error {
 	var b bytes.Buffer
 	if err := json.Indent(&b, bytes.TrimSpace(raw), "", "  "); err != nil {
 		return fmt.Errorf("the answer is not JSON: %w", err)
@@ -122,7 +122,7 @@ func (x *cliSession) printJSON(raw []byte) error {
 }
 
 // printJSONParts writes one JSON object made of named raw parts, in order.
-func (x *cliSession) printJSONParts(parts ...cliPart) error {
+func (x *session) printJSONParts(parts ...part) error {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	for i, p := range parts {
@@ -142,14 +142,14 @@ func (x *cliSession) printJSONParts(parts ...cliPart) error {
 	return x.printJSON(b.Bytes())
 }
 
-// cliPart is a named piece of a combined JSON answer.
-type cliPart struct {
+// part is a named piece of a combined JSON answer.
+type part struct {
 	name string
 	raw  []byte
 }
 
-// cliItemsJSON makes a {"items": [...]} list of raw items.
-func cliItemsJSON(items []json.RawMessage) []byte {
+// itemsJSON makes a {"items": [...]} list of raw items.
+func itemsJSON(items []json.RawMessage) []byte {
 	if items == nil {
 		items = []json.RawMessage{}
 	}
@@ -159,29 +159,29 @@ func cliItemsJSON(items []json.RawMessage) []byte {
 	return b
 }
 
-// cliTable is a table for people, columns aligned with tabwriter.
-type cliTable struct {
+// table is a table for people, columns aligned with tabwriter.
+type table struct {
 	tw *tabwriter.Writer
 }
 
-func cliNewTable(w io.Writer, headers ...string) *cliTable {
-	t := &cliTable{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
+func newTable(w io.Writer, headers ...string) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
 	t.row(headers...)
 	return t
 }
 
-func (t *cliTable) row(cells ...string) {
+func (t *table) row(cells ...string) {
 	for i, c := range cells {
 		cells[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
 	}
 	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
 }
 
-func (t *cliTable) flush() error { return t.tw.Flush() }
+func (t *table) flush() error { return t.tw.Flush() }
 
-// cliMoney writes minor units for people: 1.234,56 € (or 1.234,56 USD
+// money writes minor units for people: 1.234,56 € (or 1.234,56 USD
 // for another currency).
-func cliMoney(cents int64, currency string) string {
+func money(cents int64, currency string) string {
 	neg := cents < 0
 	if neg {
 		cents = -cents
@@ -207,13 +207,13 @@ func cliMoney(cents int64, currency string) string {
 	return b.String()
 }
 
-// cliPct writes a ratio as a percentage with one decimal: 0.333 is 33,3 %.
-func cliPct(ratio float64) string {
+// pct writes a ratio as a percentage with one decimal: 0.333 is 33,3 %.
+func pct(ratio float64) string {
 	return strings.Replace(strconv.FormatFloat(ratio*100, 'f', 1, 64), ".", ",", 1) + " %"
 }
 
-// cliTime writes an RFC 3339 time in the local time zone, to the minute.
-func cliTime(s string) string {
+// localTime writes an RFC 3339 time in the local time zone, to the minute.
+func localTime(s string) string {
 	if s == "" {
 		return ""
 	}
@@ -224,16 +224,16 @@ func cliTime(s string) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-// cliDate writes the local date of an RFC 3339 time.
-func cliDate(s string) string {
+// localDate writes the local date of an RFC 3339 time.
+func localDate(s string) string {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.Local().Format("2006-01-02")
 	}
 	return s
 }
 
-// cliCut shortens s to n characters with an ellipsis.
-func cliCut(s string, n int) string {
+// cut shortens s to n characters with an ellipsis.
+func cut(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -242,8 +242,8 @@ func cliCut(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// cliJoin joins the non-empty parts with sep.
-func cliJoin(sep string, parts ...string) string {
+// join joins the non-empty parts with sep.
+func join(sep string, parts ...string) string {
 	var out []string
 	for _, p := range parts {
 		if p = strings.TrimSpace(p); p != "" {
@@ -253,23 +253,23 @@ func cliJoin(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-// cliKV is one line of a key-value listing.
-type cliKV struct{ key, val string }
+// kv is one line of a key-value listing.
+type kv struct{ key, val string }
 
-// cliFlatten lists a JSON object's fields in the API's order, nested
+// flatten lists a JSON object's fields in the API's order, nested
 // objects as dotted keys, leaving out empty values.
-func cliFlatten(raw []byte) ([]cliKV, error) {
+func flatten(raw []byte) ([]kv, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	var out []cliKV
-	if err := cliWalk(dec, "", &out); err != nil {
+	var out []kv
+	if err := walk(dec, "", &out); err != nil {
 		return nil, fmt.Errorf("the answer is not the JSON expected: %w", err)
 	}
 	return out, nil
 }
 
-// cliWalk reads one JSON value from dec, appending its leaves to out.
-func cliWalk(dec *json.Decoder, key string, out *[]cliKV) error {
+// walk reads one JSON value from dec, appending its leaves to out.
+func walk(dec *json.Decoder, key string, out *[]kv) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -286,7 +286,7 @@ func cliWalk(dec *json.Decoder, key string, out *[]cliKV) error {
 				if key != "" {
 					k = key + "." + k
 				}
-				if err := cliWalk(dec, k, out); err != nil {
+				if err := walk(dec, k, out); err != nil {
 					return err
 				}
 			}
@@ -311,26 +311,61 @@ func cliWalk(dec *json.Decoder, key string, out *[]cliKV) error {
 			return err
 		}
 		if len(vals) > 0 {
-			*out = append(*out, cliKV{key, strings.Join(vals, ", ")})
+			*out = append(*out, kv{key, strings.Join(vals, ", ")})
 		}
 	case nil:
 	case string:
 		if t != "" {
-			*out = append(*out, cliKV{key, t})
+			*out = append(*out, kv{key, t})
 		}
 	case json.Number:
-		*out = append(*out, cliKV{key, t.String()})
+		*out = append(*out, kv{key, t.String()})
 	case bool:
-		*out = append(*out, cliKV{key, strconv.FormatBool(t)})
+		*out = append(*out, kv{key, strconv.FormatBool(t)})
 	}
 	return nil
 }
 
-// cliMustJSON marshals a plain value (a string, a number) to JSON.
-func cliMustJSON(v any) []byte {
+// mustJSON marshals a plain value (a string, a number) to JSON.
+func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return []byte("null")
 	}
 	return b
+}
+
+// orNone is s, or def when s is empty.
+func orNone(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// yes writes a boolean for people.
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+// decimal writes a decimal for people: 1.500 is 1,5.
+func decimal(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return strings.Replace(s, ".", ",", 1)
+}
+
+// byteSize writes a size in bytes for people.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strings.Replace(strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64), ".", ",", 1) + " MiB"
+	case n >= 1<<10:
+		return strings.Replace(strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64), ".", ",", 1) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
 }

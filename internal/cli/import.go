@@ -1,4 +1,7 @@
-package main
+package cli
+
+// embudo import contacts: a CSV file read by internal/spreadsheet, its rows
+// sent in batches to the import endpoint.
 
 import (
 	"context"
@@ -8,14 +11,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/embudo/embudo/internal/client"
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/spreadsheet"
 )
 
 const importUsage = `Usage: embudo import contacts [flags] FILE.csv
@@ -67,7 +69,7 @@ type importFlags struct {
 }
 
 // runImport runs `embudo import`.
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "contacts" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprint(stdout, importUsage)
@@ -75,7 +77,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return nil
 		}
 		fmt.Fprintln(stderr, "embudo import: what to import? Only contacts can be: embudo import contacts FILE.csv")
-		return errUsage
+		return ErrUsage
 	}
 	var f importFlags
 	fs := importFlagSet(&f, stderr)
@@ -83,78 +85,78 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprint(fs.Output(), importUsage)
 		fs.PrintDefaults()
 	}
-	files, err := parseTransferArgs(fs, args[1:])
+	files, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return ErrUsage
 	}
 	if len(files) != 1 {
 		fmt.Fprintln(stderr, "embudo import contacts: give one file (- reads standard input)")
 		fs.Usage()
-		return errUsage
+		return ErrUsage
 	}
 	if f.batch < 1 || f.batch > crm.MaxImportRows {
 		fmt.Fprintf(stderr, "embudo import contacts: --batch must be between 1 and %d\n", crm.MaxImportRows)
-		return errUsage
+		return ErrUsage
 	}
 	if f.parallel < 1 || f.parallel > 16 {
 		fmt.Fprintln(stderr, "embudo import contacts: --parallel must be between 1 and 16")
-		return errUsage
+		return ErrUsage
 	}
 	var delim rune
 	if f.delimiter != "" {
-		d, ok := transferDelimiter(f.delimiter)
+		d, ok := spreadsheet.ParseDelimiter(f.delimiter)
 		if !ok {
 			fmt.Fprintf(stderr, "embudo import contacts: --delimiter %q: give one character, or tab\n", f.delimiter)
-			return errUsage
+			return ErrUsage
 		}
 		delim = d
 	}
-	overrides, err := importParseMaps(f.maps)
+	overrides, err := spreadsheet.ParseOverrides(f.maps)
 	if err != nil {
 		fmt.Fprintln(stderr, "embudo import contacts:", err)
-		return errUsage
+		return ErrUsage
 	}
 
-	data, err := readImportFile(files[0])
+	data, err := readImportFile(files[0], stdin)
 	if err != nil {
 		return err
 	}
-	text, note, err := importDecodeText(data)
+	text, note, err := spreadsheet.Decode(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
 	if note != "" {
 		fmt.Fprintf(stderr, "%s: %s\n", files[0], note)
 	}
-	sheet, err := importParseSheet(text, delim)
+	sheet, err := spreadsheet.Parse(text, delim)
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
-	m, err := importMapColumns(sheet.header, overrides, f.ignores)
+	m, err := spreadsheet.MapColumns(sheet.Header, overrides, f.ignores)
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
 	if !f.quiet {
-		fmt.Fprintf(stderr, "columns: %s\n", m.describe(sheet.header))
-		if len(m.unknown) > 0 {
-			fmt.Fprintf(stderr, "ignored columns: %s (read one with --map \"COLUMN=field\")\n", importQuoteAll(m.unknown))
+		fmt.Fprintf(stderr, "columns: %s\n", m.Describe(sheet.Header))
+		if len(m.Unknown) > 0 {
+			fmt.Fprintf(stderr, "ignored columns: %s (read one with --map \"COLUMN=field\")\n", spreadsheet.QuoteAll(m.Unknown))
 		}
-		for _, s := range m.shadowed {
+		for _, s := range m.Shadowed {
 			fmt.Fprintf(stderr, "ignored column %s\n", s)
 		}
 	}
 
-	plan := planImport(sheet, m, f.region)
+	send, rejected := spreadsheet.Plan(sheet, m, f.region)
 	if f.dryRun {
-		rep := importReport{Results: plan.local, IgnoredColumns: m.ignored}
+		rep := importReport{Results: rejected, IgnoredColumns: m.Ignored}
 		rep.count()
 		if f.json {
 			return transferJSON(stdout, rep)
 		}
-		fmt.Fprintf(stdout, "%d rows would be sent; %d rejected before sending.\n", len(plan.send), rep.Rejected)
+		fmt.Fprintf(stdout, "%d rows would be sent; %d rejected before sending.\n", len(send), rep.Rejected)
 		rep.printRejected(stdout)
 		return nil
 	}
@@ -163,13 +165,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	prog := newImportProgress(stderr, len(plan.send), f.progress, f.quiet)
-	results, err := importSend(ctx, cl, plan.send, f.batch, f.parallel, prog.add)
+	prog := newImportProgress(stderr, len(send), f.progress, f.quiet)
+	results, err := importSend(ctx, cl, send, f.batch, f.parallel, prog.add)
 	prog.done()
 	if err != nil {
 		return err
 	}
-	rep := importReport{Results: append(plan.local, results...), IgnoredColumns: m.ignored}
+	rep := importReport{Results: append(rejected, results...), IgnoredColumns: m.Ignored}
 	rep.count()
 	if f.json {
 		return transferJSON(stdout, rep)
@@ -204,169 +206,17 @@ func importFlagSet(f *importFlags, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseTransferArgs parses fs from args allowing flags after the positional
-// arguments (`embudo import contacts file.csv --json`), which it returns.
-func parseTransferArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
-			return append(pos, rest...), nil // after "--" nothing is a flag
-		}
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-// readImportFile reads name, or standard input for "-".
-func readImportFile(name string) ([]byte, error) {
+// readImportFile reads name, or stdin for "-".
+func readImportFile(name string, stdin io.Reader) ([]byte, error) {
 	if name == "-" {
-		return io.ReadAll(os.Stdin)
+		return io.ReadAll(stdin)
 	}
 	return os.ReadFile(name)
 }
 
-// importRow is one row as the import endpoint takes it.
-type importRow struct {
-	Line             int           `json:"line"`
-	Name             string        `json:"name"`
-	Surname          string        `json:"surname"`
-	Email            string        `json:"email"`
-	Phone            string        `json:"phone"`
-	Mobile           string        `json:"mobile"`
-	Company          string        `json:"company"`
-	JobTitle         string        `json:"jobTitle"`
-	TaxID            string        `json:"taxId"`
-	Web              string        `json:"web"`
-	Observations     string        `json:"observations"`
-	Address          importAddress `json:"address"`
-	Source           string        `json:"source"`
-	Interests        []string      `json:"interests"`
-	MarketingConsent bool          `json:"marketingConsent"`
-}
-
-// importAddress is the postal address of an import row.
-type importAddress struct {
-	Street     string `json:"street"`
-	PostalCode string `json:"postalCode"`
-	City       string `json:"city"`
-	Province   string `json:"province"`
-	Country    string `json:"country"`
-}
-
-// importResult is what happened to one line: the endpoint's answer for a
-// row, or a rejection decided before sending.
-type importResult struct {
-	Line      int               `json:"line"`
-	Outcome   string            `json:"outcome"`
-	ContactID string            `json:"contactId,omitempty"`
-	Reason    string            `json:"reason,omitempty"`
-	Fields    map[string]string `json:"fields,omitempty"`
-	// Previous is, for an unchanged row, what importing it did the first
-	// time (created or merged).
-	Previous string `json:"previous,omitempty"`
-}
-
-// importPlan is a file read and checked: the rows to send and the lines
-// already rejected.
-type importPlan struct {
-	send  []importRow
-	local []importResult
-}
-
-// planImport turns the sheet's records into rows, rejecting the ones that
-// cannot be right (a consent that is not yes or no, more cells than
-// columns) and the ones repeating the e-mail or phone of an earlier line of
-// the file, so that those write nothing whatever batch they fall in. Like
-// the server, a row it finds wrong claims no e-mail nor phone.
-func planImport(s *importSheet, m *importColumnMap, region string) importPlan {
-	var p importPlan
-	seen := map[string]int{}
-	for _, rec := range s.records {
-		if importBlank(rec.cells) {
-			continue
-		}
-		row, fields := m.row(rec, len(s.header))
-		if len(fields) == 0 {
-			if rep, key := importRepeatedLine(row, region, seen); rep > 0 {
-				fields = map[string]string{"row": fmt.Sprintf("repeats line %d (%s)", rep, key)}
-			}
-		}
-		if len(fields) > 0 {
-			p.local = append(p.local, importResult{Line: rec.line, Outcome: string(crm.ImportRejected), Fields: fields, Reason: importDescribe(fields)})
-			continue
-		}
-		p.send = append(p.send, row)
-	}
-	return p
-}
-
-// importRepeatedLine returns the earlier line holding row's e-mail, phone
-// or mobile (a phone of one line equal to the mobile of another is the same
-// number), and that value; otherwise it records row's as seen and returns
-// 0. It normalises as the server does, and a row the server will reject for
-// its name, e-mail or numbers claims nothing.
-func importRepeatedLine(row importRow, region string, seen map[string]int) (int, string) {
-	if strings.TrimSpace(row.Name) == "" {
-		return 0, ""
-	}
-	email, ok := crm.NormalizeEmail(row.Email)
-	if !ok {
-		return 0, ""
-	}
-	var keys []string
-	if email != "" {
-		keys = append(keys, "email "+email)
-	}
-	for _, n := range []string{row.Phone, row.Mobile} {
-		phone, ok := crm.NormalizePhone(n, region)
-		if !ok {
-			return 0, ""
-		}
-		if phone != "" && !slices.Contains(keys, "phone "+phone) {
-			keys = append(keys, "phone "+phone)
-		}
-	}
-	for _, k := range keys {
-		if first, dup := seen[k]; dup {
-			return first, k[strings.IndexByte(k, ' ')+1:]
-		}
-	}
-	for _, k := range keys {
-		seen[k] = row.Line
-	}
-	return 0, ""
-}
-
-// importDescribe joins a row's problems into one sentence, the row-wide
-// one first, as the server words them.
-func importDescribe(f map[string]string) string {
-	keys := make([]string, 0, len(f))
-	for k := range f {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if (keys[i] == "row") != (keys[j] == "row") {
-			return keys[i] == "row"
-		}
-		return keys[i] < keys[j]
-	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + " " + f[k]
-	}
-	return strings.Join(parts, "; ")
-}
-
 // importAnswer is the endpoint's answer to one batch.
 type importAnswer struct {
-	Results []importResult `json:"results"`
+	Results []spreadsheet.Result `json:"results"`
 }
 
 // importSend sends rows in batches of size, parallel requests at a time,
@@ -374,14 +224,11 @@ type importAnswer struct {
 // for the network or the server is sent again (the endpoint recognises
 // rows it already took); the first batch that still fails stops the
 // import and is the error.
-func importSend(ctx context.Context, cl *client.Client, rows []importRow, size, parallel int, progress func(int)) ([]importResult, error) {
+func importSend(ctx context.Context, cl *client.Client, rows []spreadsheet.Row, size, parallel int, progress func(int)) ([]spreadsheet.Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var batches [][]importRow
-	for i := 0; i < len(rows); i += size {
-		batches = append(batches, rows[i:min(i+size, len(rows))])
-	}
-	out := make([][]importResult, len(batches))
+	batches := spreadsheet.Batches(rows, size)
+	out := make([][]spreadsheet.Result, len(batches))
 	work := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -423,7 +270,7 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var all []importResult
+	var all []spreadsheet.Result
 	for _, r := range out {
 		all = append(all, r...)
 	}
@@ -432,9 +279,9 @@ feed:
 
 // importSendBatch posts one batch, trying again a few times when the network or
 // the server fails (not when the API refuses the request).
-func importSendBatch(ctx context.Context, cl *client.Client, rows []importRow) ([]importResult, error) {
+func importSendBatch(ctx context.Context, cl *client.Client, rows []spreadsheet.Row) ([]spreadsheet.Result, error) {
 	body := struct {
-		Rows []importRow `json:"rows"`
+		Rows []spreadsheet.Row `json:"rows"`
 	}{rows}
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
@@ -472,19 +319,19 @@ func importSendBatch(ctx context.Context, cl *client.Client, rows []importRow) (
 
 // importReport is the outcome of an import: the counts and every line's result.
 type importReport struct {
-	Created        int            `json:"created"`
-	Merged         int            `json:"merged"`
-	Unchanged      int            `json:"unchanged"`
-	Rejected       int            `json:"rejected"`
-	Results        []importResult `json:"results"`
-	IgnoredColumns []string       `json:"ignoredColumns,omitempty"`
+	Created        int                  `json:"created"`
+	Merged         int                  `json:"merged"`
+	Unchanged      int                  `json:"unchanged"`
+	Rejected       int                  `json:"rejected"`
+	Results        []spreadsheet.Result `json:"results"`
+	IgnoredColumns []string             `json:"ignoredColumns,omitempty"`
 }
 
 // count sorts the results by line and counts the outcomes.
 func (r *importReport) count() {
 	sort.SliceStable(r.Results, func(i, j int) bool { return r.Results[i].Line < r.Results[j].Line })
 	if r.Results == nil {
-		r.Results = []importResult{}
+		r.Results = []spreadsheet.Result{}
 	}
 	r.Created, r.Merged, r.Unchanged, r.Rejected = 0, 0, 0, 0
 	for _, x := range r.Results {
@@ -520,28 +367,8 @@ func (r *importReport) printRejected(w io.Writer) {
 		}
 		reason := x.Reason
 		if reason == "" {
-			reason = importDescribe(x.Fields)
+			reason = spreadsheet.Reason(x.Fields)
 		}
 		fmt.Fprintf(w, "  line %d: %s\n", x.Line, reason)
 	}
-}
-
-// transferAPI is where import and export find the API: --url and --token,
-// or else EMBUDO_URL and EMBUDO_TOKEN, or else what embudo login stored.
-type transferAPI struct{ url, token string }
-
-// flags declares --url and --token.
-func (a *transferAPI) flags(fs *flag.FlagSet) {
-	fs.StringVar(&a.url, "url", "", "API `URL` (default: EMBUDO_URL, or what embudo login stored)")
-	fs.StringVar(&a.token, "token", "", "API `token` (default: EMBUDO_TOKEN, or what embudo login stored)")
-}
-
-// client returns the API client; an error when there is no token.
-func (a *transferAPI) client() (*client.Client, error) {
-	cl, err := cliConfigClient(a.url, a.token)
-	if err != nil {
-		return nil, err
-	}
-	cl.HTTP.Timeout = 10 * time.Minute // a batch of 500 new rows can take a while on the local store
-	return cl, nil
 }

@@ -1,10 +1,11 @@
-package main
+package cli
+
+// embudo export contacts|opportunities: every page of a list, written by
+// internal/spreadsheet as CSV or JSON Lines.
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,7 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/embudo/embudo/internal/client"
+	"github.com/embudo/embudo/internal/spreadsheet"
 )
 
 const exportUsage = `Usage: embudo export contacts|opportunities [flags]
@@ -62,21 +63,21 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return nil
 		}
 		fmt.Fprintln(stderr, "embudo export: what to export? embudo export contacts|opportunities [flags]")
-		return errUsage
+		return ErrUsage
 	}
 	resource := args[0]
 	var f exportFlags
 	fs := exportFlagSet(resource, &f, stderr)
-	rest, err := parseTransferArgs(fs, args[1:])
+	rest, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return ErrUsage
 	}
 	if len(rest) > 0 {
 		fmt.Fprintf(stderr, "embudo export %s: unexpected %q (the output file goes with -o)\n", resource, rest[0])
-		return errUsage
+		return ErrUsage
 	}
 	format := strings.ToLower(f.format)
 	if format == "" {
@@ -91,12 +92,12 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if format != "csv" && format != "jsonl" {
 		fmt.Fprintf(stderr, "embudo export %s: --format is csv or jsonl, not %q\n", resource, f.format)
-		return errUsage
+		return ErrUsage
 	}
-	delim, ok := transferDelimiter(f.delimiter)
+	delim, ok := spreadsheet.ParseDelimiter(f.delimiter)
 	if !ok {
 		fmt.Fprintf(stderr, "embudo export %s: --delimiter %q: give one character, or tab\n", resource, f.delimiter)
-		return errUsage
+		return ErrUsage
 	}
 
 	query := url.Values{"limit": {"200"}}
@@ -116,11 +117,12 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer abort()
 	bw := bufio.NewWriterSize(out, 64<<10)
+	items := func(yield func(json.RawMessage) error) error { return cl.Each(ctx, "/v1/"+resource, query, yield) }
 	var n int
 	if format == "jsonl" {
-		n, err = exportJSONL(ctx, cl, "/v1/"+resource, query, bw)
+		n, err = spreadsheet.WriteJSONLines(bw, items)
 	} else {
-		n, err = exportCSV(ctx, cl, "/v1/"+resource, query, bw, delim)
+		n, err = spreadsheet.WriteCSV(bw, delim, items)
 	}
 	if err == nil {
 		err = bw.Flush()
@@ -205,163 +207,4 @@ func exportOpen(path string, stdout io.Writer) (w io.Writer, commit func() error
 		}
 	}
 	return tmp, commit, abort, nil
-}
-
-// exportJSONL writes each item of the list at path on its own line.
-func exportJSONL(ctx context.Context, cl *client.Client, path string, query url.Values, w io.Writer) (int, error) {
-	n := 0
-	var buf bytes.Buffer
-	err := cl.Each(ctx, path, query, func(item json.RawMessage) error {
-		buf.Reset()
-		if err := json.Compact(&buf, item); err != nil {
-			return err
-		}
-		buf.WriteByte('\n')
-		n++
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
-	return n, err
-}
-
-// exportCSV writes the list at path as CSV. The header is every column
-// any item has, in the API's order, so the items are first kept in a
-// temporary file and written once all are in.
-func exportCSV(ctx context.Context, cl *client.Client, path string, query url.Values, w io.Writer, delim rune) (int, error) {
-	spool, err := os.CreateTemp("", "embudo-export-*.jsonl")
-	if err != nil {
-		return 0, err
-	}
-	defer func() {
-		spool.Close()
-		os.Remove(spool.Name())
-	}()
-	sw := bufio.NewWriterSize(spool, 64<<10)
-	var header []string
-	index := map[string]int{}
-	n := 0
-	var buf bytes.Buffer
-	err = cl.Each(ctx, path, query, func(item json.RawMessage) error {
-		if err := exportFlatten(item, "", func(col, _ string) {
-			if _, ok := index[col]; !ok {
-				index[col] = len(header)
-				header = append(header, col)
-			}
-		}); err != nil {
-			return err
-		}
-		buf.Reset()
-		if err := json.Compact(&buf, item); err != nil {
-			return err
-		}
-		buf.WriteByte('\n')
-		n++
-		_, err := sw.Write(buf.Bytes())
-		return err
-	})
-	if err == nil {
-		err = sw.Flush()
-	}
-	if err != nil {
-		return 0, err
-	}
-	if _, err := spool.Seek(0, io.SeekStart); err != nil {
-		return 0, err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = delim
-	if err := cw.Write(header); err != nil {
-		return 0, err
-	}
-	rd := bufio.NewReaderSize(spool, 64<<10)
-	row := make([]string, len(header))
-	for {
-		line, err := rd.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			clear(row)
-			if err := exportFlatten(line, "", func(col, v string) { row[index[col]] = v }); err != nil {
-				return 0, err
-			}
-			if err := cw.Write(row); err != nil {
-				return 0, err
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	cw.Flush()
-	return n, cw.Error()
-}
-
-// exportFlatten calls emit with every column of the JSON object raw in the
-// order of its fields: a nested object's fields as prefix.field, a list as
-// its values joined with "|", null as empty, anything else as its text.
-func exportFlatten(raw []byte, prefix string, emit func(col, value string)) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return fmt.Errorf("the API gave %.40q where an object was expected", raw)
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := t.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-		col := prefix + key
-		switch v[0] {
-		case '{':
-			if err := exportFlatten(v, col+".", emit); err != nil {
-				return err
-			}
-		case '[':
-			var elems []json.RawMessage
-			if err := json.Unmarshal(v, &elems); err != nil {
-				return err
-			}
-			parts := make([]string, len(elems))
-			for i, e := range elems {
-				parts[i] = exportScalar(e)
-			}
-			emit(col, strings.Join(parts, "|"))
-		default:
-			emit(col, exportScalar(v))
-		}
-	}
-	return nil
-}
-
-// exportScalar is the text of a JSON value in a CSV cell: a string
-// unquoted, null empty, anything else as written.
-func exportScalar(v json.RawMessage) string {
-	switch {
-	case len(v) == 0 || string(v) == "null":
-		return ""
-	case v[0] == '"':
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return s
-		}
-	case v[0] == '{' || v[0] == '[':
-		var b bytes.Buffer
-		if json.Compact(&b, v) == nil {
-			return b.String()
-		}
-	}
-	return string(v)
-}
-
-// transferJSON writes v as indented JSON.
-func transferJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // embudo completion bash|zsh|fish: shell completion scripts for the
 // commands, their verbs and their flags, made from the same table that
@@ -12,88 +12,88 @@ import (
 	"strings"
 )
 
-func cliCompletionResource() cliResource {
-	verb := func(shell string, write func(io.Writer, []cliCompRes)) cliVerb {
-		return cliVerb{name: shell, summary: "print the " + shell + " completion script",
-			setup: func(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
+func completionResource() resource {
+	shell := func(name string, write func(io.Writer, []compWord)) verb {
+		return verb{name: name, summary: "print the " + name + " completion script",
+			setup: func(x *session, fs *flag.FlagSet) func(context.Context, []string) error {
 				return func(ctx context.Context, args []string) error {
-					if err := cliArgs(args, 0, ""); err != nil {
+					if err := wantArgs(args, 0, ""); err != nil {
 						return err
 					}
-					write(x.stdout, cliCompletionData())
+					write(x.stdout, completionData())
 					return nil
 				}
 			}}
 	}
-	return cliResource{name: "completion", summary: "shell completion: source <(embudo completion bash), embudo completion fish | source, " +
+	return resource{name: "completion", summary: "shell completion: source <(embudo completion bash), embudo completion fish | source, " +
 		"or embudo completion zsh > \"${fpath[1]}/_embudo\"",
-		verbs: []cliVerb{verb("bash", cliBash), verb("zsh", cliZsh), verb("fish", cliFish)}}
+		verbs: []verb{shell("bash", bashScript), shell("zsh", zshScript), shell("fish", fishScript)}}
 }
 
-// cliCompVerb is what completion knows of a verb.
-type cliCompVerb struct {
+// compVerb is what completion knows of a verb.
+type compVerb struct {
 	name, summary string
-	flags         []cliCompFlag
+	flags         []compFlag
 	files         bool
 }
 
-// cliCompFlag is a flag of a verb.
-type cliCompFlag struct {
+// compFlag is a flag of a verb.
+type compFlag struct {
 	name, usage string
 	value       bool // takes a value
 }
 
-// cliCompRes is what completion knows of a command word.
-type cliCompRes struct {
+// compWord is what completion knows of a command word.
+type compWord struct {
 	name    string
 	aliases []string
 	summary string
 	def     string
-	verbs   []cliCompVerb // one, named "", for a word that is its own command
+	verbs   []compVerb // one, named "", for a word that is its own command
 }
 
-// cliCompletionData describes every command word, its verbs and flags.
-func cliCompletionData() []cliCompRes {
-	var out []cliCompRes
-	for _, r := range cliResources() {
-		c := cliCompRes{name: r.name, aliases: r.aliases, summary: r.summary, def: r.def}
+// completionData describes every command word, its verbs and flags.
+func completionData() []compWord {
+	var out []compWord
+	for _, r := range resources() {
+		c := compWord{name: r.name, aliases: r.aliases, summary: r.summary, def: r.def}
 		for _, v := range r.verbs {
 			fs := flag.NewFlagSet("", flag.ContinueOnError)
-			x := &cliSession{stdout: io.Discard, stderr: io.Discard}
+			x := &session{stdout: io.Discard, stderr: io.Discard}
 			global := map[string]bool{}
 			x.globalFlags(fs)
 			fs.VisitAll(func(f *flag.Flag) { global[f.Name] = true })
 			v.setup(x, fs)
-			cv := cliCompVerb{name: v.name, summary: v.summary, files: strings.Contains(v.args, "PATH")}
+			cv := compVerb{name: v.name, summary: v.summary, files: strings.Contains(v.args, "PATH")}
 			fs.VisitAll(func(f *flag.Flag) {
 				if global[f.Name] {
 					return
 				}
 				b, ok := f.Value.(interface{ IsBoolFlag() bool })
 				_, usage := flag.UnquoteUsage(f)
-				cv.flags = append(cv.flags, cliCompFlag{name: f.Name, usage: usage, value: !ok || !b.IsBoolFlag()})
+				cv.flags = append(cv.flags, compFlag{name: f.Name, usage: usage, value: !ok || !b.IsBoolFlag()})
 			})
 			c.verbs = append(c.verbs, cv)
 		}
 		out = append(out, c)
 	}
-	// The commands main.go runs itself.
+	// The commands cmd/embudo runs itself (see Usage).
 	out = append(out,
-		cliCompRes{name: "serve", summary: "run the whole CRM locally", verbs: []cliCompVerb{{}}},
-		cliCompRes{name: "admin", summary: "administer a deployment", verbs: []cliCompVerb{{name: "bootstrap", summary: "create the first admin"}}},
-		cliCompRes{name: "import", summary: "import from a CSV file", verbs: []cliCompVerb{{name: "contacts", summary: "import contacts", files: true}}},
-		cliCompRes{name: "export", summary: "export to CSV", verbs: []cliCompVerb{{name: "contacts", summary: "export contacts"},
+		compWord{name: "serve", summary: "run the whole CRM locally", verbs: []compVerb{{}}},
+		compWord{name: "admin", summary: "administer a deployment", verbs: []compVerb{{name: "bootstrap", summary: "create the first admin"}}},
+		compWord{name: "import", summary: "import from a CSV file", verbs: []compVerb{{name: "contacts", summary: "import contacts", files: true}}},
+		compWord{name: "export", summary: "export to CSV", verbs: []compVerb{{name: "contacts", summary: "export contacts"},
 			{name: "opportunities", summary: "export opportunities"}}},
-		cliCompRes{name: "version", summary: "print the version", verbs: []cliCompVerb{{}}},
-		cliCompRes{name: "help", summary: "show the usage", verbs: []cliCompVerb{{}}},
+		compWord{name: "version", summary: "print the version", verbs: []compVerb{{}}},
+		compWord{name: "help", summary: "show the usage", verbs: []compVerb{{}}},
 	)
 	return out
 }
 
-func (c cliCompRes) single() bool { return len(c.verbs) == 1 && c.verbs[0].name == "" }
+func (c compWord) single() bool { return len(c.verbs) == 1 && c.verbs[0].name == "" }
 
 // verbFlags are the flags of a verb, or of the default (or only) verb for "".
-func (c cliCompRes) verbFlags(verb string) []cliCompFlag {
+func (c compWord) verbFlags(verb string) []compFlag {
 	if verb == "" {
 		verb = c.def
 	}
@@ -105,9 +105,9 @@ func (c cliCompRes) verbFlags(verb string) []cliCompFlag {
 	return nil
 }
 
-func (c cliCompRes) words() []string { return append([]string{c.name}, c.aliases...) }
+func (c compWord) words() []string { return append([]string{c.name}, c.aliases...) }
 
-func cliFlagWords(fl []cliCompFlag) string {
+func flagWords(fl []compFlag) string {
 	var out []string
 	for _, f := range fl {
 		out = append(out, "--"+f.name)
@@ -115,13 +115,13 @@ func cliFlagWords(fl []cliCompFlag) string {
 	return strings.Join(out, " ")
 }
 
-// cliShortSummary is the first line of a summary, at most 70 characters.
-func cliShortSummary(s string) string {
+// shortSummary is the first line of a summary, at most 70 characters.
+func shortSummary(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
-	return cliCut(s, 70)
+	return cut(s, 70)
 }
 
-func cliBash(w io.Writer, data []cliCompRes) {
+func bashScript(w io.Writer, data []compWord) {
 	var names []string
 	for _, c := range data {
 		names = append(names, c.name)
@@ -152,7 +152,7 @@ _embudo() {
 	for _, c := range data {
 		fmt.Fprintf(w, "        %s)\n", strings.Join(c.words(), "|"))
 		if c.single() {
-			fmt.Fprintf(w, "            flags=%q ;;\n", cliFlagWords(c.verbs[0].flags))
+			fmt.Fprintf(w, "            flags=%q ;;\n", flagWords(c.verbs[0].flags))
 			continue
 		}
 		var vs []string
@@ -161,11 +161,11 @@ _embudo() {
 		}
 		fmt.Fprintf(w, "            verbs=%q\n            case $verb in\n", strings.Join(vs, " "))
 		if fl := c.verbFlags(""); len(fl) > 0 {
-			fmt.Fprintf(w, "                \"\") flags=%q ;;\n", cliFlagWords(fl))
+			fmt.Fprintf(w, "                \"\") flags=%q ;;\n", flagWords(fl))
 		}
 		for _, v := range c.verbs {
 			if len(v.flags) > 0 {
-				fmt.Fprintf(w, "                %s) flags=%q ;;\n", v.name, cliFlagWords(v.flags))
+				fmt.Fprintf(w, "                %s) flags=%q ;;\n", v.name, flagWords(v.flags))
 			}
 		}
 		fmt.Fprintf(w, "            esac ;;\n")
@@ -181,13 +181,13 @@ complete -o default -F _embudo embudo
 `)
 }
 
-// cliZshQuote quotes an entry of a zsh _describe list.
-func cliZshQuote(name, desc string) string {
-	e := strings.ReplaceAll(name, ":", `\:`) + ":" + cliShortSummary(desc)
+// zshQuote quotes an entry of a zsh _describe list.
+func zshQuote(name, desc string) string {
+	e := strings.ReplaceAll(name, ":", `\:`) + ":" + shortSummary(desc)
 	return "'" + strings.ReplaceAll(e, "'", `'\''`) + "'"
 }
 
-func cliZsh(w io.Writer, data []cliCompRes) {
+func zshScript(w io.Writer, data []compWord) {
 	fmt.Fprint(w, `#compdef embudo
 # zsh completion for embudo. Put it in your fpath as _embudo
 # (embudo completion zsh > "${fpath[1]}/_embudo"), or source it.
@@ -211,7 +211,7 @@ _embudo() {
     cmds=(
 `)
 	for _, c := range data {
-		fmt.Fprintf(w, "      %s\n", cliZshQuote(c.name, c.summary))
+		fmt.Fprintf(w, "      %s\n", zshQuote(c.name, c.summary))
 	}
 	fmt.Fprint(w, `    )
     _describe -t commands 'embudo command' cmds
@@ -222,20 +222,20 @@ _embudo() {
 	for _, c := range data {
 		fmt.Fprintf(w, "    %s)\n", strings.Join(c.words(), "|"))
 		if c.single() {
-			fmt.Fprintf(w, "      flags=(%s) ;;\n", cliFlagWords(c.verbs[0].flags))
+			fmt.Fprintf(w, "      flags=(%s) ;;\n", flagWords(c.verbs[0].flags))
 			continue
 		}
 		fmt.Fprint(w, "      verbs=(")
 		for _, v := range c.verbs {
-			fmt.Fprintf(w, "\n        %s", cliZshQuote(v.name, v.summary))
+			fmt.Fprintf(w, "\n        %s", zshQuote(v.name, v.summary))
 		}
 		fmt.Fprint(w, "\n      )\n      case $verb in\n")
 		if fl := c.verbFlags(""); len(fl) > 0 {
-			fmt.Fprintf(w, "        '') flags=(%s) ;;\n", cliFlagWords(fl))
+			fmt.Fprintf(w, "        '') flags=(%s) ;;\n", flagWords(fl))
 		}
 		for _, v := range c.verbs {
 			if len(v.flags) > 0 {
-				fmt.Fprintf(w, "        %s) flags=(%s) ;;\n", v.name, cliFlagWords(v.flags))
+				fmt.Fprintf(w, "        %s) flags=(%s) ;;\n", v.name, flagWords(v.flags))
 			}
 		}
 		fmt.Fprint(w, "      esac ;;\n")
@@ -257,12 +257,12 @@ fi
 `)
 }
 
-// cliFishQuote quotes a fish string.
-func cliFishQuote(s string) string {
+// fishQuote quotes a fish string.
+func fishQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-func cliFish(w io.Writer, data []cliCompRes) {
+func fishScript(w io.Writer, data []compWord) {
 	fmt.Fprint(w, `# fish completion for embudo. Load it with: embudo completion fish | source
 function __embudo_words --description 'the words after embudo that are not flags'
     set -l skip 0
@@ -300,7 +300,7 @@ complete -c embudo -l json -d 'print the API JSON instead of tables'
 complete -c embudo -l url -r -d 'API URL'
 complete -c embudo -l token -r -d 'API token'
 `)
-	flagLine := func(cond string, f cliCompFlag) {
+	flagLine := func(cond string, f compFlag) {
 		opt := "-l " + f.name
 		if len(f.name) == 1 {
 			opt = "-s " + f.name
@@ -308,10 +308,10 @@ complete -c embudo -l token -r -d 'API token'
 		if f.value {
 			opt += " -r"
 		}
-		fmt.Fprintf(w, "complete -c embudo -n %s %s -d %s\n", cliFishQuote(cond), opt, cliFishQuote(cliShortSummary(f.usage)))
+		fmt.Fprintf(w, "complete -c embudo -n %s %s -d %s\n", fishQuote(cond), opt, fishQuote(shortSummary(f.usage)))
 	}
 	for _, c := range data {
-		fmt.Fprintf(w, "complete -c embudo -n '__embudo_at 0' -a %s -d %s\n", c.name, cliFishQuote(cliShortSummary(c.summary)))
+		fmt.Fprintf(w, "complete -c embudo -n '__embudo_at 0' -a %s -d %s\n", c.name, fishQuote(shortSummary(c.summary)))
 	}
 	for _, c := range data {
 		words := strings.Join(c.words(), " ")
@@ -322,12 +322,12 @@ complete -c embudo -l token -r -d 'API token'
 			continue
 		}
 		for _, v := range c.verbs {
-			fmt.Fprintf(w, "complete -c embudo -n '__embudo_at 1 %s' -a %s -d %s\n", words, v.name, cliFishQuote(cliShortSummary(v.summary)))
+			fmt.Fprintf(w, "complete -c embudo -n '__embudo_at 1 %s' -a %s -d %s\n", words, v.name, fishQuote(shortSummary(v.summary)))
 			for _, f := range v.flags {
 				flagLine("__embudo_verb "+v.name+" "+words, f)
 			}
 			if v.files {
-				fmt.Fprintf(w, "complete -c embudo -n %s -F\n", cliFishQuote("__embudo_verb "+v.name+" "+words))
+				fmt.Fprintf(w, "complete -c embudo -n %s -F\n", fishQuote("__embudo_verb "+v.name+" "+words))
 			}
 		}
 	}

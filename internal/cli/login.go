@@ -1,4 +1,4 @@
-package main
+package cli
 
 // embudo login: ask for the API URL and a token (or take --url and
 // --token), check both against the API, and store them for the other
@@ -16,17 +16,17 @@ import (
 	"github.com/embudo/embudo/internal/client"
 )
 
-func cliLoginResource() cliResource {
-	return cliResource{name: "login", summary: "store the API URL and token for the other commands",
-		verbs: []cliVerb{{args: "[--url URL] [--token TOKEN]",
+func loginResource() resource {
+	return resource{name: "login", summary: "store the API URL and token for the other commands",
+		verbs: []verb{{args: "[--url URL] [--token TOKEN]",
 			summary: "Checks the URL and the token against the API and stores them (mode 0600) in the user's configuration\n" +
 				"directory; without --url or --token, asks for them. EMBUDO_URL and EMBUDO_TOKEN still win over the file.",
-			setup: cliLogin}}}
+			setup: login}}}
 }
 
-func cliLogin(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) error {
+func login(x *session, fs *flag.FlagSet) func(context.Context, []string) error {
 	return func(ctx context.Context, args []string) error {
-		if err := cliArgs(args, 0, ""); err != nil {
+		if err := wantArgs(args, 0, ""); err != nil {
 			return err
 		}
 		cfg, err := client.LoadConfig()
@@ -75,7 +75,7 @@ func cliLogin(x *cliSession, fs *flag.FlagSet) func(context.Context, []string) e
 			return err
 		}
 		if x.json {
-			return x.printJSONParts(cliPart{"url", cliMustJSON(u)}, cliPart{"config", cliMustJSON(path)})
+			return x.printJSONParts(part{"url", mustJSON(u)}, part{"config", mustJSON(path)})
 		}
 		fmt.Fprintf(x.stdout, "Logged in to %s. Saved to %s.\n", u, path)
 		return nil
