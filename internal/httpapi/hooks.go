@@ -93,13 +93,15 @@ func (h *Hooks) Routes() []string {
 // ServeHTTP implements http.Handler.
 func (h *Hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w = drainFirst(w, r)
+	_, pattern := h.mux.Handler(r)
 	defer func() {
 		if v := recover(); v != nil {
-			h.log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", v)
+			// The pattern, not the path: the path holds the URL token.
+			h.log.ErrorContext(r.Context(), "panic", "route", pattern, "panic", v)
 			writeProblem(w, problem{Type: "about:blank", Title: "Internal Server Error", Status: 500, Code: crm.CodeInternal, Detail: "internal error"})
 		}
 	}()
-	if _, pattern := h.mux.Handler(r); pattern == "" {
+	if pattern == "" {
 		writeProblem(w, problem{Type: "about:blank", Title: "Not Found", Status: 404, Code: crm.CodeNotFound, Detail: "not found"})
 		return
 	}
@@ -295,7 +297,9 @@ func (h *Hooks) metaVerify(w http.ResponseWriter, r *http.Request) error {
 // metaNotify takes a leadgen notification: every entry and change, each
 // lead fetched from the Graph API and stored. If a fetch or a store fails,
 // the answer is 5xx so that Meta delivers the notification again; leads
-// already stored are recognised by their leadgen ID then.
+// already stored are recognised by their leadgen ID then, before the Graph
+// API is asked for them. The Graph client's retries end within the
+// request's deadline (on Lambda, the invocation's).
 func (h *Hooks) metaNotify(w http.ResponseWriter, r *http.Request) error {
 	src, err := h.source(r, crm.FormatMeta)
 	if err != nil {
@@ -317,6 +321,17 @@ func (h *Hooks) metaNotify(w http.ResponseWriter, r *http.Request) error {
 	}
 	stored := 0
 	for _, ref := range refs {
+		// A lead stored by an earlier delivery of this notification is not
+		// fetched again.
+		rec, seen, err := h.svc.LeadDelivered(r.Context(), src, crm.FormatMeta, ref.LeadgenID)
+		if err != nil {
+			return err
+		}
+		if seen {
+			h.log.InfoContext(r.Context(), "lead", "record", rec.String(), "duplicate", true)
+			stored++
+			continue
+		}
 		raw, err := h.meta.FetchLead(r.Context(), ref.LeadgenID, src.Webhook.AccessToken)
 		if crm.ErrorCode(err) == crm.CodeNotFound {
 			h.log.WarnContext(r.Context(), "meta lead is gone; skipped", "leadgen", ref.LeadgenID, "source", src.ID)
@@ -329,7 +344,8 @@ func (h *Hooks) metaNotify(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return crm.Internal(fmt.Errorf("meta lead %s: %w", ref.LeadgenID, err))
 		}
-		lead.Format, lead.ExternalID = crm.FormatMeta, firstOf(lead.ExternalID, ref.LeadgenID)
+		// Keyed by the notification's leadgen_id, which LeadDelivered looks up.
+		lead.Format, lead.ExternalID = crm.FormatMeta, firstOf(ref.LeadgenID, lead.ExternalID)
 		rec, dup, err := h.svc.IntakeLead(r.Context(), src, lead)
 		if crm.ErrorCode(err) == crm.CodeUnprocessable {
 			h.log.WarnContext(r.Context(), "meta lead without name, e-mail or phone; skipped", "leadgen", ref.LeadgenID)

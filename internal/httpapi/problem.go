@@ -51,7 +51,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	status := Status(e.Code)
 	if status >= 500 {
-		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.ErrorContext(r.Context(), "request failed", append(requestAttrs(r), "err", err)...)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")
@@ -65,6 +65,17 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		Fields: e.Fields, ExistingID: e.ExistingID,
 	}
 	writeProblem(w, p)
+}
+
+// requestAttrs names a request in a log line: its method, its route
+// pattern and, unless the path holds a secret (a webhook's {token}), its
+// path.
+func requestAttrs(r *http.Request) []any {
+	attrs := []any{"method", r.Method, "route", r.Pattern}
+	if r.PathValue("token") == "" {
+		attrs = append(attrs, "path", r.URL.Path)
+	}
+	return attrs
 }
 
 func writeProblem(w http.ResponseWriter, p problem) {
