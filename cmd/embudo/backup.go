@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 
-	"github.com/embudo/embudo/internal/sqlite"
+	"github.com/embudo/embudo/internal/local"
 )
 
 // backup is `embudo backup [--data DIR] FILE`: a consistent copy of the
@@ -20,7 +18,7 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	data := fs.String("data", ".embudo", "data directory of the database to copy")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: embudo backup [--data DIR] FILE\n\nWrites a consistent copy of DIR/"+dbFile+" to FILE (which must not exist), even while embudo serve runs.")
+		fmt.Fprintln(stderr, "Usage: embudo backup [--data DIR] FILE\n\nWrites a consistent copy of DIR/"+local.DBFile+" to FILE (which must not exist), even while embudo serve runs.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
@@ -31,18 +29,10 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	dest := fs.Arg(0)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	src := filepath.Join(*data, dbFile)
-	if _, err := os.Stat(src); err != nil {
-		return fmt.Errorf("no database to back up: %w", err)
-	}
-	st, err := sqlite.Open(ctx, src, sqlite.Options{Logger: log})
+	src, err := local.Backup(ctx, *data, dest, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if err := st.Backup(ctx, dest); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Backed up %s to %s.\n", st.Path(), dest)
+	fmt.Fprintf(stdout, "Backed up %s to %s.\n", src, dest)
 	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package local
 
 import (
 	"context"
@@ -24,13 +24,13 @@ const sweepEvery = time.Minute
 // startEffects connects the store's change feed to the change core
 // (e-mails, reminders, timeline, counters), arms the pending reminders,
 // and starts the sweep. It returns the function that stops it all.
-func startEffects(ctx context.Context, c serveConfig, svc *crm.Service, st *sqlite.Store, log *slog.Logger) (func(), error) {
-	var mailer crm.Mailer = &mail.Outbox{Dir: filepath.Join(c.data, "outbox"), From: c.mailFrom, Logger: log}
-	if c.sesEndpoint != "" {
+func startEffects(ctx context.Context, c Config, svc *crm.Service, st *sqlite.Store, log *slog.Logger) (func(), error) {
+	var mailer crm.Mailer = &mail.Outbox{Dir: filepath.Join(c.Data, "outbox"), From: c.MailFrom, Logger: log}
+	if c.SESEndpoint != "" {
 		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-		mailer = &mail.SES{From: c.mailFrom, Client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(c.sesEndpoint) })}
+		mailer = &mail.SES{From: c.MailFrom, Client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(c.SESEndpoint) })}
 	}
-	h := &stream.Handler{Svc: svc, Mailer: mailer, AppURL: c.appURL, Log: log}
+	h := &stream.Handler{Svc: svc, Mailer: mailer, AppURL: c.AppURL, Log: log}
 	timer := remind.NewTimer(func(ctx context.Context, p remind.Payload) {
 		if err := h.Remind(ctx, p.NoteID, p.AvisoAt); err != nil {
 			log.Error("reminder failed; the sweep will retry it", "note", p.NoteID, "err", err)
