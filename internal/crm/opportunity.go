@@ -57,9 +57,27 @@ func (o Opportunity) QuoteIDs() []string {
 // MaxQuotesPerOpportunity bounds the quote references an opportunity holds.
 const MaxQuotesPerOpportunity = 50
 
+// Won reports whether the opportunity is closed as won.
+func (o Opportunity) Won() bool { return o.Outcome == OutcomeWon && o.ClosedAt != nil }
+
+// AcceptedQuote returns the ID of the opportunity's accepted quote ("" if
+// none): an opportunity has one at most.
+func (o Opportunity) AcceptedQuote() string {
+	for _, q := range o.Quotes {
+		if q.Status == QuoteAccepted {
+			return q.ID
+		}
+	}
+	return ""
+}
+
 // DeriveAmount sets AmountCents from the quotes: the accepted one, else the
-// latest that is not rejected, else 0.
+// latest that is not rejected, else 0. A won opportunity keeps the amount
+// it was won with: no quote written after changes it.
 func (o *Opportunity) DeriveAmount() {
+	if o.Won() {
+		return
+	}
 	o.AmountCents = 0
 	for i := len(o.Quotes) - 1; i >= 0; i-- {
 		if o.Quotes[i].Status == QuoteAccepted {

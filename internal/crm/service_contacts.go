@@ -43,14 +43,21 @@ func (s *Service) UpdateContact(ctx context.Context, id string, ifMatch int, cha
 		}, s.store.UpdateContact)
 }
 
-// DeleteContact deletes a contact if ifMatch (0: any) is current. Errors:
-// invalid, not_found, precondition_failed, internal.
+// DeleteContact deletes a contact if ifMatch (0: any) is current. The main
+// contact of a client or supplier stays while it is main: a party never
+// names a contact that is gone (the deletion is guarded by the version
+// read, so a conversion racing with it makes it fail). Errors: invalid,
+// not_found, precondition_failed, conflict (it has opportunities, or it is
+// a party's main contact: ExistingID names the party), internal.
 func (s *Service) DeleteContact(ctx context.Context, id string, ifMatch int) error {
 	c, err := s.GetContact(ctx, id)
 	if err != nil {
 		return err
 	}
 	if err := checkVersion("contact", ifMatch, c.Version); err != nil {
+		return err
+	}
+	if err := s.checkNotMain(ctx, c); err != nil {
 		return err
 	}
 	n, err := s.store.CountOpportunitiesOf(ctx, c.ID)
@@ -72,4 +79,30 @@ func (s *Service) ListContacts(ctx context.Context, f ContactFilter, o ListOptio
 		return Page[Contact]{}, err
 	}
 	return s.store.ListContacts(ctx, f, o)
+}
+
+// checkNotMain refuses to let go of the main contact of the client or
+// supplier c is linked to. Errors: conflict (ExistingID names the party),
+// internal.
+func (s *Service) checkNotMain(ctx context.Context, c Contact) error {
+	for _, l := range []struct {
+		kind PartyKind
+		id   string
+	}{{PartyClient, c.ClientID}, {PartySupplier, c.SupplierID}} {
+		if l.id == "" {
+			continue
+		}
+		p, err := s.store.GetParty(ctx, l.kind, l.id)
+		if ErrorCode(err) == CodeNotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if p.MainContactID == c.ID {
+			return &Error{Code: CodeConflict, ExistingID: p.ID,
+				Message: fmt.Sprintf("the contact is the main contact of %s %s (%s); it cannot be deleted while it is", p.Kind, p.Code, p.Name)}
+		}
+	}
+	return nil
 }

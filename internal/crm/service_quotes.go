@@ -158,7 +158,13 @@ func wonState(states []State, current string) (State, error) {
 // state (closedAt set, amount = this quote) and converts the contact into
 // a client if it is not one, all in one transaction. Accepting an accepted
 // quote changes nothing and reports changed false, also when two accepts
-// race. Errors: invalid, not_found, conflict (no won state), internal.
+// race. An opportunity has one accepted quote at most, and a won one
+// accepts none: accepting another quote of it is refused, also when two
+// accepts of two quotes race (the opportunity's version guards the
+// transaction; the loser reads again and is refused). Errors: invalid,
+// not_found, conflict (no won state; another quote of the opportunity is
+// accepted, ExistingID naming it; the opportunity was won by moving it,
+// and must be reopened first), internal.
 func (s *Service) AcceptQuote(ctx context.Context, actor User, id string) (Quote, bool, error) {
 	if err := CheckID("id", id); err != nil {
 		return Quote{}, false, err
@@ -184,6 +190,17 @@ func (s *Service) acceptBatch(ctx context.Context, q Quote) (Batch, Quote, error
 	o, err := s.store.GetOpportunity(ctx, q.OpportunityID)
 	if err != nil {
 		return Batch{}, Quote{}, err
+	}
+	if id := o.AcceptedQuote(); id != "" {
+		number := id
+		if a, err := s.store.GetQuote(ctx, id); err == nil {
+			number = a.Number
+		}
+		return Batch{}, Quote{}, &Error{Code: CodeConflict, ExistingID: id,
+			Message: fmt.Sprintf("opportunity %d has accepted quote %s already; an opportunity accepts one quote", o.Number, number)}
+	}
+	if o.Won() {
+		return Batch{}, Quote{}, Conflict(fmt.Sprintf("opportunity %d is won already; move it to an open state to accept a quote", o.Number))
 	}
 	states, err := s.pipelineStates(ctx)
 	if err != nil {

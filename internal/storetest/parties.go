@@ -14,6 +14,8 @@ var partyTests = []test{
 	{"QuotesReadBackInTheOrderAsked", testQuoteReads},
 	{"ConvertIsAtomicAndIdempotentUnderRace", testConvertUnderRace},
 	{"QuoteAcceptWinsAndConvertsOnce", testQuoteAccept},
+	{"MainContactIsNotDeleted", testMainContactStays},
+	{"WonOpportunityAcceptsNoSecondQuote", testSecondAccept},
 }
 
 // testPartiesByKind: clients and suppliers are kept apart, every field
@@ -187,4 +189,128 @@ func count(bs []bool) int {
 		}
 	}
 	return n
+}
+
+// testMainContactStays: the main contact of a client or supplier cannot be
+// deleted (conflict naming the party), also when the deletion races with
+// the conversion that makes it main: no party is ever left naming a
+// contact that is gone.
+func testMainContactStays(t *testing.T, st crm.Store) {
+	ctx, svc := t.Context(), seeded(t, st)
+	client := must(svc.CreateParty(ctx, actor, crm.Party{Kind: crm.PartyClient, Name: "ACME SL", Email: "acme@example.com"}))(t)
+	c := must(svc.CreateContact(ctx, actor, crm.Contact{Name: "Pablo", Email: "pablo@example.com"}))(t)
+	supplier, _, err := svc.Convert(ctx, c.ID, crm.PartySupplier)
+	noErr(t, err)
+	for _, p := range []crm.Party{client, supplier} {
+		err := svc.DeleteContact(ctx, p.MainContactID, 0)
+		if e := wantCode(t, err, crm.CodeConflict); e.ExistingID != p.ID {
+			t.Fatalf("deleting the main contact of %s %s: the conflict names %q: %v", p.Kind, p.ID, e.ExistingID, err)
+		}
+		must(svc.GetContact(ctx, p.MainContactID))(t)
+	}
+	// A contact that is no party's main contact goes.
+	other := must(svc.CreateContact(ctx, actor, crm.Contact{Name: "Otra"}))(t)
+	noErr(t, svc.DeleteContact(ctx, other.ID, 0))
+
+	// Deleting while converting: one of them wins, never both.
+	for i := range 4 {
+		d := must(svc.CreateContact(ctx, actor, crm.Contact{Name: fmt.Sprintf("Carrera %d", i)}))(t)
+		var wg sync.WaitGroup
+		var convErr, delErr error
+		wg.Go(func() { _, _, convErr = svc.Convert(ctx, d.ID, crm.PartyClient) })
+		wg.Go(func() { delErr = svc.DeleteContact(ctx, d.ID, 0) })
+		wg.Wait()
+		if (convErr == nil) == (delErr == nil) {
+			t.Fatalf("convert (%v) and delete (%v) of one contact: want exactly one to succeed", convErr, delErr)
+		}
+	}
+	for _, p := range must(st.ListParties(ctx, crm.PartyClient, crm.ListOptions{Limit: 10}))(t).Items {
+		if _, err := st.GetContact(ctx, p.MainContactID); err != nil {
+			t.Fatalf("client %s names main contact %s: %v", p.ID, p.MainContactID, err)
+		}
+	}
+}
+
+// testSecondAccept: an opportunity won through a quote accepts no other
+// (conflict naming the accepted quote), also when two accepts of two
+// quotes race; an opportunity won by moving it accepts none until it is
+// reopened; and no quote written on a won opportunity (new, changed,
+// rejected) changes its amount.
+func testSecondAccept(t *testing.T, st crm.Store) {
+	ctx, svc := t.Context(), seeded(t, st)
+	c := must(svc.CreateContact(ctx, actor, crm.Contact{Name: "Ana", Email: "ana@example.com"}))(t)
+	line := func(cents int64) crm.Quote {
+		return crm.Quote{Lines: []crm.QuoteLine{{Description: "Obra", QuantityMilli: 1000, UnitPriceCents: cents}}}
+	}
+	amount := func(id string) int64 { t.Helper(); return must(svc.GetOpportunity(ctx, id))(t).AmountCents }
+	wantRefused := func(q crm.Quote, accepted string) {
+		t.Helper()
+		_, _, err := svc.AcceptQuote(ctx, actor, q.ID)
+		if e := wantCode(t, err, crm.CodeConflict); e.ExistingID != accepted {
+			t.Fatalf("the conflict names %q, want the accepted quote %q: %v", e.ExistingID, accepted, err)
+		}
+		if got := must(svc.GetQuote(ctx, q.ID))(t); got.Status == crm.QuoteAccepted || got.Version != q.Version {
+			t.Fatalf("a refused accept changed the quote: %+v", got)
+		}
+	}
+
+	o := must(svc.CreateOpportunity(ctx, actor, crm.Opportunity{ContactID: c.ID, Description: "Reforma"}))(t)
+	q1 := must(svc.CreateQuote(ctx, actor, o.ID, line(10000)))(t)
+	q2 := must(svc.CreateQuote(ctx, actor, o.ID, line(20000)))(t)
+	_, _, err := svc.AcceptQuote(ctx, actor, q1.ID)
+	noErr(t, err)
+	won := must(svc.GetOpportunity(ctx, o.ID))(t)
+	if won.AmountCents != 10000 {
+		t.Fatalf("won amount %d, want 10000", won.AmountCents)
+	}
+	wantRefused(q2, q1.ID)
+	if _, err := svc.UpdateQuote(ctx, actor, q2.ID, 0, func(q *crm.Quote) error { q.Status = crm.QuoteAccepted; return nil }); crm.ErrorCode(err) != crm.CodeConflict {
+		t.Fatalf("accepting a second quote through an update: %v", err)
+	}
+	q3 := must(svc.CreateQuote(ctx, actor, o.ID, line(30000)))(t)
+	must(svc.UpdateQuote(ctx, actor, q2.ID, 0, func(q *crm.Quote) error { q.Status = crm.QuoteRejected; return nil }))(t)
+	must(svc.UpdateQuote(ctx, actor, q3.ID, 0, func(q *crm.Quote) error { q.Lines = line(1).Lines; return nil }))(t)
+	if a := amount(o.ID); a != 10000 {
+		t.Fatalf("the won amount moved to %d through other quotes, want 10000", a)
+	}
+
+	// Won by moving it: no quote changes its amount, none is accepted.
+	o2 := must(svc.CreateOpportunity(ctx, actor, crm.Opportunity{ContactID: c.ID, Description: "Ampliación"}))(t)
+	q4 := must(svc.CreateQuote(ctx, actor, o2.ID, line(40000)))(t)
+	must(svc.UpdateOpportunity(ctx, o2.ID, 0, func(o *crm.Opportunity) error { o.StateID = stateNamed(t, svc, "Ganado").ID; return nil }))(t)
+	q5 := must(svc.CreateQuote(ctx, actor, o2.ID, line(50000)))(t)
+	must(svc.UpdateQuote(ctx, actor, q4.ID, 0, func(q *crm.Quote) error { q.Status = crm.QuoteRejected; return nil }))(t)
+	if a := amount(o2.ID); a != 40000 {
+		t.Fatalf("the amount of an opportunity won by moving it moved to %d, want 40000", a)
+	}
+	wantRefused(q5, "")
+
+	// Two accepts of two quotes at once: one wins, the other is refused
+	// naming it.
+	for round := range 3 {
+		o3 := must(svc.CreateOpportunity(ctx, actor, crm.Opportunity{ContactID: c.ID, Description: fmt.Sprintf("Carrera %d", round)}))(t)
+		qs := []crm.Quote{must(svc.CreateQuote(ctx, actor, o3.ID, line(60000)))(t), must(svc.CreateQuote(ctx, actor, o3.ID, line(70000)))(t)}
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range qs {
+			wg.Go(func() { _, _, errs[i] = svc.AcceptQuote(ctx, actor, qs[i].ID) })
+		}
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("two accepts on one opportunity: %v, %v; want one to win", errs[0], errs[1])
+		}
+		winner, loser := 0, 1
+		if errs[0] != nil {
+			winner, loser = 1, 0
+		}
+		if e := wantCode(t, errs[loser], crm.CodeConflict); e.ExistingID != qs[winner].ID {
+			t.Fatalf("the losing accept names %q, want the winner %s", e.ExistingID, qs[winner].ID)
+		}
+		if a := amount(o3.ID); a != qs[winner].SubtotalCents {
+			t.Fatalf("won amount %d, want the winner's %d", a, qs[winner].SubtotalCents)
+		}
+		if got := must(svc.GetQuote(ctx, qs[loser].ID))(t); got.Status == crm.QuoteAccepted {
+			t.Fatal("both quotes accepted")
+		}
+	}
 }

@@ -335,7 +335,7 @@ func TestSourceReportMatchesARecount(t *testing.T) {
 	o6 := opportunity(c6, "Ganada y luego perdida", 300000, "")
 	quote(o6, 0)
 	move(o6, won)
-	quote(o6, 275000) // a new quote on a won opportunity: its amount follows
+	quote(o6, 275000) // a new quote on a won opportunity: its won amount stays
 	lead(ads, crm.Lead{Format: crm.FormatJSON, Name: "Nuevo", Email: "nuevo@example.com"})
 
 	// --- 28 February 23:45 UTC is 1 March in Madrid
@@ -399,8 +399,8 @@ func TestSourceReportMatchesARecount(t *testing.T) {
 	if o, err := svc.GetOpportunity(ctx, o1.ID); err != nil || o.AmountCents != 1500000 || o.ClosedAt == nil || monthOf(*o.ClosedAt) != "2026-02" {
 		t.Fatalf("o1 should be won in February 2026 for 15000.00: %+v %v", o, err)
 	}
-	if o, err := svc.GetOpportunity(ctx, o6.ID); err != nil || o.AmountCents != 275000 || o.StateID != lost.ID {
-		t.Fatalf("o6 should be lost with the amount of its second quote: %+v %v", o, err)
+	if o, err := svc.GetOpportunity(ctx, o6.ID); err != nil || o.AmountCents != 300000 || o.StateID != lost.ID {
+		t.Fatalf("o6 should be lost with the amount it was won with: %+v %v", o, err)
 	}
 
 	srcs, err := svc.ListSources(ctx, crm.ListOptions{Limit: crm.MaxLimit})
