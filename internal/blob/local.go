@@ -158,3 +158,25 @@ func (d *Dir) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
 }
+
+// Put stores data under key (files/<ID>), replacing what was there, for
+// files the server writes itself (e-mail attachments). Errors: invalid (a
+// key outside files/), internal.
+func (d *Dir) Put(_ context.Context, key, _ string, data []byte) error {
+	p, ok := d.path(key)
+	if !ok {
+		return crm.InvalidField("key", "must be files/<ID>")
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return crm.Internal(err)
+	}
+	tmp := p + ".part"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		os.Remove(tmp)
+		return crm.Internal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		return crm.Internal(err)
+	}
+	return nil
+}

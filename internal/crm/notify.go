@@ -13,6 +13,10 @@ type Email struct {
 	Text    string
 	HTML    string
 	Key     string // the notification key, for tags and logs
+	// ReplyTo is the address a reply goes to ("" for none): the inbound
+	// address with the signed token of the record and the recipient, so
+	// that a reply becomes a note on that record.
+	ReplyTo string
 }
 
 // Mailer sends e-mail. Errors: invalid (the address was refused: do not

@@ -297,6 +297,10 @@ type LeadStore interface {
 	LookupLead(ctx context.Context, key, email string, phones []string) (LeadLookup, error)
 	// GetLeadRecord reads the record under key. Errors: not_found, internal.
 	GetLeadRecord(ctx context.Context, key string) (LeadRecord, error)
+	// ListRejectedEmails lists the records of refused inbound e-mail
+	// (format email, outcome rejected), newest first. Errors: invalid
+	// (cursor), internal.
+	ListRejectedEmails(ctx context.Context, o ListOptions) (Page[LeadRecord], error)
 }
 
 // NoteStore keeps notes (written through Commit).

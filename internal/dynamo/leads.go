@@ -36,7 +36,7 @@ func leadKeyOf(k string) map[string]types.AttributeValue { return key(kindLead+"
 
 func leadToItem(k string, r crm.LeadRecord) leadItem {
 	it := leadItem{
-		keys: keys{PK: kindLead + "#" + k, SK: kindLead, Type: kindLead, GSI1PK: kindLead, GSI1SK: r.ID},
+		keys: keys{PK: kindLead + "#" + k, SK: kindLead, Type: kindLead, GSI1PK: leadList(r), GSI1SK: r.ID},
 		ID:   r.ID, SourceID: r.SourceID, Format: string(r.Format), ExternalID: r.ExternalID, Outcome: string(r.Outcome),
 		ContactID: r.ContactID, OpportunityID: r.OpportunityID, Message: r.Message, ReceivedAt: r.ReceivedAt,
 	}
@@ -58,6 +58,29 @@ func leadFromItem(it leadItem) crm.LeadRecord {
 			UTMTerm: a.UTMTerm, UTMContent: a.UTMContent, GCLID: a.GCLID, FBCLID: a.FBCLID, LandingPage: a.LandingPage, Referrer: a.Referrer}
 	}
 	return r
+}
+
+// rejectedEmails is the GSI1 partition of refused inbound e-mail, apart
+// from the lead records (GSI1PK LEAD), so that listing them reads nothing
+// else.
+const rejectedEmails = kindLead + "#REJECTED"
+
+// leadList is the GSI1 partition of a lead record.
+func leadList(r crm.LeadRecord) string {
+	if r.Format == crm.FormatEmail && r.Outcome == crm.OutcomeRejected {
+		return rejectedEmails
+	}
+	return kindLead
+}
+
+// ListRejectedEmails implements crm.LeadStore: a Query of GSI1 under
+// LEAD#REJECTED, newest first.
+func (s *Store) ListRejectedEmails(ctx context.Context, o crm.ListOptions) (crm.Page[crm.LeadRecord], error) {
+	decode := func(m map[string]types.AttributeValue) (crm.LeadRecord, error) {
+		it, err := unmarshal[leadItem](m)
+		return leadFromItem(it), err
+	}
+	return page(ctx, s, query{index: gsi1, pk: rejectedEmails}, "rejected", o, nil, decode, nil)
 }
 
 // LookupLead implements crm.LeadStore with one BatchGetItem.

@@ -160,3 +160,21 @@ func merge(t *wtx, m crm.ContactMerge) error {
 	}
 	return nil
 }
+
+// rejectedEmails is the access path of refused inbound e-mail: the partial
+// index leads_rejected_emails (its condition written out, so that the
+// planner uses it), newest first.
+var rejectedEmails = listing{path: "rejected", from: "leads INDEXED BY leads_rejected_emails", key: "id",
+	where: "json_extract(doc, '$.format') = 'email' AND json_extract(doc, '$.outcome') = 'rejected'"}
+
+// ListRejectedEmails implements crm.LeadStore. Errors: invalid (cursor),
+// unavailable, internal.
+func (s *Store) ListRejectedEmails(ctx context.Context, o crm.ListOptions) (crm.Page[crm.LeadRecord], error) {
+	return page(ctx, s, rejectedEmails, o, func(doc []byte) (crm.LeadRecord, error) {
+		var r leadRow
+		if err := json.Unmarshal(doc, &r); err != nil {
+			return crm.LeadRecord{}, crm.Internal(err)
+		}
+		return leadFromRow(r), nil
+	}, nil)
+}

@@ -169,6 +169,11 @@ CREATE TABLE outbox (
 CREATE TABLE feed_checkpoint (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 INSERT INTO feed_checkpoint (name, seq) VALUES ('feed', 0);
 `,
+	// 2: refused inbound e-mail, listed apart from the lead records.
+	`
+CREATE INDEX leads_rejected_emails ON leads (id)
+	WHERE json_extract(doc, '$.format') = 'email' AND json_extract(doc, '$.outcome') = 'rejected';
+`,
 }
 
 // migrate brings the schema up to date, each migration in the transaction

@@ -65,6 +65,7 @@ var groups = []struct {
 	{"Notes", noteTests},
 	{"Files", fileTests},
 	{"Effects", effectTests},
+	{"InboundEmail", inboundTests},
 }
 
 // Option adapts Run to an adapter's test.
