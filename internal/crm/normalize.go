@@ -67,15 +67,19 @@ func Fold(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
 }
 
-// cleanText trims s and checks its length in characters.
+// cleanText trims s, makes its CRLF line breaks newlines, and checks that
+// it is valid UTF-8 without control characters other than tab and newline
+// (MsgControlCharacters) and within its length in characters. Every text
+// field of every entity goes through it.
 func cleanText(f fieldErrors, field string, s *string, max int) {
 	*s = strings.TrimSpace(*s)
 	if !utf8.ValidString(*s) {
 		f.add(field, "is not valid UTF-8")
 		return
 	}
-	if strings.ContainsRune(*s, 0) {
-		f.add(field, "must not contain NUL characters")
+	*s = newlines(*s)
+	if hasControls(*s) {
+		f.add(field, MsgControlCharacters)
 		return
 	}
 	if n := utf8.RuneCountInString(*s); n > max {

@@ -60,12 +60,14 @@ func leadKey(src Source, l Lead) string {
 }
 
 // IntakeLead stores a lead that arrived through src's webhook, the same way
-// for every format: the e-mail and phone are normalised; a contact holding
-// either is enriched (empty fields filled, nothing overwritten) instead of
-// duplicated; otherwise a contact is created with the source; interests are
-// matched by name or ID; an agent is assigned as the source says; an
-// opportunity is opened if the source says so; and a lead record keeps the
-// source, format, external ID, attribution and outcome. A delivery seen
+// for every format: control characters other than tab and newline are
+// removed from every field (StripControls); the e-mail and phone are
+// normalised; a contact holding either is enriched (empty fields filled,
+// nothing overwritten) instead of duplicated; otherwise a contact is
+// created with the source; interests are matched by name or ID; an agent
+// is assigned as the source says; an opportunity is opened if the source
+// says so; and a lead record keeps the source, format, external ID,
+// attribution and outcome. A delivery seen
 // before (same external ID) returns the first outcome and duplicate true,
 // and writes nothing. Test deliveries and honeypot catches are recorded
 // without a contact (the spam record keeps none of the sender's data). It
@@ -289,9 +291,11 @@ func matchInterests(want []string, all []Interest) (ids, unmatched []string) {
 	return ids, unmatched
 }
 
-// cleanLead trims the lead, normalises its e-mail and phone, and moves an
-// e-mail or phone that is not valid into Extra rather than losing the lead.
+// cleanLead removes the lead's control characters (but tab and newline),
+// trims it, normalises its e-mail and phone, and moves an e-mail or phone
+// that is not valid into Extra rather than losing the lead.
 func cleanLead(l *Lead, region string) {
+	stripLeadControls(l)
 	for _, p := range []*string{&l.Name, &l.Surname, &l.Email, &l.Phone, &l.Company, &l.JobTitle, &l.Web, &l.Message} {
 		*p = strings.TrimSpace(*p)
 	}
