@@ -13,10 +13,21 @@ type Email struct {
 	Text    string
 	HTML    string
 	Key     string // the notification key, for tags and logs
+	// About names the record the e-mail is about and the user it goes to,
+	// so that a reply can become a note on that record (zero for none).
+	About EmailAbout
 	// ReplyTo is the address a reply goes to ("" for none): the inbound
-	// address with the signed token of the record and the recipient, so
-	// that a reply becomes a note on that record.
+	// address with the signed token of About, set by the inbound package's
+	// mailer wrapper.
 	ReplyTo string
+}
+
+// EmailAbout is the record a notification is about (a contact or an
+// opportunity) and the user it is sent to.
+type EmailAbout struct {
+	Kind   ParentKind
+	ID     string
+	UserID string
 }
 
 // Mailer sends e-mail. Errors: invalid (the address was refused: do not

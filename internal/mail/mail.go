@@ -35,6 +35,7 @@ type checked struct {
 	text    string
 	html    string
 	key     string // "" unless it is safe as an SES tag value and a file name part
+	replyTo string // "" for none
 }
 
 // keyPattern is what a notification key may look like to be used as an SES
@@ -57,6 +58,10 @@ func check(e Email) (checked, error) {
 	if strings.TrimSpace(e.Text) == "" && strings.TrimSpace(e.HTML) == "" {
 		fields["body"] = "needs a text or an HTML part"
 	}
+	replyTo := strings.TrimSpace(e.ReplyTo)
+	if a, err := mail.ParseAddress(replyTo); replyTo != "" && (err != nil || a.Name != "" || a.Address != replyTo) {
+		fields["replyTo"] = "is not a valid e-mail address"
+	}
 	if len(fields) > 0 {
 		return checked{}, crm.Invalid(fields)
 	}
@@ -65,6 +70,7 @@ func check(e Email) (checked, error) {
 		subject: subject,
 		text:    e.Text,
 		html:    e.HTML,
+		replyTo: replyTo,
 	}
 	if keyPattern.MatchString(e.Key) {
 		c.key = e.Key

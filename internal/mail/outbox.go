@@ -143,6 +143,9 @@ func buildMessage(from mail.Address, c checked, now time.Time) ([]byte, error) {
 	}
 	header("From", formatAddress(from))
 	header("To", formatAddress(c.to))
+	if c.replyTo != "" {
+		header("Reply-To", c.replyTo)
+	}
 	header("Subject", encodeHeader(c.subject))
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", messageID(from.Address, now))

@@ -71,6 +71,9 @@ func (s *SES) Send(ctx context.Context, e Email) error {
 			Body:    body,
 		}},
 	}
+	if c.replyTo != "" {
+		in.ReplyToAddresses = []string{c.replyTo}
+	}
 	if s.ConfigurationSet != "" {
 		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
 	}

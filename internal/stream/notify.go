@@ -116,11 +116,26 @@ func (h *Handler) send(ctx context.Context, eventID string, in notify.Intent, se
 	if err != nil {
 		return err
 	}
-	return h.deliver(ctx, "mail#"+eventID+"#"+in.Key+"#"+string(in.Kind)+"#"+in.RecipientID, msg, r, set)
+	return h.deliver(ctx, "mail#"+eventID+"#"+in.Key+"#"+string(in.Kind)+"#"+in.RecipientID, msg, r, set, about(in, r))
+}
+
+// about names the record an e-mail is about (its opportunity, else its
+// contact) and its recipient user, for the reply address; zero when the
+// recipient is no user (an agent without one can write no note).
+func about(in notify.Intent, r recipient) crm.EmailAbout {
+	switch {
+	case r.UserID == "":
+		return crm.EmailAbout{}
+	case in.Opportunity != nil:
+		return crm.EmailAbout{Kind: crm.ParentOpportunity, ID: in.Opportunity.ID, UserID: r.UserID}
+	case in.ContactID != "":
+		return crm.EmailAbout{Kind: crm.ParentContact, ID: in.ContactID, UserID: r.UserID}
+	}
+	return crm.EmailAbout{}
 }
 
 // deliver renders and sends an e-mail once under key.
-func (h *Handler) deliver(ctx context.Context, key string, m notify.Message, r recipient, set crm.NotificationSetting) error {
+func (h *Handler) deliver(ctx context.Context, key string, m notify.Message, r recipient, set crm.NotificationSetting, ab crm.EmailAbout) error {
 	var o *crm.TemplateOverride
 	if ov, ok := set.Overrides[m.Lang]; ok {
 		o = &ov
@@ -133,7 +148,7 @@ func (h *Handler) deliver(ctx context.Context, key string, m notify.Message, r r
 	if err != nil || !first {
 		return err
 	}
-	err = h.Mailer.Send(ctx, crm.Email{To: r.Email, ToName: r.Name, Subject: out.Subject, Text: out.Text, HTML: out.HTML, Key: m.Key})
+	err = h.Mailer.Send(ctx, crm.Email{To: r.Email, ToName: r.Name, Subject: out.Subject, Text: out.Text, HTML: out.HTML, Key: m.Key, About: ab})
 	if crm.ErrorCode(err) == crm.CodeInvalid {
 		h.log().WarnContext(ctx, "e-mail refused; not retried", "key", m.Key, "to", r.Email, "err", err)
 		return nil // one bad recipient does not block the others

@@ -87,7 +87,7 @@ func (h *Handler) Remind(ctx context.Context, noteID string, at time.Time) error
 			}
 			m.AvisoAt = *n.AvisoAt
 			key := "remind#" + n.ID + "#" + n.AvisoAt.Format(time.RFC3339) + "#" + u.ID
-			if err := h.deliver(ctx, key, m, r, set); err != nil {
+			if err := h.deliver(ctx, key, m, r, set, about(in, r)); err != nil {
 				return err
 			}
 		}
