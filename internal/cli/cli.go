@@ -164,6 +164,8 @@ type session struct {
 	catalogs       map[string]catalogEntry
 }
 
+// runResource runs the verb of r that args name (or r's default verb, or
+// its help) with the rest of args as its flags and arguments.
 func (x *session) runResource(ctx context.Context, r *resource, args []string) error {
 	args, err := x.leadingGlobals(args)
 	if err != nil {

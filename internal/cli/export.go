@@ -144,7 +144,7 @@ type exportFlags struct {
 	format, output, delimiter string
 	quiet                     bool
 	filters                   map[string]string
-	api                       transferAPI
+	api                       apiFlags
 }
 
 // exportFlagSet declares the flags of `embudo export resource` into f.

@@ -98,18 +98,6 @@ func (m obj) o(key string) obj {
 	return v
 }
 
-// list returns a field that is a list of strings.
-func (m obj) list(key string) []string {
-	l, _ := m[key].([]any)
-	out := make([]string, 0, len(l))
-	for _, v := range l {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // printJSON writes raw JSON indented, with a final newline.
 func (x *session) printJSON(raw []byte) error {
 	var b bytes.Buffer

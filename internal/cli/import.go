@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -65,7 +66,7 @@ type importFlags struct {
 	quiet     bool
 	json      bool
 	dryRun    bool
-	api       transferAPI
+	api       apiFlags
 }
 
 // runImport runs `embudo import`.
@@ -371,4 +372,11 @@ func (r *importReport) printRejected(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  line %d: %s\n", x.Line, reason)
 	}
+}
+
+// transferJSON writes v as indented JSON.
+func transferJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

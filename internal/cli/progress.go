@@ -25,7 +25,7 @@ type importProgress struct {
 
 // newImportProgress writes to w (standard error) for total rows.
 func newImportProgress(w io.Writer, total int, force, quiet bool) *importProgress {
-	p := &importProgress{w: w, total: total, bar: force || transferIsTerminal(w), quiet: quiet || total == 0, start: time.Now()}
+	p := &importProgress{w: w, total: total, bar: force || isTerminal(w), quiet: quiet || total == 0, start: time.Now()}
 	p.lastLine = p.start
 	if p.bar && !p.quiet {
 		p.draw()
@@ -33,8 +33,8 @@ func newImportProgress(w io.Writer, total int, force, quiet bool) *importProgres
 	return p
 }
 
-// transferIsTerminal is true when w is a character device (a terminal).
-func transferIsTerminal(w io.Writer) bool {
+// isTerminal is true when w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
