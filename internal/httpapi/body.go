@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,14 +13,21 @@ import (
 	"strings"
 
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/jsonutf8"
 )
 
 // MaxBodyBytes is the largest request body the API reads.
 const MaxBodyBytes = 1 << 20
 
+// MsgNotUTF8 is the problem of a field whose text is not valid UTF-8 (bytes
+// of another encoding, or an unpaired surrogate escape); a body with such
+// text outside any field's value names "body".
+const MsgNotUTF8 = "is not valid UTF-8"
+
 // readBody reads a JSON request body of at most MaxBodyBytes and checks that
-// it is one JSON object. Errors: invalid (content type, malformed JSON),
-// too_large.
+// it is one JSON object whose text is valid UTF-8. Errors: invalid (content
+// type, malformed JSON, text that is not UTF-8: MsgNotUTF8 naming the
+// field), too_large.
 func readBody(r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -33,6 +41,9 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	if len(b) > MaxBodyBytes {
 		return nil, tooLarge()
+	}
+	if path, bad := jsonutf8.Invalid(b); bad {
+		return nil, crm.InvalidField(cmp.Or(path, "body"), MsgNotUTF8)
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(b, &obj); err != nil {

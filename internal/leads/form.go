@@ -41,12 +41,17 @@ type field struct {
 // The control fields (_gotcha or honeypot, _next, _redirect,
 // _idempotency_key, _subject, _cc) are removed from the lead and reported
 // in Control; a filled honeypot also sets Lead.Spam. Unrecognised fields go
-// to Extra (see MaxExtraFields). Values are trimmed, never normalised.
-// Lead.Format is crm.FormatForm or crm.FormatJSON.
+// to Extra (see MaxExtraFields). Values are trimmed, never normalised. An
+// HTML form posted in another encoding than UTF-8 keeps its text: bytes
+// that are not UTF-8 are read as Windows-1252, and the numeric character
+// references a browser writes for characters that encoding lacks
+// (&#321;ukasz) are decoded. Lead.Format is crm.FormatForm or
+// crm.FormatJSON.
 //
 // Errors: invalid, naming "Content-Type" (missing, malformed or
-// unsupported) or "body" (malformed for its type, or a JSON value that is
-// an object or a nested array).
+// unsupported), the field whose JSON text is not valid UTF-8 (or "body"),
+// or "body" (malformed for its type, or a JSON value that is an object or a
+// nested array).
 func ParseForm(contentType string, body []byte, query url.Values, fieldMap map[string]string, honeypot string) (crm.Lead, Control, error) {
 	fields, format, err := formFields(contentType, body)
 	if err != nil {

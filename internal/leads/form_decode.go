@@ -14,8 +14,9 @@ import (
 )
 
 // urlencodedFields splits an application/x-www-form-urlencoded body into
-// its fields, in order. Unlike url.ParseQuery it keeps the order (so the
-// first of several values wins predictably) and treats ";" as data.
+// its fields, in order, each name and value made text by formText. Unlike
+// url.ParseQuery it keeps the order (so the first of several values wins
+// predictably) and treats ";" as data.
 func urlencodedFields(body []byte) ([]field, error) {
 	var out []field
 	for part := range strings.SplitSeq(string(body), "&") {
@@ -28,12 +29,13 @@ func urlencodedFields(body []byte) ([]field, error) {
 		if err1 != nil || err2 != nil {
 			return nil, crm.InvalidField("body", "is not valid application/x-www-form-urlencoded (bad %-escape)")
 		}
-		out = append(out, field{key: key, values: []string{val}})
+		out = append(out, field{key: formText(key), values: []string{formText(val)}})
 	}
 	return out, nil
 }
 
-// multipartFields reads the non-file parts of a multipart/form-data body.
+// multipartFields reads the non-file parts of a multipart/form-data body,
+// each name and value made text by formText.
 func multipartFields(boundary string, body []byte) ([]field, error) {
 	if boundary == "" {
 		return nil, crm.InvalidField("Content-Type", "multipart/form-data needs a boundary parameter")
@@ -57,7 +59,7 @@ func multipartFields(boundary string, body []byte) ([]field, error) {
 			return nil, crm.InvalidField("body", "is not valid multipart/form-data")
 		}
 		if name != "" && !file {
-			out = append(out, field{key: name, values: []string{string(v)}})
+			out = append(out, field{key: formText(name), values: []string{formText(string(v))}})
 		}
 	}
 }
@@ -65,6 +67,9 @@ func multipartFields(boundary string, body []byte) ([]field, error) {
 // jsonFields reads a JSON object whose values are strings, numbers,
 // booleans, nulls (skipped) or arrays of those, in order.
 func jsonFields(body []byte) ([]field, error) {
+	if err := checkUTF8(body); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {

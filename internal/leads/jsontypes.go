@@ -2,6 +2,7 @@ package leads
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"math"
@@ -9,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/jsonutf8"
 )
 
 // jsonText is a JSON string, number or boolean kept as text: numbers as
@@ -81,10 +85,14 @@ func unixSeconds(s string) int64 {
 }
 
 // decodeObject unmarshals a body that must be one JSON object into v.
-// Errors: invalid, naming "body".
+// Errors: invalid, naming "body" or the field whose text is not valid
+// UTF-8.
 func decodeObject(body []byte, v any) error {
 	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 		return errInvalidBody("must be a JSON object")
+	}
+	if err := checkUTF8(body); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		var se *json.SyntaxError
@@ -96,6 +104,16 @@ func decodeObject(body []byte, v any) error {
 			return errInvalidBody("field " + strconv.Quote(te.Field) + " has the wrong type (" + te.Value + ")")
 		}
 		return errInvalidBody("is not the expected JSON: " + strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
+
+// checkUTF8 refuses a JSON body whose text is not valid UTF-8 (or holds an
+// unpaired surrogate escape), naming the field it is in: encoding/json
+// would silently make it U+FFFD. Errors: invalid.
+func checkUTF8(body []byte) error {
+	if path, bad := jsonutf8.Invalid(body); bad {
+		return crm.InvalidField(cmp.Or(path, "body"), "is not valid UTF-8")
 	}
 	return nil
 }
