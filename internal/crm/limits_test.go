@@ -68,3 +68,76 @@ func TestDocumentedLimits(t *testing.T) {
 		t.Errorf("a blank note: %v, want text", f)
 	}
 }
+
+// The edges of the other bounds: each value at its limit passes, one past
+// it is refused naming the field.
+func TestBoundsAtTheirEdges(t *testing.T) {
+	id := NewID(testNow)
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = NewID(testNow)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, field string
+		ok, bad     func() error
+	}{
+		{"state order", "order",
+			func() error { s := State{Name: "x", Order: 1_000_000}; return s.Normalize() },
+			func() error { s := State{Name: "x", Order: 1_000_001}; return s.Normalize() }},
+		{"state order below zero", "order",
+			func() error { s := State{Name: "x", Order: 0}; return s.Normalize() },
+			func() error { s := State{Name: "x", Order: -1}; return s.Normalize() }},
+		{"interests of a contact", "interestIds",
+			func() error { c := Contact{Name: "A", InterestIDs: ids(MaxInterests)}; return c.Normalize("ES") },
+			func() error { c := Contact{Name: "A", InterestIDs: ids(MaxInterests + 1)}; return c.Normalize("ES") }},
+		{"name search", "q",
+			func() error { q := ContactFilter{Query: strings.Repeat("a", MaxNameLen)}; return q.Normalize("ES") },
+			func() error { q := ContactFilter{Query: strings.Repeat("a", MaxNameLen+1)}; return q.Normalize("ES") }},
+		{"an opportunity's amount", "approxAmountCents",
+			func() error { o := Opportunity{ContactID: id, Description: "x"}; return o.Normalize() },
+			func() error {
+				o := Opportunity{ContactID: id, Description: "x", ApproxAmountCents: -1}
+				return o.Normalize()
+			}},
+	} {
+		if err := tc.ok(); err != nil {
+			t.Errorf("%s at its limit: %v", tc.name, err)
+		}
+		if f := fieldsOf(t, tc.bad()); f[tc.field] == "" {
+			t.Errorf("%s past its limit: %v, want %s", tc.name, f, tc.field)
+		}
+	}
+	// Country codes are two letters A to Z, whatever the case.
+	for _, code := range []string{"AD", "ZA", "AZ", "ZW", "es"} {
+		c := Contact{Name: "A", Address: Address{Country: code}}
+		if err := c.Normalize("ES"); err != nil || c.Address.Country != strings.ToUpper(code) {
+			t.Errorf("country %q: %v", code, err)
+		}
+	}
+	for _, code := range []string{"E", "ESP", "@A", "A@", "[A", "A[", "E1", "ÑA"} {
+		c := Contact{Name: "A", Address: Address{Country: code}}
+		if f := fieldsOf(t, c.Normalize("ES")); f["address.country"] == "" {
+			t.Errorf("country %q accepted", code)
+		}
+	}
+	// A file name is a plain name: no folders, no "." or "..".
+	for _, name := range []string{"a/b.pdf", `a\b.pdf`, "a\x00.pdf", ".", "..", "../x"} {
+		f := File{Name: name, Size: 1}
+		if got := fieldsOf(t, f.Normalize()); got["name"] == "" {
+			t.Errorf("file name %q accepted", name)
+		}
+	}
+	for _, name := range []string{"informe final.pdf", "..datos", "a.b.c"} {
+		f := File{Name: name, Size: 1, ContentType: "application/pdf"}
+		if err := f.Normalize(); err != nil {
+			t.Errorf("file name %q: %v", name, err)
+		}
+	}
+	f := File{Name: "x", Size: 1, ContentType: "pdf"}
+	if got := fieldsOf(t, f.Normalize()); got["contentType"] == "" {
+		t.Errorf("content type pdf: %v", got)
+	}
+}
