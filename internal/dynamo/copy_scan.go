@@ -28,8 +28,8 @@ type BatchWriteAPI interface {
 
 // ScanTable reads every item of a table with a parallel Scan of segments
 // segments (1 when less), each read consistently, page after page; progress,
-// when set, is told how many items each page brought (from several
-// goroutines, one call at a time). Items are returned once each by key: a
+// when set, is told how many new items each page brought (one call at a
+// time). Items are returned once each by key: a
 // server that ignores Segment (minidyn, some emulators) gives every segment
 // the whole table. The Scan sees each item as it is when its page is read,
 // so the result is one consistent state only if nothing writes the table
@@ -65,14 +65,16 @@ func ScanTable(ctx context.Context, db ScanAPI, table string, segments int, prog
 					mu.Unlock()
 					return
 				}
+				n := 0
 				for _, m := range out.Items {
 					if k := itemKey(m); !seen[k] {
 						seen[k] = true
 						items = append(items, m)
+						n++
 					}
 				}
-				if progress != nil {
-					progress(len(out.Items))
+				if progress != nil && n > 0 {
+					progress(n)
 				}
 				mu.Unlock()
 				if len(out.LastEvaluatedKey) == 0 {
