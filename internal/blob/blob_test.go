@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,7 @@ func TestDirUploadDownloadAndSignatures(t *testing.T) {
 	}
 	put := func(u string, b []byte) int {
 		req, _ := http.NewRequest(http.MethodPut, u, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/pdf")
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -59,14 +61,15 @@ func TestDirUploadDownloadAndSignatures(t *testing.T) {
 	if n, ok, err := d.Size(ctx, key); !ok || err != nil || n != int64(len(body)) {
 		t.Fatalf("size %d %v %v", n, ok, err)
 	}
-	down, _, _ := d.DownloadURL(ctx, key, "presupuesto 2026.pdf")
+	down, _, _ := d.DownloadURL(ctx, key, "presupuesto 2026.pdf", "application/pdf")
 	res, err := http.Get(down)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if !bytes.Equal(got, body) || !strings.Contains(res.Header.Get("Content-Disposition"), "presupuesto 2026.pdf") {
+	if !bytes.Equal(got, body) || !strings.Contains(res.Header.Get("Content-Disposition"), "presupuesto 2026.pdf") ||
+		res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("download: %q %v", got, res.Header)
 	}
 	// A download URL does not upload, and an expired URL does nothing.
@@ -126,7 +129,7 @@ func TestDirRefusesKeysOutsideFiles(t *testing.T) {
 			if n, ok, err := d.Size(ctx, key); ok || err != nil || n != 0 {
 				t.Errorf("Size = %d, %v, %v; want no file and no error", n, ok, err)
 			}
-			down, _, err := d.DownloadURL(ctx, key, "x.txt")
+			down, _, err := d.DownloadURL(ctx, key, "x.txt", "text/plain")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,6 +148,7 @@ func TestDirRefusesKeysOutsideFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			req, _ := http.NewRequest(http.MethodPut, up, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "text/plain")
 			res, err = http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -170,11 +174,14 @@ func TestDirRefusesKeysOutsideFiles(t *testing.T) {
 }
 
 // The S3 adapter signs its own requests: presigned URLs carry a SigV4
-// signature over the method, and HEAD and DELETE are signed requests.
+// signature over the method (an upload's over its content type and length
+// too, so S3 refuses another type or size; a download's names the type
+// and the attachment), and HEAD, DELETE and the copy of Move are signed
+// requests.
 func TestS3AdapterOnTheWire(t *testing.T) {
 	var seen []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		seen = append(seen, r.Method+" "+r.URL.Path)
+		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("X-Amz-Copy-Source"))
 		if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKID/") || !strings.Contains(r.Header.Get("Authorization"), "/eu-west-1/s3/aws4_request") {
 			t.Errorf("%s not signed for s3 in eu-west-1: %q", r.Method, r.Header.Get("Authorization"))
 		}
@@ -183,6 +190,12 @@ func TestS3AdapterOnTheWire(t *testing.T) {
 			w.Header().Set("Content-Length", "42")
 		case r.Method == http.MethodHead:
 			w.WriteHeader(http.StatusNotFound)
+		case r.Method == http.MethodPut && strings.HasSuffix(r.Header.Get("X-Amz-Copy-Source"), "/gone"):
+			w.WriteHeader(http.StatusNotFound)
+		case r.Method == http.MethodPut && strings.HasSuffix(r.Header.Get("X-Amz-Copy-Source"), "/broken"):
+			io.WriteString(w, "<Error><Code>InternalError</Code></Error>") // a copy fails after its 200
+		case r.Method == http.MethodPut:
+			io.WriteString(w, "<CopyObjectResult></CopyObjectResult>")
 		case r.Method == http.MethodDelete:
 			w.WriteHeader(http.StatusNoContent)
 		}
@@ -190,18 +203,20 @@ func TestS3AdapterOnTheWire(t *testing.T) {
 	defer srv.Close()
 	b := &S3{Config: aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")},
 		Bucket: "embudo-files", Endpoint: srv.URL}
-	up, h, _, err := b.UploadURL(ctx, "files/01ABC", "application/pdf", 10)
+	up, h, _, err := b.UploadURL(ctx, "pending/01ABC", "application/pdf", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	u, _ := url.Parse(up)
 	q := u.Query()
-	if u.Path != "/embudo-files/files/01ABC" || q.Get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256" || q.Get("X-Amz-Signature") == "" ||
-		q.Get("X-Amz-Expires") != "900" || !strings.Contains(q.Get("X-Amz-SignedHeaders"), "content-type") || h["Content-Type"] != "application/pdf" {
-		t.Fatalf("upload URL %s %v", up, h)
+	if u.Path != "/embudo-files/pending/01ABC" || q.Get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256" || q.Get("X-Amz-Signature") == "" ||
+		q.Get("X-Amz-Expires") != "900" || q.Get("X-Amz-SignedHeaders") != "content-length;content-type;host" || h["Content-Type"] != "application/pdf" {
+		t.Fatalf("upload URL %s %v: want the content type and length signed", up, h)
 	}
-	down, _, _ := b.DownloadURL(ctx, "files/01ABC", "oferta.pdf")
-	if d, _ := url.Parse(down); !strings.Contains(d.Query().Get("response-content-disposition"), "oferta.pdf") || d.Query().Get("X-Amz-Signature") == "" {
+	down, _, _ := b.DownloadURL(ctx, "files/01ABC", "oferta año.pdf", "application/pdf")
+	d, _ := url.Parse(down)
+	if dq := d.Query(); dq.Get("response-content-disposition") != "attachment; filename*=UTF-8''oferta%20a%C3%B1o.pdf" ||
+		dq.Get("response-content-type") != "application/pdf" || dq.Get("X-Amz-Signature") == "" {
 		t.Fatalf("download URL %s", down)
 	}
 	if n, ok, err := b.Size(ctx, "files/here"); n != 42 || !ok || err != nil {
@@ -213,7 +228,86 @@ func TestS3AdapterOnTheWire(t *testing.T) {
 	if err := b.Delete(ctx, "files/here"); err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 3 {
-		t.Fatalf("requests %v", seen)
+	if err := b.Move(ctx, "pending/01ABC", "files/01ABC"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Move(ctx, "pending/gone", "files/gone"); err != nil {
+		t.Fatalf("moving what was moved before: %v", err)
+	}
+	if err := b.Move(ctx, "pending/broken", "files/broken"); err == nil {
+		t.Fatal("a copy that failed after its 200 moved")
+	}
+	want := []string{"HEAD /embudo-files/files/here ", "HEAD /embudo-files/files/gone ", "DELETE /embudo-files/files/here ",
+		"PUT /embudo-files/files/01ABC /embudo-files/pending/01ABC", "DELETE /embudo-files/pending/01ABC ",
+		"PUT /embudo-files/files/gone /embudo-files/pending/gone", "PUT /embudo-files/files/broken /embudo-files/pending/broken"}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("requests\n%q\nwant\n%q", seen, want)
+	}
+}
+
+// A Dir's upload URL stops working once its upload is moved or deleted,
+// and takes the declared content type only; Sweep removes uploads not
+// completed within PendingTTL, and nothing else.
+func TestDirUploadsCloseAndAreSwept(t *testing.T) {
+	d, err := NewDir(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	d.BaseURL = srv.URL
+	put := func(u, ctype string, b []byte) int {
+		req, _ := http.NewRequest(http.MethodPut, u, bytes.NewReader(b))
+		req.Header.Set("Content-Type", ctype)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	body := []byte("contenido")
+	ids := []string{crm.NewID(time.Now()), crm.NewID(time.Now()), crm.NewID(time.Now())}
+	urls := make([]string, len(ids))
+	for i, id := range ids {
+		urls[i], _, _, _ = d.UploadURL(ctx, crm.UploadKey(id), "text/plain", int64(len(body)))
+		if code := put(urls[i], "text/html", body); code != http.StatusForbidden {
+			t.Fatalf("an upload of another type: %d", code)
+		}
+		if code := put(urls[i], "text/plain", body); code != http.StatusOK {
+			t.Fatalf("upload: %d", code)
+		}
+	}
+	if err := d.Move(ctx, crm.UploadKey(ids[0]), crm.BlobKey(ids[0])); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Delete(ctx, crm.UploadKey(ids[1])); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range urls[:2] {
+		if code := put(u, "text/plain", body); code != http.StatusGone {
+			t.Errorf("the upload URL of a moved or deleted upload: %d, want 410", code)
+		}
+	}
+	if n, ok, _ := d.Size(ctx, crm.BlobKey(ids[0])); !ok || n != int64(len(body)) {
+		t.Fatal("the moved upload is not the file")
+	}
+	for _, k := range []string{crm.UploadKey(ids[0]), crm.UploadKey(ids[1])} {
+		if _, ok, _ := d.Size(ctx, k); ok {
+			t.Errorf("%s is still there", k)
+		}
+	}
+	if n, err := d.Sweep(); n != 0 || err != nil {
+		t.Fatalf("a fresh sweep removed %d (%v)", n, err)
+	}
+	d.Now = func() time.Time { return time.Now().Add(PendingTTL + time.Minute) }
+	if n, err := d.Sweep(); n != 1 || err != nil {
+		t.Fatalf("the sweep a day later removed %d (%v), want the one upload never completed", n, err)
+	}
+	if _, ok, _ := d.Size(ctx, crm.UploadKey(ids[2])); ok {
+		t.Error("the abandoned upload is still there")
+	}
+	if _, ok, _ := d.Size(ctx, crm.BlobKey(ids[0])); !ok {
+		t.Error("the sweep removed a completed file")
 	}
 }

@@ -59,8 +59,9 @@ func escapeKey(key string) string {
 }
 
 // presign returns a presigned URL for method on key with extra query
-// parameters and signed headers.
-func (b *S3) presign(ctx context.Context, method, key string, query url.Values, headers map[string]string) (string, error) {
+// parameters and signed headers, and a signed Content-Length when size is
+// positive.
+func (b *S3) presign(ctx context.Context, method, key string, query url.Values, headers map[string]string, size int64) (string, error) {
 	creds, err := b.Config.Credentials.Retrieve(ctx)
 	if err != nil {
 		return "", crm.Internal(err)
@@ -76,6 +77,7 @@ func (b *S3) presign(ctx context.Context, method, key string, query url.Values, 
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
+	req.ContentLength = size
 	signed, _, err := v4.NewSigner().PresignHTTP(ctx, creds, req, unsignedPayload, "s3", b.Config.Region, b.now())
 	if err != nil {
 		return "", crm.Internal(err)
@@ -83,20 +85,49 @@ func (b *S3) presign(ctx context.Context, method, key string, query url.Values, 
 	return signed, nil
 }
 
-// UploadURL implements crm.Blobs with a presigned PutObject; the client
-// must send the Content-Type it was signed with. Errors: internal.
-func (b *S3) UploadURL(ctx context.Context, key, contentType string, _ int64) (string, map[string]string, time.Time, error) {
+// UploadURL implements crm.Blobs with a presigned PutObject whose signed
+// headers are the content type and the content length: S3 refuses a PUT
+// of another type or size. Errors: internal.
+func (b *S3) UploadURL(ctx context.Context, key, contentType string, size int64) (string, map[string]string, time.Time, error) {
 	h := map[string]string{"Content-Type": contentType}
-	u, err := b.presign(ctx, http.MethodPut, key, nil, h)
+	u, err := b.presign(ctx, http.MethodPut, key, nil, h, size)
 	return u, h, b.now().Add(URLTTL), err
 }
 
-// DownloadURL implements crm.Blobs with a presigned GetObject that names
-// the file. Errors: internal.
-func (b *S3) DownloadURL(ctx context.Context, key, name string) (string, time.Time, error) {
-	q := url.Values{"response-content-disposition": {"attachment; filename*=UTF-8''" + url.PathEscape(name)}}
-	u, err := b.presign(ctx, http.MethodGet, key, q, nil)
+// DownloadURL implements crm.Blobs with a presigned GetObject that has S3
+// answer with the file's content type and as an attachment naming it (the
+// response-content-type and response-content-disposition parameters).
+// Errors: internal.
+func (b *S3) DownloadURL(ctx context.Context, key, name, contentType string) (string, time.Time, error) {
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	q := url.Values{
+		"response-content-disposition": {"attachment; filename*=UTF-8''" + url.PathEscape(name)},
+		"response-content-type":        {contentType},
+	}
+	u, err := b.presign(ctx, http.MethodGet, key, q, nil, 0)
 	return u, b.now().Add(URLTTL), err
+}
+
+// Move implements crm.Blobs with a signed CopyObject and a DeleteObject of
+// the source; a source that is gone is success (a move done before).
+// Errors: internal.
+func (b *S3) Move(ctx context.Context, from, to string) error {
+	src := "/" + b.Bucket + "/" + escapeKey(from)
+	res, err := b.send(ctx, http.MethodPut, to, nil, http.Header{"X-Amz-Copy-Source": {src}})
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
+	switch {
+	case res.StatusCode == http.StatusNotFound:
+		return nil
+	case res.StatusCode/100 != 2 || strings.Contains(string(body), "<Error>"): // a copy can fail after its 200
+		return crm.Internal(fmt.Errorf("s3 copy %s to %s: %s %.200s", from, to, res.Status, body))
+	}
+	return b.Delete(ctx, from)
 }
 
 // do sends a signed request for key and returns the response.

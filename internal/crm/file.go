@@ -58,19 +58,32 @@ func (f *File) Normalize() error {
 	return fe.err()
 }
 
-// Blobs keeps the bytes of files. Keys are Embudo's (files/<id>); URLs
-// are short-lived and signed. Errors: internal.
+// Blobs keeps the bytes of files. Keys are Embudo's: a file's content is
+// kept under BlobKey (files/<id>); its upload lands under UploadKey
+// (pending/<id>) until CompleteFile moves it, so that an upload that is
+// never completed is found and cleaned up by its prefix (an S3 lifecycle
+// rule; the local store's sweep). URLs are short-lived and signed. Errors:
+// internal.
 type Blobs interface {
 	// UploadURL returns a URL the client PUTs the file to, with the headers
-	// it must send, valid until the returned time.
+	// it must send, valid until the returned time. The URL binds the
+	// declared content type and size: another type or size is refused.
 	UploadURL(ctx context.Context, key, contentType string, size int64) (url string, headers map[string]string, expires time.Time, err error)
-	// DownloadURL returns a URL that serves the file as name.
-	DownloadURL(ctx context.Context, key, name string) (url string, expires time.Time, err error)
+	// DownloadURL returns a URL that serves the file as an attachment
+	// called name, with contentType (never a type guessed from the bytes).
+	DownloadURL(ctx context.Context, key, name, contentType string) (url string, expires time.Time, err error)
 	// Size returns the stored size of key, and false if nothing is stored.
 	Size(ctx context.Context, key string) (int64, bool, error)
-	// Delete removes key (absent is success).
+	// Move makes the content of from the content of to (replacing it) and
+	// removes from; an upload URL of from stops working.
+	Move(ctx context.Context, from, to string) error
+	// Delete removes key (absent is success); an upload URL of key stops
+	// working.
 	Delete(ctx context.Context, key string) error
 }
 
 // BlobKey is where a file's bytes are kept.
 func BlobKey(fileID string) string { return "files/" + fileID }
+
+// UploadKey is where the upload of a file lands until it is completed.
+func UploadKey(fileID string) string { return "pending/" + fileID }

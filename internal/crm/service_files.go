@@ -42,7 +42,7 @@ func (s *Service) CreateFile(ctx context.Context, actor User, k ParentKind, pare
 	now := s.now()
 	f.ID, f.ParentKind, f.ParentID, f.ContactID, f.Status, f.UploadedBy = NewID(now), k, parentID, contactID, FilePending, actor.ID
 	f.CreatedAt, f.UpdatedAt, f.Version = now, now, 1
-	url, headers, exp, err := b.UploadURL(ctx, BlobKey(f.ID), f.ContentType, f.Size)
+	url, headers, exp, err := b.UploadURL(ctx, UploadKey(f.ID), f.ContentType, f.Size)
 	if err != nil {
 		return File{}, Upload{}, err
 	}
@@ -53,8 +53,11 @@ func (s *Service) CreateFile(ctx context.Context, actor User, k ParentKind, pare
 }
 
 // CompleteFile marks an uploaded file complete once its bytes are stored
-// with the declared size; completing a complete file changes nothing.
-// Errors: invalid (not uploaded, or another size), not_found, internal.
+// with the declared size: they move from the upload's key to the file's,
+// and the upload URL stops working (where the blob store can tell).
+// Completing a complete file changes nothing; completing again after a
+// failure finds the bytes where the first attempt moved them. Errors:
+// invalid (not uploaded, or another size), not_found, internal.
 func (s *Service) CompleteFile(ctx context.Context, actor User, id string) (File, error) {
 	f, err := s.GetFile(ctx, id)
 	if err != nil || f.Status == FileComplete {
@@ -64,15 +67,26 @@ func (s *Service) CompleteFile(ctx context.Context, actor User, id string) (File
 	if err != nil {
 		return File{}, err
 	}
-	size, ok, err := b.Size(ctx, BlobKey(f.ID))
+	size, uploaded, err := b.Size(ctx, UploadKey(f.ID))
 	if err != nil {
 		return File{}, err
 	}
-	if !ok {
+	moved := false
+	if !uploaded {
+		if size, moved, err = b.Size(ctx, BlobKey(f.ID)); err != nil {
+			return File{}, err
+		}
+	}
+	if !uploaded && !moved {
 		return File{}, InvalidField("file", "nothing was uploaded yet: PUT the file to its upload URL first")
 	}
 	if size != f.Size {
 		return File{}, InvalidField("size", "the upload has another size than the one declared")
+	}
+	if uploaded {
+		if err := b.Move(ctx, UploadKey(f.ID), BlobKey(f.ID)); err != nil {
+			return File{}, err
+		}
 	}
 	next := f
 	next.Status, next.UpdatedAt, next.Version = FileComplete, s.now(), f.Version+1
@@ -101,13 +115,13 @@ func (s *Service) FileDownload(ctx context.Context, id string) (File, string, ti
 	if err != nil {
 		return File{}, "", time.Time{}, err
 	}
-	url, exp, err := b.DownloadURL(ctx, BlobKey(f.ID), f.Name)
+	url, exp, err := b.DownloadURL(ctx, BlobKey(f.ID), f.Name, f.ContentType)
 	return f, url, exp, err
 }
 
-// DeleteFile removes a file's bytes and its record if ifMatch (0: any) is
-// its current version. Errors: invalid, not_found, precondition_failed,
-// internal.
+// DeleteFile removes a file's bytes (its upload too, whose URL stops
+// working) and its record if ifMatch (0: any) is its current version.
+// Errors: invalid, not_found, precondition_failed, internal.
 func (s *Service) DeleteFile(ctx context.Context, id string, ifMatch int) error {
 	f, err := s.GetFile(ctx, id)
 	if err != nil {
@@ -120,8 +134,10 @@ func (s *Service) DeleteFile(ctx context.Context, id string, ifMatch int) error 
 	if err != nil {
 		return err
 	}
-	if err := b.Delete(ctx, BlobKey(f.ID)); err != nil {
-		return err
+	for _, k := range []string{UploadKey(f.ID), BlobKey(f.ID)} {
+		if err := b.Delete(ctx, k); err != nil {
+			return err
+		}
 	}
 	return s.store.Commit(ctx, Batch{Files: []Write[File]{{Old: f, Delete: true}}})
 }

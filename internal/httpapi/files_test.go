@@ -132,6 +132,12 @@ func (e *env) blobPath(fileID string) string {
 	return filepath.Join(e.blobs.Root, filepath.FromSlash(crm.BlobKey(fileID)))
 }
 
+// uploadPath is where the blob store keeps a file's upload until it is
+// completed.
+func (e *env) uploadPath(fileID string) string {
+	return filepath.Join(e.blobs.Root, filepath.FromSlash(crm.UploadKey(fileID)))
+}
+
 // untouched fails the test if the table or the blob store differs from before.
 func (e *env) untouched(t *testing.T, table, blobs []string) {
 	t.Helper()
@@ -207,8 +213,8 @@ func TestFileLifecycle(t *testing.T) {
 			if !crm.ValidID(fid) {
 				t.Errorf("id %q is not an ID", fid)
 			}
-			if u := str(t, f, "uploadUrl"); !strings.HasPrefix(u, e.blobs.BaseURL+"/blobs/files/"+fid+"?") {
-				t.Errorf("uploadUrl %q is not the blob store's URL of the file", u)
+			if u := str(t, f, "uploadUrl"); !strings.HasPrefix(u, e.blobs.BaseURL+"/blobs/pending/"+fid+"?") {
+				t.Errorf("uploadUrl %q is not the blob store's URL of the file's upload", u)
 			}
 			if h := uploadHeaders(t, f); h["Content-Type"] != ctype {
 				t.Errorf("uploadHeaders %v, want Content-Type %s", h, ctype)
@@ -388,10 +394,10 @@ func TestFileCompleteChecksTheUpload(t *testing.T) {
 
 	// Bytes of another size in the store (a store that does not hold the
 	// client to the signed size): 400 naming size, nothing written.
-	if err := os.MkdirAll(filepath.Dir(e.blobPath(fid)), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(e.uploadPath(fid)), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(e.blobPath(fid), content[:7], 0o600); err != nil {
+	if err := os.WriteFile(e.uploadPath(fid), content[:7], 0o600); err != nil {
 		t.Fatal(err)
 	}
 	table = e.snapshot()

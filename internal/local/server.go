@@ -100,6 +100,8 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stopSweep := blobs.StartSweep(sweepEvery, s.log) // uploads never completed
+	s.close = append(s.close, func() error { stopSweep(); return nil })
 	store, feedOf, err := s.openStore(ctx)
 	if err != nil {
 		return err
