@@ -51,6 +51,8 @@ func serveFlags(args []string, stderr io.Writer) (local.Config, error) {
 	fs.StringVar(&c.MailFrom, "mail-from", "Embudo <embudo@localhost.localdomain>", "sender of notification e-mails")
 	fs.StringVar(&c.AppURL, "app-url", "", "base URL links in e-mails point to")
 	fs.BoolVar(&c.SyncNormal, "sync-normal", false, "commit with synchronous=NORMAL: faster, but a power loss may lose the last writes (a crash of the process loses nothing either way)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", "127.0.0.1:2525", "receive e-mail here (BCC, forwards and replies to notifications become notes); \"\" for no listener")
+	fs.StringVar(&c.InboundDomain, "inbound-domain", local.DefaultInboundDomain, "domain of the reply addresses of notification e-mails")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}

@@ -681,6 +681,9 @@ func TestOpenAPIConformance(t *testing.T) {
 	c.call(oasBad, 400, staff, "POST", "/v1/contacts", map[string]any{"surname": "Nameless"})
 	c.call(oasBad, 400, staff, "POST", "/v1/contacts", map[string]any{"name": "X", "favouriteColour": "blue"})
 	c.call(oasBad, 400, staff, "POST", "/v1/contacts", map[string]any{"name": 5})
+	// Text the schemas do not refuse: a terminal escape, bytes that are not UTF-8.
+	c.call(oasAny, 400, staff, "POST", "/v1/contacts", map[string]any{"name": "Ana\x1b]0;PWNED\x07"})
+	c.call(oasAny, 400, staff, "POST", "/v1/contacts", "{\"name\":\"Jos\xe9\"}")
 	c.call(oasBad, 400, staff, "POST", "/v1/contacts", map[string]any{"name": "X", "address": map[string]any{"planet": "Mars"}})
 	c.call(oasBad, 400, staff, "POST", "/v1/contacts", map[string]any{"name": "X", "interestIds": []string{"nope"}})
 	c.call(oasOK, 400, staff, "POST", "/v1/contacts", map[string]any{"name": "X", "email": "not-an-email"})
@@ -796,6 +799,8 @@ func TestOpenAPIConformance(t *testing.T) {
 	c.call(oasOK, 200, admin, "GET", "/v1/users", nil)
 	c.call(oasOK, 200, admin, "GET", "/v1/users?limit=1", nil)
 	c.call(oasOK, 403, staff, "GET", "/v1/users", nil)
+	c.call(oasOK, 200, admin, "GET", "/v1/inbound/rejected", nil)
+	c.call(oasOK, 403, staff, "GET", "/v1/inbound/rejected", nil)
 	bob := c.call(oasOK, 201, admin, "POST", "/v1/users", map[string]any{"name": "Bob", "email": "Bob@Example.com"})
 	bobID := oasID(t, bob)
 	if m := oasJSON(t, bob); m["role"] != "staff" || m["active"] != true || m["lang"] != "es" || m["email"] != "bob@example.com" {
@@ -1196,6 +1201,13 @@ func oasHooks(c *oasChecker) {
 	c.hook(oasBad, 400, "POST", formPath, "text/csv", []byte("name,email\nX,x@example.com"))
 	c.hook(oasBad, 400, "POST", formPath, "", []byte("name=X"))
 	c.hook(oasBad, 400, "POST", formPath, "application/json", []byte("{not json"))
+	c.hook(oasAny, 400, "POST", formPath, "application/json", []byte("{\"name\":\"Jos\xe9\",\"email\":\"jose@example.com\"}"))
+	noContact("jose@example.com")
+	// A form from a page that is not UTF-8 keeps its text; control characters go.
+	c.hook(oasOK, 200, "POST", formPath, urlencoded, []byte("name=%26%23321%3Bukasz+Jos%E9%1B%5B2J&email=lukasz%40example.pl"), "Accept", "application/json")
+	if l := contact("lukasz@example.pl"); l["name"] != "Łukasz José[2J" {
+		t.Errorf("a form in Windows-1252 with references: name %q", l["name"])
+	}
 	c.hook(oasBad, 400, "POST", formPath, "application/json", []byte(`{"name":{"first":"X"}}`))
 	c.hook(oasOK, 413, "POST", formPath, urlencoded, form("name", "Big", "message", strings.Repeat("a", leads.MaxBody)))
 	c.hook(oasOK, 404, "POST", "/hooks/whk_"+strings.Repeat("A", 32), urlencoded, form("name", "X"))

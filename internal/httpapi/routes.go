@@ -110,6 +110,7 @@ func (a *API) routes() {
 	a.route("PATCH /v1/states/{id}", admin, a.patchState)
 	a.route("DELETE /v1/states/{id}", admin, a.deleteState)
 
+	a.route("GET /v1/inbound/rejected", admin, a.listRejectedEmails)
 	a.route("GET /v1/users", admin, a.listUsers)
 	a.route("POST /v1/users", admin, a.createUser)
 	a.route("GET /v1/users/{id}", admin, a.getUser)

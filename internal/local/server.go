@@ -24,6 +24,7 @@ import (
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/graph"
 	"github.com/embudo/embudo/internal/httpapi"
+	"github.com/embudo/embudo/internal/inbound"
 	"github.com/embudo/embudo/internal/sqlite"
 )
 
@@ -52,6 +53,14 @@ type Config struct {
 	// may lose the last writes (a crash of the process loses nothing).
 	SyncNormal bool
 	Logger     *slog.Logger // nil: slog.Default()
+	// SMTPAddr is where e-mail in is received (BCC, forwards, replies to
+	// notifications: internal/inbound); "" for no listener.
+	SMTPAddr string
+	// InboundDomain is the domain of the reply addresses of notification
+	// e-mails (DefaultInboundDomain when ""); ReplyKey signs them (the data
+	// directory's reply.key when nil).
+	InboundDomain string
+	ReplyKey      []byte
 }
 
 // Server is the CRM running locally: Run starts it, Wait waits for its
@@ -60,6 +69,7 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	ln    net.Listener
+	smtp  string // the SMTP listener's address
 	srv   *http.Server
 	errc  chan error
 	close []func() error // run in reverse order by Close
@@ -113,8 +123,22 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	if err := bootstrapAdmin(ctx, svc, stdout, s.log); err != nil {
 		return err
 	}
+	tokens, err := replyTokens(c)
+	if err != nil {
+		return err
+	}
+	if c.SMTPAddr != "" {
+		h := &inbound.Handler{Svc: svc, Files: blobs, Tokens: tokens, Log: s.log}
+		addr, stop, err := startSMTP(c.SMTPAddr, h, s.log)
+		if err != nil {
+			return err
+		}
+		s.smtp = addr
+		s.close = append(s.close, stop)
+		s.log.Info("receiving e-mail", "smtp", addr, "replies", "n+<token>@"+tokens.Domain)
+	}
 	if feedOf != nil {
-		stop, err := startEffects(ctx, c, svc, feedOf, s.log)
+		stop, err := startEffects(ctx, c, svc, feedOf, tokens, s.log)
 		if err != nil {
 			return err
 		}
@@ -147,6 +171,9 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	s.log.Info("embudo is serving", "url", "http://"+ln.Addr().String(), "store", where)
 	return nil
 }
+
+// SMTPAddr returns the address the SMTP listener listens on ("" for none).
+func (s *Server) SMTPAddr() string { return s.smtp }
 
 // Wait returns when ctx is done (nil) or the HTTP server fails (its error).
 func (s *Server) Wait(ctx context.Context) error {
