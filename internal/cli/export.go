@@ -29,6 +29,13 @@ into columns such as address.city or attribution.utmSource, and lists are
 joined with "|". A contacts CSV imports back with embudo import contacts.
 JSON Lines has one API object per line, as the API gives it.
 
+Text cells that a spreadsheet would run as a formula (starting with =, +,
+-, @, tab or CR) are written with a single quote before them; the import
+takes it off again. Numbers are written as they are.
+
+With --excel the CSV opens right in Excel set to Spanish by a double click:
+UTF-8 with a byte order mark, ";" between columns, "," before decimals.
+
 With -o FILE the file is written whole or not at all: it appears only once
 the last page is in.
 
@@ -99,6 +106,19 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "embudo export %s: --delimiter %q: give one character, or tab\n", resource, f.delimiter)
 		return ErrUsage
 	}
+	csvFormat := spreadsheet.Format{Comma: delim}
+	if f.excel {
+		if format != "csv" {
+			fmt.Fprintf(stderr, "embudo export %s: --excel writes CSV, not %s\n", resource, format)
+			return ErrUsage
+		}
+		csvFormat = spreadsheet.Excel
+		fs.Visit(func(fl *flag.Flag) {
+			if fl.Name == "delimiter" {
+				csvFormat.Comma = delim
+			}
+		})
+	}
 
 	query := url.Values{"limit": {"200"}}
 	for _, p := range exportFilters[resource] {
@@ -122,7 +142,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if format == "jsonl" {
 		n, err = spreadsheet.WriteJSONLines(bw, items)
 	} else {
-		n, err = spreadsheet.WriteCSV(bw, delim, items)
+		n, err = spreadsheet.WriteCSV(bw, csvFormat, items)
 	}
 	if err == nil {
 		err = bw.Flush()
@@ -142,7 +162,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // exportFlags are the flags of `embudo export`.
 type exportFlags struct {
 	format, output, delimiter string
-	quiet                     bool
+	quiet, excel              bool
 	filters                   map[string]string
 	api                       apiFlags
 }
@@ -159,6 +179,7 @@ func exportFlagSet(resource string, f *exportFlags, out io.Writer) *flag.FlagSet
 	fs.StringVar(&f.output, "o", "", "write to this `file` instead of standard output")
 	fs.StringVar(&f.output, "output", "", "the same as -o")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "the CSV column separator (\";\" suits a spreadsheet set to Spanish)")
+	fs.BoolVar(&f.excel, "excel", false, "CSV for Excel set to Spanish: UTF-8 with a byte order mark, \";\" between columns (unless --delimiter says otherwise), \",\" before decimals")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on standard error")
 	f.api.flags(fs)
 	f.filters = map[string]string{}

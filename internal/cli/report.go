@@ -14,11 +14,13 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/embudo/embudo/internal/spreadsheet"
 )
 
 func reportResource() resource {
 	return resource{name: "report", aliases: []string{"reports"}, summary: "reports", def: "sources",
-		verbs: []verb{{name: "sources", args: "[--from YYYY-MM] [--to YYYY-MM] [--csv|--json]",
+		verbs: []verb{{name: "sources", args: "[--from YYYY-MM] [--to YYYY-MM] [--csv [--excel]|--json]",
 			summary: "leads, opportunities, won amount, conversion, cost and ROI per source (default: the last 12 months)", setup: reportSources}}}
 }
 
@@ -29,12 +31,16 @@ func reportSources(x *session, fs *flag.FlagSet) func(context.Context, []string)
 	from := fs.String("from", "", "first `month`, YYYY-MM (default: 11 months before --to)")
 	to := fs.String("to", "", "last `month`, YYYY-MM (default: this month)")
 	csv := fs.Bool("csv", false, "print the API's CSV")
+	excel := fs.Bool("excel", false, "with --csv: CSV for Excel set to Spanish (UTF-8 with a byte order mark, \";\" between columns, \",\" before decimals)")
 	return func(ctx context.Context, args []string) error {
 		if err := wantArgs(args, 0, ""); err != nil {
 			return err
 		}
 		if *csv && x.json {
 			return usagef("give --csv or --json, not both")
+		}
+		if *excel && !*csv {
+			return usagef("--excel goes with --csv")
 		}
 		q := url.Values{}
 		if *from != "" {
@@ -49,6 +55,9 @@ func reportSources(x *session, fs *flag.FlagSet) func(context.Context, []string)
 		res, err := x.do(ctx, http.MethodGet, "/v1/reports/sources", q, nil, nil)
 		if err != nil {
 			return err
+		}
+		if *excel {
+			return spreadsheet.Reformat(x.stdout, res.Body, spreadsheet.Excel)
 		}
 		if *csv {
 			_, err := x.stdout.Write(res.Body)

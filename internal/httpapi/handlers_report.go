@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/csvsafe"
 )
 
 type reportRow struct {
@@ -77,6 +78,9 @@ func (a *API) reportSources(w http.ResponseWriter, r *http.Request, _ crm.User) 
 var ReportCSVHeader = []string{"sourceId", "sourceName", "leads", "contacts", "opportunities", "won", "lost", "open",
 	"conversionRate", "wonAmountCents", "costCents", "costPerLeadCents", "costPerWonCents", "roi"}
 
+// writeReportCSV writes the report as CSV: the text columns (sourceId,
+// sourceName) through csvsafe.Text, so that no name runs as a formula in a
+// spreadsheet; the numbers as they are.
 func writeReportCSV(w http.ResponseWriter, rep reportResponse) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="sources-`+rep.From+`-`+rep.To+`.csv"`)
@@ -84,7 +88,7 @@ func writeReportCSV(w http.ResponseWriter, rep reportResponse) {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(ReportCSVHeader)
 	for _, r := range append(rep.Items, rep.Total) {
-		_ = cw.Write([]string{r.SourceID, r.SourceName, i64(r.Leads), i64(r.Contacts), i64(r.Opportunities), i64(r.Won),
+		_ = cw.Write([]string{csvsafe.Text(r.SourceID), csvsafe.Text(r.SourceName), i64(r.Leads), i64(r.Contacts), i64(r.Opportunities), i64(r.Won),
 			i64(r.Lost), i64(r.Open), f64p(r.ConversionRate), i64(r.WonAmountCents), i64(r.CostCents), i64p(r.CostPerLeadCents),
 			i64p(r.CostPerWonCents), f64p(r.ROI)})
 	}

@@ -3,12 +3,13 @@ package spreadsheet
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/embudo/embudo/internal/csvsafe"
 )
 
 // Items calls yield with each object of a list, in order, and stops at the
@@ -34,14 +35,15 @@ func WriteJSONLines(w io.Writer, items Items) (int, error) {
 	return n, err
 }
 
-// WriteCSV writes the items, JSON objects, as CSV separated by delim and
-// returns how many it wrote. The header is every column any item has, in
+// WriteCSV writes the items, JSON objects, as CSV in format f and returns
+// how many it wrote. The header is every column any item has, in
 // the order the items' fields come: a nested object's fields as
 // prefix.field (address.city), a list as its values joined with "|", null
-// as empty. The items are therefore kept in a temporary file until the last
+// as empty. Text cells go through csvsafe.Text, so that no value runs as a
+// formula in a spreadsheet; a JSON number is written as it is. The items are therefore kept in a temporary file until the last
 // is in, and only then written. Errors: an item is not an object, the
 // temporary file, w's.
-func WriteCSV(w io.Writer, delim rune, items Items) (int, error) {
+func WriteCSV(w io.Writer, f Format, items Items) (int, error) {
 	spool, err := os.CreateTemp("", "embudo-export-*.jsonl")
 	if err != nil {
 		return 0, err
@@ -56,7 +58,7 @@ func WriteCSV(w io.Writer, delim rune, items Items) (int, error) {
 	n := 0
 	var buf bytes.Buffer
 	err = items(func(item json.RawMessage) error {
-		if err := flatten(item, "", func(col, _ string) {
+		if err := flatten(item, "", func(col, _ string, _ bool) {
 			if _, ok := index[col]; !ok {
 				index[col] = len(header)
 				header = append(header, col)
@@ -82,8 +84,10 @@ func WriteCSV(w io.Writer, delim rune, items Items) (int, error) {
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
-	cw.Comma = delim
+	cw, err := f.writer(w)
+	if err != nil {
+		return 0, err
+	}
 	if err := cw.Write(header); err != nil {
 		return 0, err
 	}
@@ -93,7 +97,12 @@ func WriteCSV(w io.Writer, delim rune, items Items) (int, error) {
 		line, err := rd.ReadBytes('\n')
 		if len(bytes.TrimSpace(line)) > 0 {
 			clear(row)
-			if err := flatten(line, "", func(col, v string) { row[index[col]] = v }); err != nil {
+			if err := flatten(line, "", func(col, v string, number bool) {
+				if number {
+					v = f.number(v)
+				}
+				row[index[col]] = v
+			}); err != nil {
 				return 0, err
 			}
 			if err := cw.Write(row); err != nil {
@@ -111,10 +120,12 @@ func WriteCSV(w io.Writer, delim rune, items Items) (int, error) {
 	return n, cw.Error()
 }
 
-// flatten calls emit with every column of the JSON object raw in the order
+// flatten calls emit with every cell of the JSON object raw in the order
 // of its fields: a nested object's fields as prefix.field, a list as its
-// values joined with "|", null as empty, anything else as its text.
-func flatten(raw []byte, prefix string, emit func(col, value string)) error {
+// values joined with "|", null as empty, anything else as its text. A
+// string or a list is a text cell, made safe with csvsafe.Text; numbers
+// and booleans are not; number says which cells are JSON numbers.
+func flatten(raw []byte, prefix string, emit func(col, value string, number bool)) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -145,9 +156,11 @@ func flatten(raw []byte, prefix string, emit func(col, value string)) error {
 			for i, e := range elems {
 				parts[i] = scalar(e)
 			}
-			emit(col, strings.Join(parts, "|"))
+			emit(col, csvsafe.Text(strings.Join(parts, "|")), false)
+		case '"':
+			emit(col, csvsafe.Text(scalar(v)), false)
 		default:
-			emit(col, scalar(v))
+			emit(col, scalar(v), v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/csvsafe"
 )
 
 // Row is one line of a file as the import endpoint (POST
@@ -36,7 +37,9 @@ type Address struct {
 	Country    string `json:"country"`
 }
 
-// Row fills a row from a record of a sheet of ncols columns; fields names
+// Row fills a row from a record of a sheet of ncols columns, each cell
+// without the quote csvsafe.Text puts before a text an export wrote
+// (csvsafe.Restore), so that an export imports back as it was; fields names
 // what makes it wrong before any server sees it (a consent that is not yes
 // or no, more cells than columns), by field ("row" for the whole row).
 func (m *ColumnMap) Row(rec Record, ncols int) (Row, map[string]string) {
@@ -49,7 +52,7 @@ func (m *ColumnMap) Row(rec Record, ncols int) (Row, map[string]string) {
 		fields[k] = v
 	}
 	for i, cell := range rec.Cells {
-		cell = strings.TrimSpace(cell)
+		cell = strings.TrimSpace(csvsafe.Restore(cell))
 		if i >= ncols {
 			if cell != "" {
 				bad("row", fmt.Sprintf("has %d cells but the header names %d columns (a separator inside a value needs quotes)", len(rec.Cells), ncols))

@@ -65,7 +65,7 @@ func TestReading(t *testing.T) {
 func TestFlatten(t *testing.T) {
 	var cols, vals []string
 	err := flatten([]byte(`{"z":"a\"b","a":{"y":1.50,"b":null,"c":{"d":true}},"l":["x",2,null,{"k":"v"}],"e":{},"n":null}`), "",
-		func(c, v string) { cols, vals = append(cols, c), append(vals, v) })
+		func(c, v string, _ bool) { cols, vals = append(cols, c), append(vals, v) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func items(err error, raws ...string) Items {
 // come; JSON Lines is one compacted object per line.
 func TestWriteCSVAndJSONLines(t *testing.T) {
 	var b bytes.Buffer
-	n, err := WriteCSV(&b, ';', items(nil, `{"id":"1","a":{"x":1}}`, `{"id":"2", "b":["p","q"], "a":{"y":"sí; no"}}`))
+	n, err := WriteCSV(&b, Format{Comma: ';'}, items(nil, `{"id":"1","a":{"x":1}}`, `{"id":"2", "b":["p","q"], "a":{"y":"sí; no"}}`))
 	if err != nil || n != 2 {
 		t.Fatalf("WriteCSV: %d %v", n, err)
 	}
@@ -106,10 +106,10 @@ func TestWriteCSVAndJSONLines(t *testing.T) {
 	}
 	failed := errors.New("the API failed")
 	b.Reset()
-	if _, err := WriteCSV(&b, ',', items(failed, `{"id":"1"}`)); !errors.Is(err, failed) || b.Len() != 0 {
+	if _, err := WriteCSV(&b, Format{Comma: ','}, items(failed, `{"id":"1"}`)); !errors.Is(err, failed) || b.Len() != 0 {
 		t.Errorf("a list that fails: %v, wrote %q", err, b.String())
 	}
-	if _, err := WriteCSV(&b, ',', items(nil, `["not an object"]`)); err == nil || !strings.Contains(err.Error(), "object") {
+	if _, err := WriteCSV(&b, Format{Comma: ','}, items(nil, `["not an object"]`)); err == nil || !strings.Contains(err.Error(), "object") {
 		t.Errorf("an item that is not an object: %v", err)
 	}
 }
