@@ -1,8 +1,9 @@
 package cli
 
 // How the CLI shows things to people: tables, key-value listings, money
-// as 1.234,56 €, percentages as 33,3 %, times in the local time zone; and
-// the API's JSON, indented, for --json.
+// as 1.234,56 €, percentages as 33,3 %, times in the local time zone, text
+// with its control characters made visible; and the API's JSON, indented,
+// for --json.
 
 import (
 	"bytes"
@@ -13,13 +14,15 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
-// obj is one JSON object of the API, decoded with numbers kept exact.
+// obj is one JSON object of the API, decoded for people: numbers kept
+// exact, every text made visible (see visible).
 type obj map[string]any
 
-// decode decodes a JSON object.
+// decode decodes a JSON object, its texts made visible at any depth.
 func decode(raw []byte) (obj, error) {
 	var m obj
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -27,8 +30,56 @@ func decode(raw []byte) (obj, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("the answer is not the JSON expected: %w", err)
 	}
+	for k, v := range m {
+		m[k] = visibleAll(v)
+	}
 	return m, nil
 }
+
+// visibleAll is v, a decoded JSON value, with every string in it made
+// visible.
+func visibleAll(v any) any {
+	switch t := v.(type) {
+	case string:
+		return visible(t)
+	case map[string]any:
+		for k, e := range t {
+			t[k] = visibleAll(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = visibleAll(e)
+		}
+	}
+	return v
+}
+
+// visible writes the control characters of s but tab and newline as
+// escapes (ESC as \x1b, BEL as \x07, DEL as \x7f, a C1 character as
+// \u009b), so that text stored before the API refused them (a lead named
+// "\x1b]0;PWNED\x07") shows what it holds instead of driving the
+// terminal.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, escaped) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !escaped(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// escaped reports whether visible writes r as an escape: a control
+// character (C0, DEL, C1) other than tab and newline.
+func escaped(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' }
 
 // decodeAll decodes a list of JSON objects.
 func decodeAll(raws []json.RawMessage) ([]obj, error) {
@@ -288,11 +339,13 @@ func walk(dec *json.Decoder, key string, out *[]kv) error {
 				return err
 			}
 			switch e := v.(type) {
-			case string, json.Number, bool:
+			case string:
+				vals = append(vals, visible(e))
+			case json.Number, bool:
 				vals = append(vals, fmt.Sprint(e))
 			default:
 				b, _ := json.Marshal(e)
-				vals = append(vals, string(b))
+				vals = append(vals, visible(string(b)))
 			}
 		}
 		if _, err := dec.Token(); err != nil {
@@ -304,7 +357,7 @@ func walk(dec *json.Decoder, key string, out *[]kv) error {
 	case nil:
 	case string:
 		if t != "" {
-			*out = append(*out, kv{key, t})
+			*out = append(*out, kv{key, visible(t)})
 		}
 	case json.Number:
 		*out = append(*out, kv{key, t.String()})

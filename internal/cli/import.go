@@ -370,7 +370,7 @@ func (r *importReport) printRejected(w io.Writer) {
 		if reason == "" {
 			reason = spreadsheet.Reason(x.Fields)
 		}
-		fmt.Fprintf(w, "  line %d: %s\n", x.Line, reason)
+		fmt.Fprintf(w, "  line %d: %s\n", x.Line, visible(reason))
 	}
 }
 
