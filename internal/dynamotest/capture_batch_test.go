@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -40,5 +41,17 @@ func TestBatchWriteItemIsCaptured(t *testing.T) {
 	out, err := c.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(tbl.Name)})
 	if err != nil || len(out.Items) != 2 {
 		t.Fatalf("scan through the capture: %v %v", out, err)
+	}
+}
+
+// InStream drops what the stream's filter drops: the INSERT of an item
+// embudo copy wrote, not its later changes.
+func TestInStreamDropsCopiedInserts(t *testing.T) {
+	img := map[string]events.DynamoDBAttributeValue{"type": events.NewStringAttribute("CONTACT"), "copied": events.NewStringAttribute("2026-01-01T00:00:00Z")}
+	if dynamotest.InStream(events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{NewImage: img}}) {
+		t.Error("a copied INSERT is delivered")
+	}
+	if !dynamotest.InStream(events.DynamoDBEventRecord{EventName: "MODIFY", Change: events.DynamoDBStreamRecord{OldImage: img, NewImage: img}}) {
+		t.Error("a MODIFY of a copied item is not delivered")
 	}
 }

@@ -72,8 +72,13 @@ func Events(tb testing.TB, recs []Record) []events.DynamoDBEventRecord {
 }
 
 // InStream reports whether a record's item is of a type the stream
-// function receives (dynamo.StreamTypes, its FilterCriteria).
+// function receives (dynamo.StreamTypes, its FilterCriteria), and the
+// record not the INSERT of an item `embudo copy` wrote (dynamo.Copied),
+// which the filter drops too.
 func InStream(rec events.DynamoDBEventRecord) bool {
+	if rec.EventName == "INSERT" && dynamo.Copied(rec.Change.NewImage) {
+		return false
+	}
 	for _, img := range []map[string]events.DynamoDBAttributeValue{rec.Change.NewImage, rec.Change.OldImage} {
 		if v, ok := img["type"]; ok && v.DataType() == events.DataTypeString && slices.Contains(dynamo.StreamTypes, v.String()) {
 			return true

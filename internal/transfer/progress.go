@@ -69,7 +69,11 @@ func (p *progress) draw() {
 	if secs := time.Since(p.start).Seconds(); p.done > 0 && secs > 0.1 {
 		rate = fmt.Sprintf("  %.0f %s/s", float64(p.done)/secs, p.unit)
 	}
-	if p.total <= 0 {
+	switch {
+	case p.unit == "":
+		fmt.Fprintf(p.w, "\r%-14s ...", p.label)
+		return
+	case p.total <= 0:
 		fmt.Fprintf(p.w, "\r%-14s %d %s%s ", p.label, p.done, p.unit, rate)
 		return
 	}
