@@ -87,9 +87,13 @@ func TestRoundTripSQLiteDynamoDBSQLite(t *testing.T) {
 	}
 
 	back := t.TempDir()
+	onTable := items(t, tbl)
 	down, err := transfer.Copy(bg, transfer.Options{From: table, To: endpoint(t, back), DynamoDB: tbl.Client, Bucket: b.s3, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(items(t, tbl), onTable) {
+		t.Error("the copy back changed the table")
 	}
 	if d := diff(before, snapshotOf(t, back)); d != "" {
 		t.Fatalf("back in SQLite, another CRM: %s", d)
@@ -258,3 +262,23 @@ func TestParseEndpoint(t *testing.T) {
 }
 
 func sprint(v any) string { return fmt.Sprintf("%+v", v) }
+
+// Every part of a snapshot is counted and summed by the verification: a
+// part added to crm.Snapshot must be added to Summary (and to the copy).
+func TestSummaryCoversTheWholeSnapshot(t *testing.T) {
+	covered := map[string]string{"Contacts": "contacts", "Parties": "parties", "Opportunities": "opportunities", "Quotes": "quotes",
+		"Notes": "notes", "Files": "files", "Sources": "sources", "Interests": "interests", "Agents": "agents", "States": "states",
+		"Users": "users", "Tokens": "tokens", "Settings": "settings", "Leads": "leads", "Timeline": "timeline", "Stats": "stats",
+		"Counters": "counters", "StateCounts": "tab counts", "Seeded": "markers", "AdminCreated": "markers"}
+	kinds := map[string]bool{}
+	for _, k := range transfer.Summary(crm.Snapshot{}) {
+		kinds[k.Name] = true
+	}
+	typ := reflect.TypeOf(crm.Snapshot{})
+	for i := range typ.NumField() {
+		name := typ.Field(i).Name
+		if k, ok := covered[name]; !ok || !kinds[k] {
+			t.Errorf("crm.Snapshot.%s is not in the verification's Summary", name)
+		}
+	}
+}
