@@ -61,7 +61,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w = drainFirst(w, r)
 	defer func() {
 		if v := recover(); v != nil {
-			a.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			a.log.ErrorContext(r.Context(), "panic", append(requestAttrs(r), "panic", v)...)
 			writeProblem(w, problem{Type: "about:blank", Title: "Internal Server Error", Status: 500, Code: crm.CodeInternal, Detail: "internal error"})
 		}
 	}()
