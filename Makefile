@@ -44,7 +44,7 @@ MAX_BINARY_MB := 20
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint bench build tools fuzz mutate clean
-.PHONY: build-ApiFunction build-WebhookFunction build-StreamFunction build-ReminderFunction
+.PHONY: build-ApiFunction build-WebhookFunction build-StreamFunction build-ReminderFunction build-InboundFunction
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -91,6 +91,7 @@ build-ApiFunction:      ; $(call sam-build,api)
 build-WebhookFunction:  ; $(call sam-build,webhook)
 build-StreamFunction:   ; $(call sam-build,stream)
 build-ReminderFunction: ; $(call sam-build,reminder)
+build-InboundFunction:  ; $(call sam-build,inbound)
 
 tools: $(RIE_STAMP) $(if $(NPM),$(NPM_STAMP)) ## install aws-lambda-rie into ./bin and the npm emulators into infra/node_modules
 ifeq ($(NPM),)

@@ -366,8 +366,9 @@ func TestPoliciesTableActions(t *testing.T) {
 	}
 }
 
-// TestPoliciesFilesBucket: only the API function touches the files bucket,
-// with only the S3 actions internal/blob uses.
+// TestPoliciesFilesBucket: only the API and inbound functions touch the
+// files bucket, with only the S3 actions internal/blob uses, the inbound
+// function on its two prefixes.
 func TestPoliciesFilesBucket(t *testing.T) {
 	tmpl := loadTemplate(t)
 	for _, fn := range sortedKeys(tmpl.resources("AWS::Serverless::Function")) {
@@ -389,6 +390,12 @@ func TestPoliciesFilesBucket(t *testing.T) {
 			// Delete; ListBucket makes a missing object's HEAD a 404.
 			want = []string{"s3:DeleteObject ${FilesBucket.Arn}/*", "s3:GetObject ${FilesBucket.Arn}/*",
 				"s3:ListBucket ${FilesBucket.Arn}", "s3:PutObject ${FilesBucket.Arn}/*"}
+		}
+		if fn == "InboundFunction" {
+			// The message SES stored under inbound/, and the files of the
+			// note it writes (deleted again when the note is not written).
+			want = []string{"s3:DeleteObject ${FilesBucket.Arn}/files/*", "s3:GetObject ${FilesBucket.Arn}/inbound/*",
+				"s3:PutObject ${FilesBucket.Arn}/files/*"}
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: S3 permissions %q, want %q", fn, got, want)

@@ -144,7 +144,9 @@ func (s *Service) emailContact(ctx context.Context, author User, email, name str
 	return c, nil
 }
 
-// ensureEmailSource creates the "E-mail" source once. Errors: internal.
+// ensureEmailSource creates the "E-mail" source once (named "E-mail
+// (inbound)" when an admin's source has the name). Errors: conflict (both
+// names taken), internal.
 func (s *Service) ensureEmailSource(ctx context.Context) error {
 	_, err := s.store.GetSource(ctx, EmailSourceID)
 	if ErrorCode(err) != CodeNotFound {
@@ -153,13 +155,20 @@ func (s *Service) ensureEmailSource(ctx context.Context) error {
 	now := s.now()
 	src := Source{ID: EmailSourceID, Name: EmailSourceName, Observations: "Contacts created from e-mail sent to the inbound address.",
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := s.store.CreateSource(ctx, src); err != nil {
+	err = s.store.CreateSource(ctx, src)
+	if ErrorCode(err) == CodeConflict {
 		if _, gerr := s.store.GetSource(ctx, EmailSourceID); gerr == nil {
 			return nil // created at the same moment by another message
 		}
-		return err
+		src.Name = EmailSourceName + " (inbound)" // an admin's source has the name
+		err = s.store.CreateSource(ctx, src)
+		if ErrorCode(err) == CodeConflict {
+			if _, gerr := s.store.GetSource(ctx, EmailSourceID); gerr == nil {
+				return nil
+			}
+		}
 	}
-	return nil
+	return err
 }
 
 // RejectEmail keeps a refused message aside: a record with the reason and

@@ -31,7 +31,7 @@ type running struct {
 	url, data string
 }
 
-func start(t *testing.T) running {
+func start(t testing.TB) running {
 	t.Helper()
 	t.Setenv("EMBUDO_BOOTSTRAP_TOKEN", adminToken)
 	data := t.TempDir()
@@ -46,7 +46,7 @@ func start(t *testing.T) running {
 }
 
 // api calls the API as the admin and decodes the answer into out.
-func (r running) api(t *testing.T, method, path string, body any, out any) {
+func (r running) api(t testing.TB, method, path string, body any, out any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -78,7 +78,7 @@ func (r running) send(from, to string, raw []byte) error {
 }
 
 // users creates the corpus's team through the API.
-func (r running) users(t *testing.T) map[string]string {
+func (r running) users(t testing.TB) map[string]string {
 	out := map[string]string{}
 	for _, u := range []struct{ name, email string }{{"Marta Ruiz", inboundtest.MartaEmail}, {"Bruno Díaz", inboundtest.BrunoEmail}} {
 		var made struct{ ID string }
@@ -89,7 +89,7 @@ func (r running) users(t *testing.T) map[string]string {
 }
 
 // readStore opens the server's database read-only beside it.
-func (r running) readStore(t *testing.T) *crm.Service {
+func (r running) readStore(t testing.TB) *crm.Service {
 	st, err := sqlite.Open(context.Background(), filepath.Join(r.data, DBFile), sqlite.Options{ReadOnly: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -223,7 +223,7 @@ func TestReplyToNotificationEndToEnd(t *testing.T) {
 }
 
 // mails reads the outbox's messages of a notification key.
-func mails(t *testing.T, dir, key string) []*mail.Message {
+func mails(t testing.TB, dir, key string) []*mail.Message {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, "*-"+key+"-*.eml"))
 	var out []*mail.Message
@@ -242,7 +242,7 @@ func mails(t *testing.T, dir, key string) []*mail.Message {
 }
 
 // waitMail waits for the outbox's e-mail of key to an address.
-func waitMail(t *testing.T, dir, key, to string) *mail.Message {
+func waitMail(t testing.TB, dir, key, to string) *mail.Message {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -259,7 +259,7 @@ func waitMail(t *testing.T, dir, key, to string) *mail.Message {
 }
 
 // mailText returns the decoded text of an outbox message.
-func mailText(t *testing.T, m *mail.Message) string {
+func mailText(t testing.TB, m *mail.Message) string {
 	t.Helper()
 	p, err := inbound.Parse(append([]byte("Content-Type: "+m.Header.Get("Content-Type")+"\r\n\r\n"), must(io.ReadAll(m.Body))...), inbound.DefaultLimits)
 	if err != nil {
