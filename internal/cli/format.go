@@ -203,9 +203,12 @@ type table struct {
 	tw *tabwriter.Writer
 }
 
+// newTable starts a table with a row of headers, if any.
 func newTable(w io.Writer, headers ...string) *table {
 	t := &table{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
-	t.row(headers...)
+	if len(headers) > 0 {
+		t.row(headers...)
+	}
 	return t
 }
 

@@ -35,6 +35,16 @@ rejected), fuente/source (a source's name or ID), intereses/interests
 (several separated by "," ";" or "|") and acepta marketing/marketing
 consent (sí/no, yes/no, 1/0). Other columns are ignored, and said so.
 
+Exports of Google Contacts (current and legacy layouts), Outlook, HubSpot
+and embudo export contacts are read as they are: a numbered column of
+Google's ("E-mail 2 - Value") and Outlook's several phones fill the field
+when the first is empty, and otherwise go to the observations, as do the
+values after the first in a cell such as "a@x.es ::: b@y.es"; a "Name"
+column beside a "Given Name" holds the whole name, read only when the
+given name is empty; a row without a name takes its company's. --dry-run
+shows which column fills which field, and warns when no column holds an
+e-mail or a phone.
+
 Rows are taken in like webhook leads: e-mail and phone normalised, a contact
 with the same e-mail or phone gets its empty fields filled (nothing is
 overwritten). A row is rejected, and nothing is written for it, when its
@@ -140,7 +150,12 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
-	if !f.quiet {
+	var warnings []string
+	if !m.Reachable() {
+		warnings = append(warnings, "no column holds an e-mail, a phone or a mobile: no row can be matched with a contact already "+
+			"in the CRM, so each one creates a contact; read such a column with --map \"COLUMN=email\" (or phone, mobile)")
+	}
+	if !f.quiet && !f.dryRun {
 		fmt.Fprintf(stderr, "columns: %s\n", m.Describe(sheet.Header))
 		if len(m.Unknown) > 0 {
 			fmt.Fprintf(stderr, "ignored columns: %s (read one with --map \"COLUMN=field\")\n", spreadsheet.QuoteAll(m.Unknown))
@@ -149,15 +164,21 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			fmt.Fprintf(stderr, "ignored column %s\n", s)
 		}
 	}
+	if !f.quiet || f.dryRun {
+		for _, w := range warnings {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
+	}
 
 	send, rejected := spreadsheet.Plan(sheet, m, f.region)
 	if f.dryRun {
-		rep := importReport{Results: rejected, IgnoredColumns: m.Ignored}
+		rep := importReport{Results: rejected, IgnoredColumns: m.Ignored, Columns: m.Uses(), Warnings: warnings}
 		rep.count()
 		if f.json {
 			return transferJSON(stdout, rep)
 		}
-		fmt.Fprintf(stdout, "%d rows would be sent; %d rejected before sending.\n", len(send), rep.Rejected)
+		printMapping(stdout, m)
+		fmt.Fprintf(stdout, "\n%d rows would be sent; %d rejected before sending.\n", len(send), rep.Rejected)
 		rep.printRejected(stdout)
 		return nil
 	}
@@ -172,7 +193,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	rep := importReport{Results: append(rejected, results...), IgnoredColumns: m.Ignored}
+	rep := importReport{Results: append(rejected, results...), IgnoredColumns: m.Ignored, Columns: m.Uses(), Warnings: warnings}
 	rep.count()
 	if f.json {
 		return transferJSON(stdout, rep)
@@ -320,12 +341,38 @@ func importSendBatch(ctx context.Context, cl *client.Client, rows []spreadsheet.
 
 // importReport is the outcome of an import: the counts and every line's result.
 type importReport struct {
-	Created        int                  `json:"created"`
-	Merged         int                  `json:"merged"`
-	Unchanged      int                  `json:"unchanged"`
-	Rejected       int                  `json:"rejected"`
-	Results        []spreadsheet.Result `json:"results"`
-	IgnoredColumns []string             `json:"ignoredColumns,omitempty"`
+	Created        int                     `json:"created"`
+	Merged         int                     `json:"merged"`
+	Unchanged      int                     `json:"unchanged"`
+	Rejected       int                     `json:"rejected"`
+	Results        []spreadsheet.Result    `json:"results"`
+	IgnoredColumns []string                `json:"ignoredColumns,omitempty"`
+	Columns        []spreadsheet.ColumnUse `json:"columns,omitempty"`
+	Warnings       []string                `json:"warnings,omitempty"`
+}
+
+// printMapping writes which column fills which field, and the columns not
+// read and why: what a dry run will use.
+func printMapping(w io.Writer, m *spreadsheet.ColumnMap) {
+	fmt.Fprintln(w, "Columns read:")
+	t := newTable(w)
+	for _, u := range m.Uses() {
+		field := u.Field
+		switch {
+		case u.More:
+			field += " (another: used when the earlier ones are empty, else added to observations)"
+		case u.Field == "fullName":
+			field = "name, when the row's name is empty (the whole name)"
+		}
+		t.row("  "+visible(u.Column), field)
+	}
+	t.flush()
+	if len(m.Unknown) > 0 {
+		fmt.Fprintf(w, "Columns not read: %s (read one with --map \"COLUMN=field\")\n", visible(spreadsheet.QuoteAll(m.Unknown)))
+	}
+	for _, s := range m.Shadowed {
+		fmt.Fprintf(w, "Column not read: %s\n", visible(s))
+	}
 }
 
 // count sorts the results by line and counts the outcomes.

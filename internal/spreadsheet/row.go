@@ -39,7 +39,12 @@ type Address struct {
 
 // Row fills a row from a record of a sheet of ncols columns, each cell
 // without the quote csvsafe.Text puts before a text an export wrote
-// (csvsafe.Restore), so that an export imports back as it was; fields names
+// (csvsafe.Restore), so that an export imports back as it was. A
+// multi-valued field takes the first value of its columns (a cell may hold
+// several, separated by " ::: " as Google writes them); the others are
+// added to the observations, each after its column's name. A row without a
+// name takes the whole name when a column holds one (without the surname
+// it ends with), else its company, as web leads are named. fields names
 // what makes it wrong before any server sees it (a consent that is not yes
 // or no, more cells than columns), by field ("row" for the whole row).
 func (m *ColumnMap) Row(rec Record, ncols int) (Row, map[string]string) {
@@ -51,6 +56,7 @@ func (m *ColumnMap) Row(rec Record, ncols int) (Row, map[string]string) {
 		}
 		fields[k] = v
 	}
+	var fullName string
 	for i, cell := range rec.Cells {
 		cell = strings.TrimSpace(csvsafe.Restore(cell))
 		if i >= ncols {
@@ -65,20 +71,14 @@ func (m *ColumnMap) Row(rec Record, ncols int) (Row, map[string]string) {
 			r.Name = cell
 		case fieldSurname:
 			r.Surname = cell
-		case fieldEmail:
-			r.Email = cell
-		case fieldPhone:
-			r.Phone = cell
-		case fieldMobile:
-			r.Mobile = cell
+		case fieldFullName:
+			fullName = cell
 		case fieldCompany:
 			r.Company = cell
 		case fieldJobTitle:
 			r.JobTitle = cell
 		case fieldTaxID:
 			r.TaxID = cell
-		case fieldWeb:
-			r.Web = cell
 		case fieldObservation:
 			r.Observations = cell
 		case fieldStreet:
@@ -102,6 +102,40 @@ func (m *ColumnMap) Row(rec Record, ncols int) (Row, map[string]string) {
 			}
 			r.MarketingConsent = v
 		}
+	}
+	var more []string
+	for _, f := range []struct {
+		name string
+		to   *string
+	}{{fieldEmail, &r.Email}, {fieldPhone, &r.Phone}, {fieldMobile, &r.Mobile}, {fieldWeb, &r.Web}} {
+		for _, i := range m.multi[f.name] {
+			if i >= len(rec.Cells) || i >= ncols {
+				continue
+			}
+			for _, v := range strings.Split(csvsafe.Restore(rec.Cells[i]), ":::") {
+				switch v = strings.TrimSpace(v); {
+				case v == "":
+				case *f.to == "":
+					*f.to = v
+				default:
+					more = append(more, strings.TrimSpace(m.header[i])+": "+v)
+				}
+			}
+		}
+	}
+	if len(more) > 0 {
+		r.Observations = strings.TrimSpace(r.Observations + "\n" + strings.Join(more, "\n"))
+	}
+	if r.Name == "" && fullName != "" {
+		r.Name = fullName
+		if first, ok := strings.CutSuffix(fullName, r.Surname); ok && r.Surname != "" && strings.TrimSpace(first) != "" {
+			r.Name = strings.TrimSpace(first)
+		} else {
+			r.Surname = ""
+		}
+	}
+	if r.Name == "" && r.Surname == "" {
+		r.Name = r.Company
 	}
 	return r, fields
 }
