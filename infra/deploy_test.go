@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/embudo/embudo/internal/awsenv"
+	"github.com/embudo/embudo/internal/graph"
 )
 
 // What the template must do for a first deployment to be safe (issue 11,
@@ -109,8 +109,8 @@ func TestSenderEmail(t *testing.T) {
 			continue
 		}
 		dir := asString(lookup(fn, "Properties", "CodeUri"))
-		if src := readFile(t, filepath.Join("..", dir, "main.go")); !strings.Contains(src, "env.CheckSender(") {
-			t.Errorf("%s sends e-mail but %smain.go does not call env.CheckSender", id, dir)
+		if src := readFile(t, filepath.Join("..", dir, "main.go")); !strings.Contains(src, "mail.LogSenderCheck(") {
+			t.Errorf("%s sends e-mail but %smain.go does not call mail.LogSenderCheck", id, dir)
 		}
 		sts := policyStatements(t, tmpl, id)
 		for _, action := range []string{"ses:SendEmail", "ses:GetEmailIdentity"} {
@@ -459,7 +459,7 @@ func TestFunctionLimits(t *testing.T) {
 		t.Errorf("WebhookReservedConcurrency %v: want a default and 0 allowed (accounts under 110 concurrent executions)", p)
 	}
 	// The webhook writes its lead after the fetch: leave it 2 s.
-	budget := awsenv.Env{}.Graph().Budget()
+	budget := graph.New("").Budget()
 	if got := timeoutOf(t, tmpl, "WebhookFunction"); got < budget+2*time.Second || got >= apiGateway {
 		t.Errorf("WebhookFunction Timeout %v, want over the Graph API budget %v + 2 s and under %v", got, budget, apiGateway)
 	}

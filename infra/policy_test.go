@@ -26,10 +26,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/embudo/embudo/internal/awsenv"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/dynamotest"
+	"github.com/embudo/embudo/internal/graph"
 	"github.com/embudo/embudo/internal/httpapi"
 	"github.com/embudo/embudo/internal/stream"
 )
@@ -467,10 +467,9 @@ func TestPolicyWebhook(t *testing.T) {
 	t.Cleanup(graphAPI.Close)
 
 	rec := &recorder{API: table.Client}
-	t.Setenv("GRAPH_API_URL", graphAPI.URL)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hooks := httpapi.NewHooks(crm.NewService(dynamo.New(rec, table.Name), crm.Config{PhoneRegion: "ES"}),
-		httpapi.HookOptions{Meta: awsenv.Env{}.Graph(), Logger: quiet})
+		httpapi.HookOptions{Meta: graph.New(graphAPI.URL), Logger: quiet})
 	lambda := httpadapter.NewV2(hooks)
 
 	files, err := filepath.Glob("../events/webhook-*.json")

@@ -7,10 +7,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/embudo/embudo/internal/config"
 )
 
 // maxBinaryBytes is the size limit of a stripped linux/arm64 bootstrap:
@@ -67,10 +70,16 @@ func TestTemplateGlobals(t *testing.T) {
 	if !ok {
 		t.Fatal("Globals.Function.Environment is missing")
 	}
-	for _, v := range []string{"TABLE_NAME", "PHONE_REGION", "COMPANY_TIME_ZONE", "APP_URL", "LOG_LEVEL"} {
-		if _, ok := vars[v]; !ok {
-			t.Errorf("Globals.Function.Environment lacks %s", v)
+	// Exactly the core every function reads; each adds its own.
+	var core []string
+	for _, v := range config.Vars(config.Needs{}) {
+		if !v.ByLambda {
+			core = append(core, v.Name)
 		}
+	}
+	sort.Strings(core)
+	if got := sortedKeys(vars); !slices.Equal(got, core) {
+		t.Errorf("Globals.Function.Environment has %v, want the variables every function reads: %v", got, core)
 	}
 }
 

@@ -5,32 +5,41 @@ package main
 
 import (
 	"context"
-	"log/slog"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/embudo/embudo/internal/awsenv"
+	"github.com/embudo/embudo/internal/blob"
+	"github.com/embudo/embudo/internal/config"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/httpapi"
 )
 
+// needs is what the function reads besides the core: HOOKS_URL and
+// FILES_BUCKET. template.yaml gives it exactly these (config_test.go).
+var needs = config.Needs{API: true}
+
 func main() {
 	ctx := context.Background()
-	env, err := awsenv.Load(ctx)
+	cfg, err := config.Load(os.LookupEnv, needs)
+	log := awsenv.Logger(cfg.LogLevel)
 	if err != nil {
-		slog.Error("configuration", "err", err)
-		os.Exit(1)
+		awsenv.Exit(log, "configuration", err)
 	}
-	cfg := env.CRM
-	cfg.Blobs = env.Blobs()
-	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), cfg)
+	aws := awsenv.AWS(cfg.AWS)
+	crmCfg := crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone}
+	if b := cfg.API.FilesBucket; b != "" { // else files are refused
+		crmCfg.Blobs = &blob.S3{Config: aws, Bucket: b, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	}
+	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table), crmCfg)
 	if err := svc.EnsureSeeded(ctx); err != nil {
-		slog.Error("seeding states and settings", "err", err)
-		os.Exit(1)
+		awsenv.Exit(log, "seeding states and settings", err)
 	}
-	api := httpapi.New(svc, httpapi.Options{Logger: env.Logger, HooksURL: os.Getenv("HOOKS_URL")})
+	api := httpapi.New(svc, httpapi.Options{Logger: log, HooksURL: cfg.API.HooksURL})
 	lambda.Start(awsenv.Invoke(httpadapter.NewV2(api).ProxyWithContext))
 }

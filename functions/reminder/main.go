@@ -5,16 +5,24 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/embudo/embudo/internal/awsenv"
+	"github.com/embudo/embudo/internal/config"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/mail"
+	"github.com/embudo/embudo/internal/stream"
 )
+
+// needs is what the function reads besides the core: the mail settings
+// (SENDER_EMAIL, SES_CONFIGURATION_SET, SES_ENDPOINT, APP_URL).
+// template.yaml gives it exactly these (config_test.go).
+var needs = config.Needs{Mail: true}
 
 // event is a schedule's input (remind.Payload) or the sweep's.
 type event struct {
@@ -31,14 +39,19 @@ type result struct {
 
 func main() {
 	ctx := context.Background()
-	env, err := awsenv.Load(ctx)
+	cfg, err := config.Load(os.LookupEnv, needs)
+	log := awsenv.Logger(cfg.LogLevel)
 	if err != nil {
-		slog.Error("configuration", "err", err)
-		os.Exit(1)
+		awsenv.Exit(log, "configuration", err)
 	}
-	env.CheckSender(ctx)
-	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), env.CRM)
-	h := env.StreamHandler(svc)
+	aws := awsenv.AWS(cfg.AWS)
+	ses := sesv2.NewFromConfig(aws, func(o *sesv2.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg.Mail.Endpoint) })
+	mail.LogSenderCheck(ctx, ses, cfg.Mail.Sender, aws.Region, log)
+
+	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
+		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
+	// It only reminds and sweeps, which arm no schedule: no scheduler.
+	h := stream.New(svc, &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet}, nil, cfg.Mail.AppURL, log)
 	lambda.Start(awsenv.Invoke(func(ctx context.Context, e event) (result, error) {
 		if e.Sweep {
 			n, err := h.Sweep(ctx)

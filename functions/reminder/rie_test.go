@@ -27,9 +27,10 @@ func invoke(t *testing.T, emu *rietest.Emulator, payload []byte) map[string]any 
 }
 
 // TestEventsUnderEmulator runs the built bootstrap under aws-lambda-rie
-// against minidyn (the table of template.yaml), the SES v2 emulator and a
-// recording Scheduler endpoint, with every events/reminder-*.json and with
-// a schedule's payload for a real note.
+// against minidyn (the table of template.yaml) and the SES v2 emulator,
+// with every events/reminder-*.json and with a schedule's payload for a
+// real note. The function has no Scheduler client: reminding and sweeping
+// arm no schedule (infra/deps_test.go).
 func TestEventsUnderEmulator(t *testing.T) {
 	bootstrap := rietest.Build(t, ".")
 	ses := emulate.StartSES(t)
@@ -66,17 +67,11 @@ func TestEventsUnderEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	scheduler := emulate.StartRecorder(t, `{}`)
-
 	emu := rietest.Start(t, bootstrap, []string{
 		"TABLE_NAME=" + table,
 		"DYNAMODB_ENDPOINT=" + dbURL,
 		"SENDER_EMAIL=Embudo <no-reply@embudo.example>",
 		"SES_ENDPOINT=" + ses.URL,
-		"SCHEDULER_ENDPOINT=" + scheduler.URL,
-		"SCHEDULE_GROUP=embudo-reminders",
-		"SCHEDULER_ROLE_ARN=arn:aws:iam::123456789012:role/embudo-scheduler",
-		"REMINDER_FUNCTION_ARN=arn:aws:lambda:us-east-1:123456789012:function:embudo-reminder",
 		"APP_URL=https://crm.example.com",
 	})
 
@@ -159,8 +154,4 @@ func TestEventsUnderEmulator(t *testing.T) {
 			t.Errorf("response %s, want an error naming noteId", out)
 		}
 	})
-
-	if calls := scheduler.Calls(); len(calls) != 0 {
-		t.Errorf("sending reminders called the Scheduler: %v", calls)
-	}
 }

@@ -5,25 +5,46 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/embudo/embudo/internal/awsenv"
+	"github.com/embudo/embudo/internal/config"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/mail"
+	"github.com/embudo/embudo/internal/remind"
+	"github.com/embudo/embudo/internal/stream"
 )
+
+// needs is what the function reads besides the core: the mail settings
+// (SENDER_EMAIL, SES_CONFIGURATION_SET, SES_ENDPOINT, APP_URL) and the
+// reminder schedules' (SCHEDULE_GROUP, SCHEDULER_ROLE_ARN,
+// REMINDER_FUNCTION_ARN, SCHEDULER_ENDPOINT). template.yaml gives it
+// exactly these (config_test.go).
+var needs = config.Needs{Mail: true, Schedules: true}
 
 func main() {
 	ctx := context.Background()
-	env, err := awsenv.Load(ctx)
+	cfg, err := config.Load(os.LookupEnv, needs)
+	log := awsenv.Logger(cfg.LogLevel)
 	if err != nil {
-		slog.Error("configuration", "err", err)
-		os.Exit(1)
+		awsenv.Exit(log, "configuration", err)
 	}
-	env.CheckSender(ctx)
-	svc := crm.NewService(dynamo.New(env.DynamoDB(), env.Table), env.CRM)
-	core := env.StreamHandler(svc)
-	lambda.Start(awsenv.Invoke(dynamo.StreamHandler{Apply: core.Apply, Log: env.Logger}.Handle))
+	aws := awsenv.AWS(cfg.AWS)
+	ses := sesv2.NewFromConfig(aws, func(o *sesv2.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg.Mail.Endpoint) })
+	mail.LogSenderCheck(ctx, ses, cfg.Mail.Sender, aws.Region, log)
+	sch := scheduler.NewFromConfig(aws, func(o *scheduler.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg.Schedules.Endpoint) })
+
+	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
+		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
+	core := stream.New(svc,
+		&mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
+		&remind.Scheduler{Client: sch, Target: remind.Target{
+			FunctionARN: cfg.Schedules.FunctionARN, RoleARN: cfg.Schedules.RoleARN, Group: cfg.Schedules.Group}},
+		cfg.Mail.AppURL, log)
+	lambda.Start(awsenv.Invoke(dynamo.StreamHandler{Apply: core.Apply, Log: log}.Handle))
 }

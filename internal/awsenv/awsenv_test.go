@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,9 +11,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 )
 
@@ -85,75 +81,5 @@ func TestLogLinesCarryRequestIDs(t *testing.T) {
 		if id, _ := l["apiRequestId"].(string); id != w.apiRequestID {
 			t.Errorf("line %q: apiRequestId %q, want %q", w.message, id, w.apiRequestID)
 		}
-	}
-}
-
-func TestLogLevel(t *testing.T) {
-	for _, c := range []struct {
-		lambda, local string
-		want          slog.Level
-		bad           bool
-	}{
-		{"", "", slog.LevelInfo, false},
-		{"", "debug", slog.LevelDebug, false},
-		{"WARN", "debug", slog.LevelWarn, false}, // Lambda's setting wins
-		{"TRACE", "", slog.LevelDebug, false},
-		{"FATAL", "", slog.LevelError, false},
-		{"", "loud", slog.LevelInfo, true},
-	} {
-		t.Setenv("AWS_LAMBDA_LOG_LEVEL", c.lambda)
-		t.Setenv("LOG_LEVEL", c.local)
-		got, err := logLevel()
-		if got != c.want || (err != nil) != c.bad {
-			t.Errorf("AWS_LAMBDA_LOG_LEVEL=%q LOG_LEVEL=%q: %v, %v; want %v (error %v)", c.lambda, c.local, got, err, c.want, c.bad)
-		}
-	}
-}
-
-// identities answers GetEmailIdentity: verified for the names in ok, not
-// found for others, or err.
-type identities struct {
-	ok  map[string]bool
-	err error
-}
-
-func (f identities) GetEmailIdentity(_ context.Context, in *sesv2.GetEmailIdentityInput, _ ...func(*sesv2.Options)) (*sesv2.GetEmailIdentityOutput, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	if f.ok[aws.ToString(in.EmailIdentity)] {
-		return &sesv2.GetEmailIdentityOutput{VerifiedForSendingStatus: true}, nil
-	}
-	return nil, &types.NotFoundException{Message: aws.String("not found")}
-}
-
-// TestCheckSender: one error line when SES would refuse the sender, one
-// warning when the check cannot tell, nothing when SES may send.
-func TestCheckSender(t *testing.T) {
-	for _, c := range []struct {
-		name  string
-		api   identities
-		level string
-		says  string
-	}{
-		{"verified", identities{ok: map[string]bool{"example.com": true}}, "", ""},
-		{"not verified", identities{}, "ERROR", "verify the domain example.com"},
-		{"cannot tell", identities{err: errors.New("AccessDeniedException")}, "WARN", "AccessDeniedException"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			var buf bytes.Buffer
-			e := Env{Logger: newLogger(&buf, slog.LevelInfo), AWS: aws.Config{Region: "eu-west-1"}}
-			e.checkSender(context.Background(), c.api, "Embudo <no-reply@example.com>")
-			got := lines(t, &buf)
-			if c.level == "" {
-				if len(got) != 0 {
-					t.Errorf("logged %s, want nothing", buf.String())
-				}
-				return
-			}
-			if len(got) != 1 || got[0]["level"] != c.level || !strings.Contains(buf.String(), c.says) {
-				t.Errorf("logged %s, want one %s line saying %q", buf.String(), c.level, c.says)
-			}
-		})
 	}
 }

@@ -2,11 +2,9 @@ package awsenv
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -86,6 +84,15 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
+// Logger returns the functions' logger, at level, and makes it slog's
+// default: JSON lines on stderr, which Lambda sends to the function's log
+// group as they are, with the request IDs of the invocation (see Invoke).
+func Logger(level slog.Level) *slog.Logger {
+	log := newLogger(os.Stderr, level)
+	slog.SetDefault(log)
+	return log
+}
+
 // newLogger returns the functions' logger: JSON lines on w at level, with
 // Lambda's key names (timestamp, level, message) and the request IDs.
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -103,27 +110,4 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 			return a
 		},
 	})})
-}
-
-// logLevel reads the minimum level: AWS_LAMBDA_LOG_LEVEL, which Lambda sets
-// from the function's ApplicationLogLevel (the template's LogLevel), else
-// LOG_LEVEL (local runs), else info. Lambda's TRACE is debug and its FATAL
-// is error.
-func logLevel() (slog.Level, error) {
-	name, v := "AWS_LAMBDA_LOG_LEVEL", os.Getenv("AWS_LAMBDA_LOG_LEVEL")
-	if v == "" {
-		name, v = "LOG_LEVEL", envOr("LOG_LEVEL", "info")
-	}
-	switch s := strings.ToUpper(strings.TrimSpace(v)); s {
-	case "TRACE":
-		return slog.LevelDebug, nil
-	case "FATAL":
-		return slog.LevelError, nil
-	default:
-		var l slog.Level
-		if err := l.UnmarshalText([]byte(s)); err != nil {
-			return slog.LevelInfo, fmt.Errorf("%s: %w", name, err)
-		}
-		return l, nil
-	}
 }

@@ -35,6 +35,18 @@ const (
 // transport with a per-request timeout.
 var defaultHTTP = &http.Client{Timeout: DefaultTimeout}
 
+// AttemptTimeout bounds each request of the webhook function's client
+// (New); with DefaultRetries and DefaultBackoff it sets the webhook's
+// longest fetch (Client.Budget), which the template's webhook timeout must
+// exceed (infra/deploy_test.go).
+const AttemptTimeout = 5 * time.Second
+
+// New returns the client of the webhook function: on baseURL
+// (DefaultBaseURL when empty), each attempt bounded by AttemptTimeout.
+func New(baseURL string) *Client {
+	return &Client{BaseURL: baseURL, HTTP: &http.Client{Timeout: AttemptTimeout}}
+}
+
 // Client fetches Meta lead ads from the Graph API. The zero value is ready
 // to use. It never logs, and never puts the access token in an error.
 type Client struct {

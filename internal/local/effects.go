@@ -32,13 +32,13 @@ func startEffects(ctx context.Context, c Config, svc *crm.Service, st *sqlite.St
 		mailer = &mail.SES{From: c.MailFrom, Client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(c.SESEndpoint) })}
 	}
 	mailer = inbound.ReplyMailer{Mailer: mailer, Tokens: tokens} // a reply becomes a note
-	h := &stream.Handler{Svc: svc, Mailer: mailer, AppURL: c.AppURL, Log: log}
+	var h *stream.Handler                                        // set before any timer is armed
 	timer := remind.NewTimer(func(ctx context.Context, p remind.Payload) {
 		if err := h.Remind(ctx, p.NoteID, p.AvisoAt); err != nil {
 			log.Error("reminder failed; the sweep will retry it", "note", p.NoteID, "err", err)
 		}
 	})
-	h.Scheduler = timer
+	h = stream.New(svc, mailer, timer, c.AppURL, log)
 	feed := st.StartFeed(h.Apply, log)
 	pending, err := svc.Store().PendingReminders(ctx, "PENDING", time.Time{}, 1000)
 	if err != nil {

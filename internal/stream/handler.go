@@ -25,6 +25,16 @@ type Handler struct {
 	Now       func() time.Time
 }
 
+// New returns the change core over svc: e-mails sent through mailer with
+// links to appURL ("" for none), reminders armed through scheduler, lines
+// logged on log (nil for slog's default). Every runtime builds it here: the
+// stream function (SES, EventBridge Scheduler), the reminder function,
+// which only reminds and sweeps and so passes no scheduler, and `embudo
+// serve` (the outbox or an SES emulator, a local timer).
+func New(svc *crm.Service, mailer crm.Mailer, scheduler crm.Scheduler, appURL string, log *slog.Logger) *Handler {
+	return &Handler{Svc: svc, Mailer: mailer, Scheduler: scheduler, AppURL: appURL, Log: log}
+}
+
 func (h *Handler) log() *slog.Logger {
 	if h.Log == nil {
 		return slog.Default()
