@@ -211,3 +211,17 @@ func (s *Service) RejectedEmails(ctx context.Context, actor User, o ListOptions)
 	}
 	return s.store.ListRejectedEmails(ctx, o)
 }
+
+// EmailRawURL returns a short-lived URL to download a rejected message as
+// it was received (its record's RejectRaw key). Errors: invalid (no key),
+// internal (no file storage, or it failed).
+func (s *Service) EmailRawURL(ctx context.Context, key string) (string, time.Time, error) {
+	if key == "" {
+		return "", time.Time{}, InvalidField("raw", "the message was not kept")
+	}
+	b, err := s.blobs()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return b.DownloadURL(ctx, key, "message.eml", "message/rfc822")
+}

@@ -16,7 +16,8 @@ type rejectedEmailRes struct {
 	To         string    `json:"to,omitempty"`
 	Subject    string    `json:"subject,omitempty"`
 	MessageID  string    `json:"messageId,omitempty"`
-	Raw        string    `json:"raw,omitempty"` // where the message is kept as received: its key in the files store
+	Raw        string    `json:"raw,omitempty"`    // where the message is kept as received: its key in the files store
+	RawURL     string    `json:"rawUrl,omitempty"` // a short-lived URL to download it
 }
 
 type rejectedEmailList struct {
@@ -40,6 +41,11 @@ func (a *API) listRejectedEmails(w http.ResponseWriter, r *http.Request, actor c
 		x := rec.Extra
 		item := rejectedEmailRes{ID: rec.ID, ReceivedAt: rec.ReceivedAt, Reason: x[crm.RejectReason], From: x[crm.RejectFrom],
 			To: x[crm.RejectTo], Subject: x[crm.RejectSubject], MessageID: x[crm.RejectMessageID], Raw: x[crm.RejectRaw]}
+		if item.Raw != "" {
+			if u, _, err := a.svc.EmailRawURL(r.Context(), item.Raw); err == nil {
+				item.RawURL = u
+			}
+		}
 		out.Items = append(out.Items, item)
 	}
 	writeJSON(w, http.StatusOK, out)

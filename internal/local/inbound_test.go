@@ -144,11 +144,20 @@ func TestSMTPCorpus(t *testing.T) {
 		})
 	}
 	var rejected struct {
-		Items []struct{ Reason, From, Raw string }
+		Items []struct{ Reason, From, Raw, RawURL string }
 	}
 	r.api(t, "GET", "/v1/inbound/rejected", nil, &rejected)
 	if len(rejected.Items) != 1 || !strings.Contains(rejected.Items[0].Reason, "not the address of an active user") || rejected.Items[0].Raw == "" {
 		t.Fatalf("the admin's list of rejected e-mail: %+v", rejected.Items)
+	}
+	res, err := http.Get(rejected.Items[0].RawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	kept, _ := io.ReadAll(res.Body)
+	if want, _ := inboundtest.Raw(inboundtest.Case{File: "stranger.eml"}); !bytes.Equal(kept, want) {
+		t.Errorf("the rejected message's download: %d %q", res.StatusCode, kept)
 	}
 }
 
