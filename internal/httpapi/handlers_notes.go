@@ -29,8 +29,18 @@ type noteResponse struct {
 	RemindAll  bool       `json:"remindAll"`
 	NotifiedAt *time.Time `json:"notifiedAt"`
 	CreatedBy  string     `json:"createdBy"`
+	// TimeZone is the company time zone (an IANA name): where a date
+	// alone means 09:00, and where people are shown reminder times.
+	TimeZone string `json:"timeZone"`
+	// Warnings, only in the answer to the request that set avisoAt, say
+	// what was taken but may not be what was meant.
+	Warnings []string `json:"warnings,omitempty"`
 	meta
 }
+
+// msgAvisoPast warns that a reminder set for a time already gone is sent
+// at once.
+const msgAvisoPast = "avisoAt is in the past: the reminder is sent now"
 
 func noteToResponse(n crm.Note) noteResponse {
 	return noteResponse{ID: n.ID, ParentKind: string(n.ParentKind), ParentID: n.ParentID, ContactID: n.ContactID, Text: n.Text,
@@ -60,6 +70,29 @@ var noteRes = resource[crm.Note, noteFields, noteResponse]{
 	version: func(v crm.Note) int { return v.Version },
 }
 
+// notes is noteRes answering with the company time zone.
+func (a *API) notes() resource[crm.Note, noteFields, noteResponse] {
+	x, tz := noteRes, a.svc.TimeZone().String()
+	x.response = func(n crm.Note) noteResponse {
+		r := noteToResponse(n)
+		r.TimeZone = tz
+		return r
+	}
+	return x
+}
+
+// writeNote answers with n, written by a request that set its avisoAt
+// when avisoSet: a reminder time already gone is taken (the reminder goes
+// out at once), and said so in warnings.
+func (a *API) writeNote(w http.ResponseWriter, status int, n crm.Note, avisoSet bool) {
+	r := a.notes().response(n)
+	if avisoSet && n.AvisoAt != nil && !n.AvisoAt.After(time.Now()) {
+		r.Warnings = []string{msgAvisoPast}
+	}
+	w.Header().Set("ETag", etag(n.Version))
+	writeJSON(w, status, r)
+}
+
 func (a *API) createNote(k crm.ParentKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, u crm.User) error {
 		var f noteFields
@@ -75,7 +108,7 @@ func (a *API) createNote(k crm.ParentKind) handlerFunc {
 			return err
 		}
 		w.Header().Set("Location", noteRes.path+"/"+out.ID)
-		noteRes.write(w, http.StatusCreated, out)
+		a.writeNote(w, http.StatusCreated, out, f.AvisoAt != nil)
 		return nil
 	}
 }
@@ -90,7 +123,7 @@ func (a *API) listNotes(k crm.ParentKind) handlerFunc {
 		if err != nil {
 			return err
 		}
-		noteRes.list(w, p)
+		a.notes().list(w, p)
 		return nil
 	}
 }
@@ -100,7 +133,7 @@ func (a *API) getNote(w http.ResponseWriter, r *http.Request, u crm.User) error 
 	if err != nil {
 		return err
 	}
-	noteRes.write(w, http.StatusOK, n)
+	a.notes().write(w, http.StatusOK, n)
 	return nil
 }
 
@@ -113,17 +146,19 @@ func (a *API) patchNote(w http.ResponseWriter, r *http.Request, u crm.User) erro
 	if err != nil {
 		return err
 	}
+	avisoSet := false
 	out, err := a.svc.UpdateNote(r.Context(), u, r.PathValue("id"), m, func(n *crm.Note) error {
 		f := noteFieldsOf(*n)
 		if err := decodeInto(b, &f); err != nil {
 			return err
 		}
+		avisoSet = f.AvisoAt != nil
 		return f.applyTo(n, a.svc.TimeZone())
 	})
 	if err != nil {
 		return err
 	}
-	noteRes.write(w, http.StatusOK, out)
+	a.writeNote(w, http.StatusOK, out, avisoSet)
 	return nil
 }
 
@@ -147,7 +182,7 @@ func (a *API) reminders(w http.ResponseWriter, r *http.Request, u crm.User) erro
 	if err != nil {
 		return err
 	}
-	noteRes.list(w, crm.Page[crm.Note]{Items: ns})
+	a.notes().list(w, crm.Page[crm.Note]{Items: ns})
 	return nil
 }
 
