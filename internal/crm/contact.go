@@ -63,6 +63,10 @@ type Contact struct {
 	Attribution      Attribution
 	CreatedBy        string
 	UpdatedBy        string // who made the last change ("" for a web form or the system)
+	// UpdatedVia is the source whose lead made the last change when no
+	// user did (UpdatedBy ""): the webhook the timeline names. Internal;
+	// not shown by the API.
+	UpdatedVia string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	Version          int

@@ -32,6 +32,10 @@ type TimelineItem struct {
 	RefKind   string // what it is about: contact, opportunity, note, file, quote, client, supplier, lead
 	RefID     string
 	Actor     string // who did it ("" for a form or the system)
+	// ActorName names who did it when the entry was written: the user's
+	// name, or, when a lead did it (Actor ""), the source whose webhook
+	// brought it; "" for the system.
+	ActorName string
 	PrivateTo string // set for a private note: only this user sees the entry
 	Removed   bool   // ApplyOnce deletes the entry (a deleted note)
 }

@@ -38,7 +38,7 @@ func (s *Service) UpdateContact(ctx context.Context, id string, ifMatch int, cha
 		func(c *Contact) *int { return &c.Version }, change,
 		func(old Contact, next *Contact) error {
 			next.ID, next.CreatedAt, next.CreatedBy = old.ID, old.CreatedAt, old.CreatedBy
-			next.UpdatedAt, next.UpdatedBy = s.now(), ActorFrom(ctx).ID
+			next.UpdatedAt, next.UpdatedBy, next.UpdatedVia = s.now(), ActorFrom(ctx).ID, ""
 			return next.Normalize(s.cfg.PhoneRegion)
 		}, s.store.UpdateContact)
 }

@@ -15,7 +15,11 @@ const MaxImportRows = 500
 
 // ImportRow is one row of a contacts import, in the file's own words.
 type ImportRow struct {
-	Line             int // the row's line in the file, for the report
+	Line int // the row's line in the file, for the report
+	// ID is the contact the row is, when the file is an export (its id
+	// column): the row merges into that contact if it exists here, and is
+	// matched by e-mail or phone otherwise.
+	ID               string
 	Name             string
 	Surname          string
 	Email            string
@@ -39,7 +43,7 @@ type ImportOutcome string
 const (
 	ImportCreated   ImportOutcome = "created"   // a new contact
 	ImportMerged    ImportOutcome = "merged"    // an existing contact (same e-mail or phone) got the row's empty fields filled
-	ImportUnchanged ImportOutcome = "unchanged" // the same row was imported before: nothing written
+	ImportUnchanged ImportOutcome = "unchanged" // the same row was imported before, or its contact holds all its data already: nothing written
 	ImportRejected  ImportOutcome = "rejected"  // refused, nothing written (Reason and Fields say why)
 )
 
@@ -50,9 +54,10 @@ type ImportResult struct {
 	ContactID string
 	Reason    string
 	Fields    map[string]string
-	// Previous is, for an unchanged row, what importing it did the first
-	// time (created or merged), so that a client retrying a batch whose
-	// answer it lost can count it.
+	// Previous is, for a row unchanged because it was imported before, what
+	// importing it did the first time (created or merged), so that a
+	// client retrying a batch whose answer it lost can count it; "" for a
+	// row whose contact already held all its data.
 	Previous ImportOutcome
 }
 
@@ -62,9 +67,14 @@ type ImportResult struct {
 // or phone, no name, an unknown source or interest, or the same e-mail or
 // phone as an earlier row of the request is rejected with its reason and
 // writes nothing. Each row is keyed by its content, so importing the same
-// file again changes nothing. Rows run concurrently; the results keep the
-// request's order. Errors: invalid (no rows, too many), internal (the
-// store failed; rows already done stay done).
+// file again changes nothing; a row whose contact (the one its id names,
+// else the holder of its e-mail or phone) already holds all its data is
+// unchanged and writes nothing either, so that importing an export of the
+// same data bumps no version and writes no record. A row naming a contact
+// by id whose e-mail or phone is another contact's is rejected. Rows run
+// concurrently; the results keep the request's order. Errors: invalid (no
+// rows, too many), internal (the store failed; rows already done stay
+// done).
 func (s *Service) ImportContacts(ctx context.Context, rows []ImportRow) ([]ImportResult, error) {
 	if len(rows) == 0 || len(rows) > MaxImportRows {
 		return nil, InvalidField("rows", fmt.Sprintf("must hold 1 to %d rows", MaxImportRows))
@@ -127,6 +137,8 @@ func (s *Service) ImportContacts(ctx context.Context, rows []ImportRow) ([]Impor
 						firstErr = err
 					}
 					mu.Unlock()
+				case rec.Outcome == OutcomeUnchanged:
+					res.Outcome, res.ContactID = ImportUnchanged, rec.ContactID
 				case dup:
 					res.Outcome, res.ContactID, res.Previous = ImportUnchanged, rec.ContactID, ImportCreated
 					if rec.Outcome == OutcomeMerged {
@@ -157,6 +169,9 @@ func (s *Service) importLead(r ImportRow, srcs []Source, interests []Interest) (
 		JobTitle: r.JobTitle, Web: r.Web, Address: r.Address, Message: r.Observations, MarketingConsent: r.MarketingConsent}
 	if l.Name == "" {
 		f.add("name", "is required")
+	}
+	if l.ContactID = strings.TrimSpace(r.ID); l.ContactID != "" && !ValidID(l.ContactID) {
+		f.add("id", "is not an ID")
 	}
 	if e, ok := NormalizeEmail(r.Email); ok {
 		l.Email = e
@@ -200,7 +215,11 @@ func (s *Service) importLead(r ImportRow, srcs []Source, interests []Interest) (
 	_ = ids
 	l.Interests = r.Interests
 	// The row's content is its identity: the same row again is recognised.
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%q", []string{src.ID, l.Name, l.Surname, l.Email, l.Phone, l.Mobile, l.TaxID, l.Company, l.JobTitle, l.Web, l.Message, strings.Join(r.Interests, "|")})))
+	content := []string{src.ID, l.Name, l.Surname, l.Email, l.Phone, l.Mobile, l.TaxID, l.Company, l.JobTitle, l.Web, l.Message, strings.Join(r.Interests, "|")}
+	if l.ContactID != "" {
+		content = append(content, l.ContactID) // rows without an id keep the key they always had
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q", content)))
 	l.ExternalID = "row-" + hex.EncodeToString(sum[:])
 	if len(f) > 0 {
 		return l, src, f

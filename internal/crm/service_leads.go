@@ -127,11 +127,14 @@ func (s *Service) intake(ctx context.Context, src Source, l Lead, key string, at
 	case l.Spam:
 		rec.Outcome = OutcomeSpam
 	case l.IsTest:
-		rec.Outcome, rec.Attribution, rec.Message, rec.Extra = OutcomeTest, l.Attribution, l.Message, l.Extra
+		rec.Outcome, rec.Attribution, rec.Message, rec.Extra, rec.Data = OutcomeTest, l.Attribution, l.Message, l.Extra, leadData(l)
 	default:
-		rec.Attribution, rec.Message, rec.Extra = l.Attribution, l.Message, l.Extra
+		rec.Attribution, rec.Message, rec.Extra, rec.Data = l.Attribution, l.Message, l.Extra, leadData(l)
 		if err := s.leadContact(ctx, src, l, look, &rec, &b, attempt, now); err != nil {
 			return LeadRecord{}, false, err
+		}
+		if rec.Outcome == OutcomeUnchanged {
+			return rec, false, nil // an import row its contact holds already: nothing to write
 		}
 	}
 	b.Leads = []KeyedLead{{Key: storeKey, Record: rec}}
@@ -165,10 +168,14 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 		return err
 	}
 	actor := ActorFrom(ctx).ID // the user running an import; "" for a webhook
+	via := ""
+	if actor == "" {
+		via = src.ID // the webhook the timeline names
+	}
 	c := Contact{Name: l.Name, Surname: l.Surname, Company: l.Company, JobTitle: l.JobTitle, Email: l.Email,
 		Phone: l.Phone, Mobile: l.Mobile, TaxID: l.TaxID, Web: l.Web, Address: l.Address, Observations: l.Message, SourceID: src.ID,
 		InterestIDs: interestIDs, AgentID: agentID, MarketingConsent: l.MarketingConsent, Attribution: l.Attribution,
-		CreatedBy: actor, UpdatedBy: actor}
+		CreatedBy: actor, UpdatedBy: actor, UpdatedVia: via}
 	if c.Name == "" {
 		c.Name = firstNonEmpty(c.Surname, c.Email, c.Phone)
 		if c.Name == c.Surname {
@@ -178,7 +185,30 @@ func (s *Service) leadContact(ctx context.Context, src Source, l Lead, look Lead
 	if err := normalizeLeadContact(&c, s.cfg.PhoneRegion, rec); err != nil {
 		return err
 	}
-	if m, ok := leadMerge(look, c, interestIDs, attempt, now); ok {
+	named, err := s.namedContact(ctx, l, look)
+	if err != nil {
+		return err
+	}
+	m, ok := leadMerge(look, c, interestIDs, attempt, now)
+	if named.ID != "" { // an import row naming its contact (no other holds its e-mail or phone)
+		if !ok {
+			m = ContactMerge{Fill: c, InterestIDs: interestIDs, UpdatedAt: now,
+				AddEmail: attempt == 0 && c.Email != "", AddPhone: attempt == 0 && c.Phone != ""}
+		}
+		m.ContactID, ok = named.ID, true
+	}
+	if ok {
+		m.UpdatedBy, m.Via = actor, via
+		if l.Format == FormatImport {
+			unchanged, err := s.importUnchanged(ctx, named, &m)
+			if err != nil {
+				return err
+			}
+			if unchanged {
+				rec.Outcome, rec.ContactID = OutcomeUnchanged, m.ContactID
+				return nil
+			}
+		}
 		b.Merges = []ContactMerge{m}
 		rec.Outcome, rec.ContactID = OutcomeMerged, m.ContactID
 	} else {

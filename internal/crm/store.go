@@ -281,6 +281,11 @@ type ContactMerge struct {
 	AddEmail    bool
 	AddPhone    bool
 	UpdatedAt   time.Time
+	// UpdatedBy is who merges (the user running an import; "" for a
+	// webhook) and Via the source of a webhook's lead: they become the
+	// contact's UpdatedBy and UpdatedVia.
+	UpdatedBy string
+	Via       string
 }
 
 // LeadLookup is what intake reads in its one read round trip.
@@ -297,6 +302,9 @@ type LeadStore interface {
 	LookupLead(ctx context.Context, key, email string, phones []string) (LeadLookup, error)
 	// GetLeadRecord reads the record under key. Errors: not_found, internal.
 	GetLeadRecord(ctx context.Context, key string) (LeadRecord, error)
+	// ListContactLeads lists the lead records of a contact (ContactID),
+	// newest first. Errors: invalid (cursor), internal.
+	ListContactLeads(ctx context.Context, contactID string, o ListOptions) (Page[LeadRecord], error)
 	// ListRejectedEmails lists the records of refused inbound e-mail
 	// (format email, outcome rejected), newest first. Errors: invalid
 	// (cursor), internal.

@@ -33,6 +33,7 @@ type timelineItem struct {
 	RefKind   string    `dynamodbav:"refKind,omitempty"`
 	RefID     string    `dynamodbav:"refId,omitempty"`
 	Actor     string    `dynamodbav:"actor,omitempty"`
+	ActorName string    `dynamodbav:"actorName,omitempty"`
 	PrivateTo string    `dynamodbav:"privateTo,omitempty"`
 }
 
@@ -144,12 +145,12 @@ func (s *Store) Timeline(ctx context.Context, contactID string, o crm.ListOption
 func timelineToItem(it crm.TimelineItem) timelineItem {
 	pk, sk := timelineKey(it)
 	return timelineItem{keys: keys{PK: pk, SK: sk, Type: kindTimeline}, ContactID: it.ContactID, At: it.At, EventID: it.EventID,
-		Kind: string(it.Kind), Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}
+		Kind: string(it.Kind), Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, ActorName: it.ActorName, PrivateTo: it.PrivateTo}
 }
 
 func timelineFromItem(it timelineItem) crm.TimelineItem {
 	return crm.TimelineItem{ContactID: it.ContactID, At: it.At, EventID: it.EventID, Kind: crm.TimelineKind(it.Kind),
-		Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, PrivateTo: it.PrivateTo}
+		Summary: it.Summary, RefKind: it.RefKind, RefID: it.RefID, Actor: it.Actor, ActorName: it.ActorName, PrivateTo: it.PrivateTo}
 }
 
 type statsItem struct {

@@ -81,6 +81,7 @@ type contactItem struct {
 	Attribution      *attributionItem `dynamodbav:"attribution,omitempty"`
 	CreatedBy        string           `dynamodbav:"createdBy,omitempty"`
 	UpdatedBy        string           `dynamodbav:"updatedBy,omitempty"`
+	UpdatedVia       string           `dynamodbav:"updatedVia,omitempty"`
 	CreatedAt        time.Time        `dynamodbav:"createdAt"`
 	UpdatedAt        time.Time        `dynamodbav:"updatedAt"`
 	Version          int              `dynamodbav:"version"`
@@ -114,7 +115,7 @@ func contactToItem(c crm.Contact) contactItem {
 		AgentID: c.AgentID, ClientID: c.ClientID, SupplierID: c.SupplierID,
 		MarketingConsent: c.MarketingConsent, Lang: c.Lang,
 		Attribution: attr,
-		CreatedBy:   c.CreatedBy, UpdatedBy: c.UpdatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+		CreatedBy:   c.CreatedBy, UpdatedBy: c.UpdatedBy, UpdatedVia: c.UpdatedVia, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
 	}
 }
 
@@ -138,7 +139,7 @@ func contactFromItem(it contactItem) crm.Contact {
 		Attribution: crm.Attribution{UTMSource: t.UTMSource, UTMMedium: t.UTMMedium,
 			UTMCampaign: t.UTMCampaign, UTMTerm: t.UTMTerm, UTMContent: t.UTMContent,
 			GCLID: t.GCLID, FBCLID: t.FBCLID, LandingPage: t.LandingPage, Referrer: t.Referrer},
-		CreatedBy: it.CreatedBy, UpdatedBy: it.UpdatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
+		CreatedBy: it.CreatedBy, UpdatedBy: it.UpdatedBy, UpdatedVia: it.UpdatedVia, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
 	}
 }
 

@@ -29,8 +29,29 @@ type leadItem struct {
 	Attribution   *attributionItem  `dynamodbav:"attribution,omitempty"`
 	Message       string            `dynamodbav:"message,omitempty"`
 	Extra         map[string]string `dynamodbav:"extra,omitempty"`
+	Data          *leadDataItem     `dynamodbav:"data,omitempty"`
 	ReceivedAt    time.Time         `dynamodbav:"receivedAt"`
 }
+
+// leadDataItem is what a lead posted for its contact.
+type leadDataItem struct {
+	Name             string       `dynamodbav:"name,omitempty"`
+	Surname          string       `dynamodbav:"surname,omitempty"`
+	Email            string       `dynamodbav:"email,omitempty"`
+	Phone            string       `dynamodbav:"phone,omitempty"`
+	Mobile           string       `dynamodbav:"mobile,omitempty"`
+	TaxID            string       `dynamodbav:"taxId,omitempty"`
+	Company          string       `dynamodbav:"company,omitempty"`
+	JobTitle         string       `dynamodbav:"jobTitle,omitempty"`
+	Web              string       `dynamodbav:"web,omitempty"`
+	Address          *addressItem `dynamodbav:"address,omitempty"`
+	Interests        []string     `dynamodbav:"interests,omitempty"`
+	MarketingConsent bool         `dynamodbav:"marketingConsent,omitempty"`
+}
+
+// contactLeads is the GSI2 partition of a contact's lead records, sorted
+// by record ID (newest last).
+func contactLeads(contactID string) string { return kindLead + "#CONTACT#" + contactID }
 
 func leadKeyOf(k string) map[string]types.AttributeValue { return key(kindLead+"#"+k, kindLead) }
 
@@ -46,6 +67,16 @@ func leadToItem(k string, r crm.LeadRecord) leadItem {
 	if len(r.Extra) > 0 {
 		it.Extra = r.Extra
 	}
+	if r.ContactID != "" {
+		it.GSI2PK, it.GSI2SK = contactLeads(r.ContactID), r.ID
+	}
+	if d := r.Data; !d.IsZero() {
+		it.Data = &leadDataItem{Name: d.Name, Surname: d.Surname, Email: d.Email, Phone: d.Phone, Mobile: d.Mobile, TaxID: d.TaxID,
+			Company: d.Company, JobTitle: d.JobTitle, Web: d.Web, Interests: d.Interests, MarketingConsent: d.MarketingConsent}
+		if a := d.Address; a != (crm.Address{}) {
+			it.Data.Address = &addressItem{a.Street, a.PostalCode, a.City, a.Province, a.Country}
+		}
+	}
 	return it
 }
 
@@ -57,7 +88,24 @@ func leadFromItem(it leadItem) crm.LeadRecord {
 		r.Attribution = crm.Attribution{UTMSource: a.UTMSource, UTMMedium: a.UTMMedium, UTMCampaign: a.UTMCampaign,
 			UTMTerm: a.UTMTerm, UTMContent: a.UTMContent, GCLID: a.GCLID, FBCLID: a.FBCLID, LandingPage: a.LandingPage, Referrer: a.Referrer}
 	}
+	if d := it.Data; d != nil {
+		r.Data = crm.LeadData{Name: d.Name, Surname: d.Surname, Email: d.Email, Phone: d.Phone, Mobile: d.Mobile, TaxID: d.TaxID,
+			Company: d.Company, JobTitle: d.JobTitle, Web: d.Web, Interests: d.Interests, MarketingConsent: d.MarketingConsent}
+		if a := d.Address; a != nil {
+			r.Data.Address = crm.Address{Street: a.Street, PostalCode: a.PostalCode, City: a.City, Province: a.Province, Country: a.Country}
+		}
+	}
 	return r
+}
+
+// ListContactLeads implements crm.LeadStore: a Query of GSI2 under the
+// contact's partition, newest first.
+func (s *Store) ListContactLeads(ctx context.Context, contactID string, o crm.ListOptions) (crm.Page[crm.LeadRecord], error) {
+	decode := func(m map[string]types.AttributeValue) (crm.LeadRecord, error) {
+		it, err := unmarshal[leadItem](m)
+		return leadFromItem(it), err
+	}
+	return page(ctx, s, query{index: gsi2, pk: contactLeads(contactID)}, "leads:"+contactID, o, nil, decode, nil)
 }
 
 // rejectedEmails is the GSI1 partition of refused inbound e-mail, apart
@@ -151,9 +199,10 @@ func (s *Store) leadOps(t *tx, l crm.KeyedLead) {
 // set and links, and claims the e-mail and phone it is given.
 func (s *Store) mergeOps(t *tx, m crm.ContactMerge) {
 	c := m.Fill
-	names := map[string]string{"#v": "version", "#u": "updatedAt"}
-	vals := map[string]types.AttributeValue{":one": num("1"), ":u": str(m.UpdatedAt.UTC().Format(time.RFC3339Nano))}
-	set := []string{"#v = #v + :one", "#u = :u"}
+	names := map[string]string{"#v": "version", "#u": "updatedAt", "#ub": "updatedBy", "#uv": "updatedVia"}
+	vals := map[string]types.AttributeValue{":one": num("1"), ":u": str(m.UpdatedAt.UTC().Format(time.RFC3339Nano)),
+		":ub": str(m.UpdatedBy), ":uv": str(m.Via)} // "" for none: an empty string reads back as no value
+	set := []string{"#v = #v + :one", "#u = :u", "#ub = :ub", "#uv = :uv"}
 	n := 0
 	fill := func(attr string, v types.AttributeValue) {
 		n++

@@ -15,7 +15,8 @@ const (
 
 	// GSI1 lists every item of a kind: GSI1PK = kind, GSI1SK = ID or order.
 	gsi1 = "GSI1"
-	// GSI2 lists contacts by agent, and opportunities by state.
+	// GSI2 lists contacts by agent, opportunities by state, and a contact's
+	// lead records.
 	gsi2 = "GSI2"
 	// GSI3 lists contacts by source, and opportunities by agent.
 	gsi3 = "GSI3"

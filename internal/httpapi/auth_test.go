@@ -91,6 +91,7 @@ var routeMatrix = map[string]routeCase{
 	"GET /v1/reminders":     {access: "staff"},
 
 	"GET /v1/contacts/{id}/timeline": {access: "staff"},
+	"GET /v1/contacts/{id}/leads":    {access: "staff"},
 
 	// The file of the matrix is complete (on the opportunity), so that it
 	// reads; completing it again is a success that changes nothing.

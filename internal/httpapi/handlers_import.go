@@ -8,6 +8,7 @@ import (
 
 type importRowFields struct {
 	Line             int        `json:"line"`
+	ID               string     `json:"id"`
 	Name             string     `json:"name"`
 	Surname          string     `json:"surname"`
 	Email            string     `json:"email"`
@@ -55,7 +56,7 @@ func (a *API) importContacts(w http.ResponseWriter, r *http.Request, _ crm.User)
 	rows := make([]crm.ImportRow, len(req.Rows))
 	for i, x := range req.Rows {
 		ad := x.Address
-		rows[i] = crm.ImportRow{Line: x.Line, Name: x.Name, Surname: x.Surname, Email: x.Email, Phone: x.Phone, Mobile: x.Mobile,
+		rows[i] = crm.ImportRow{Line: x.Line, ID: x.ID, Name: x.Name, Surname: x.Surname, Email: x.Email, Phone: x.Phone, Mobile: x.Mobile,
 			Company: x.Company, JobTitle: x.JobTitle, TaxID: x.TaxID, Web: x.Web, Observations: x.Observations,
 			Address: crm.Address{Street: ad.Street, PostalCode: ad.PostalCode, City: ad.City, Province: ad.Province, Country: ad.Country},
 			Source:  x.Source, Interests: x.Interests, MarketingConsent: x.MarketingConsent}

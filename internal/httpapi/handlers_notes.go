@@ -193,12 +193,23 @@ type timelineResponse struct {
 	RefKind string    `json:"refKind"`
 	RefID   string    `json:"refId"`
 	Actor   string    `json:"actor"`
-	Private bool      `json:"private"`
+	// ActorKind says who did it: a user (actor), the webhook of a lead's
+	// source (actorName names the source), or the system.
+	ActorKind string `json:"actorKind"`
+	ActorName string `json:"actorName"`
+	Private   bool   `json:"private"`
 }
 
 func timelineToResponse(t crm.TimelineItem) timelineResponse {
+	kind := "system"
+	switch {
+	case t.Actor != "":
+		kind = "user"
+	case t.ActorName != "":
+		kind = "webhook"
+	}
 	return timelineResponse{At: t.At, Kind: string(t.Kind), Summary: t.Summary, RefKind: t.RefKind, RefID: t.RefID,
-		Actor: t.Actor, Private: t.PrivateTo != ""}
+		Actor: t.Actor, ActorKind: kind, ActorName: t.ActorName, Private: t.PrivateTo != ""}
 }
 
 func (a *API) timeline(w http.ResponseWriter, r *http.Request, u crm.User) error {

@@ -67,6 +67,22 @@ func oasImport(c *oasChecker) {
 	if out.Unchanged != 2 || out.Created != 0 || out.Merged != 0 {
 		t.Errorf("the same import again: want 2 unchanged: %s", again.Body)
 	}
+	// A row naming its contact by id, with nothing new: unchanged.
+	same := c.call(oasOK, 200, staff, "POST", "/v1/contacts:import", map[string]any{"rows": []any{
+		map[string]any{"line": 2, "id": existing, "name": "Ya Estaba", "company": "Rellena SA"}}})
+	if mustUnmarshal(t, same.Body, &out); out.Unchanged != 1 || out.Results[0].ContactID != existing {
+		t.Errorf("a row of the contact as it is: want unchanged: %s", same.Body)
+	}
+	// The merged contact's leads: the imported row, with what it posted.
+	leads := "/v1/contacts/" + existing + "/leads"
+	if items := oasItems(t, c.call(oasOK, 200, staff, "GET", leads, nil)); len(items) != 1 || items[0]["outcome"] != "merged" ||
+		items[0]["data"].(map[string]any)["company"] != "Rellena SA" {
+		t.Errorf("the merged contact's leads: %v", items)
+	}
+	c.call(oasOK, 200, staff, "GET", leads+"?limit=1", nil)
+	c.call(oasBad, 400, staff, "GET", leads+"?limit=0", nil)
+	c.call(oasAny, 400, staff, "GET", leads+"?format=import", nil)
+	c.call(oasOK, 404, staff, "GET", "/v1/contacts/"+src+"/leads", nil) // a source is no contact
 	// Idempotency-Key: the answer is replayed; another body is a conflict.
 	one := map[string]any{"rows": []any{map[string]any{"line": 2, "name": "Con Clave", "email": "con.clave@example.com"}}}
 	first := c.call(oasOK, 200, staff, "POST", "/v1/contacts:import", one, "Idempotency-Key", "import-1")

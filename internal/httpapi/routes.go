@@ -85,6 +85,7 @@ func (a *API) routes() {
 	a.route("DELETE /v1/files/{id}", staff, a.deleteFile)
 	a.route("POST /v1/files/{id}/complete", staff, a.completeFile)
 	a.route("GET /v1/contacts/{id}/timeline", staff, a.timeline)
+	a.route("GET /v1/contacts/{id}/leads", staff, a.contactLeads)
 
 	a.route("GET /v1/sources", staff, a.listSources)
 	a.route("POST /v1/sources", admin, a.createSource)

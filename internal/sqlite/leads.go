@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"slices"
 
 	"github.com/embudo/embudo/internal/crm"
 )
@@ -90,14 +89,19 @@ func loadLead(t *wtx, l crm.KeyedLead) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return string(b), t.exec("INSERT INTO leads (key, id, doc) VALUES (?, ?, ?)", l.Key, l.Record.ID, string(b))
+	var contact any // NULL: listed under no contact
+	if l.Record.ContactID != "" {
+		contact = l.Record.ContactID
+	}
+	return string(b), t.exec("INSERT INTO leads (key, id, contact_id, doc) VALUES (?, ?, ?, ?)", l.Key, l.Record.ID, contact, string(b))
 }
 
-// merge enriches a stored contact with a lead's data: each field of Fill
-// that is set is written only where the contact has none, interests are
-// added (with their links), marketing consent is only turned on, and the
-// e-mail and phone are added and claimed when asked, on condition that the
-// contact has none. Errors: precondition_failed (the contact is gone, or has
+// merge enriches a stored contact with a lead's data (crm.ContactMerge's
+// Apply): each field of Fill that is set is written only where the contact
+// has none, interests are added (with their links), marketing consent is
+// only turned on, and the e-mail and phone are added and claimed when
+// asked, on condition that the contact has none; UpdatedBy and UpdatedVia
+// say who merged. Errors: precondition_failed (the contact is gone, or has
 // an e-mail or phone of its own by now), conflict (the e-mail or phone is
 // another contact's).
 func merge(t *wtx, m crm.ContactMerge) error {
@@ -112,43 +116,10 @@ func merge(t *wtx, m crm.ContactMerge) error {
 	if err != nil {
 		return err
 	}
-	f := m.Fill
 	if (m.AddEmail && old.Email != "") || (m.AddPhone && old.Phone != "") {
 		return crm.Stale("contact") // it has its own by now: the caller merges without ours
 	}
-	next := old
-	fill := func(dst *string, v string) {
-		if *dst == "" {
-			*dst = v
-		}
-	}
-	fill(&next.Surname, f.Surname)
-	fill(&next.Company, f.Company)
-	fill(&next.JobTitle, f.JobTitle)
-	fill(&next.TaxID, f.TaxID)
-	fill(&next.Web, f.Web)
-	fill(&next.Observations, f.Observations)
-	fill(&next.SourceID, f.SourceID)
-	fill(&next.AgentID, f.AgentID)
-	if m.AddEmail {
-		fill(&next.Email, f.Email)
-	}
-	if m.AddPhone {
-		fill(&next.Phone, f.Phone)
-	}
-	if next.Address == (crm.Address{}) {
-		next.Address = f.Address
-	}
-	if next.Attribution == (crm.Attribution{}) {
-		next.Attribution = f.Attribution
-	}
-	next.MarketingConsent = old.MarketingConsent || f.MarketingConsent
-	next.InterestIDs = slices.Clone(old.InterestIDs)
-	for _, iid := range m.InterestIDs {
-		if !slices.Contains(next.InterestIDs, iid) {
-			next.InterestIDs = append(next.InterestIDs, iid)
-		}
-	}
+	next := m.Apply(old)
 	next.Version, next.UpdatedAt = old.Version+1, m.UpdatedAt.UTC()
 	if err := contacts.update(t, old, next); err != nil {
 		return err

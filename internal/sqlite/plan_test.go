@@ -29,6 +29,7 @@ func TestEveryListPathReadsAnIndexRange(t *testing.T) {
 		"notes":                noteListing(crm.ParentContact, id),
 		"files":                fileListing(crm.ParentOpportunity, id),
 		"timeline":             timelineListing(id),
+		"a contact's leads":    contactLeadsListing(id),
 		"reminders":            reminderListing("PENDING", time.Time{}),
 		"reminders due":        reminderListing("PENDING", time.Now()),
 		"my reminders":         reminderListing(id, time.Time{}),

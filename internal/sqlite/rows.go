@@ -85,6 +85,7 @@ type contactRow struct {
 	Attribution      *attributionRow `json:"attribution,omitempty"`
 	CreatedBy        string          `json:"createdBy,omitempty"`
 	UpdatedBy        string          `json:"updatedBy,omitempty"`
+	UpdatedVia       string          `json:"updatedVia,omitempty"`
 	CreatedAt        time.Time       `json:"createdAt"`
 	UpdatedAt        time.Time       `json:"updatedAt"`
 	Version          int             `json:"version"`
@@ -97,7 +98,7 @@ func contactToRow(c crm.Contact) contactRow {
 		Address: addressToRow(c.Address), Observations: c.Observations, SourceID: c.SourceID,
 		InterestIDs: sortedIDs(c.InterestIDs), AgentID: c.AgentID, ClientID: c.ClientID, SupplierID: c.SupplierID,
 		MarketingConsent: c.MarketingConsent, Lang: c.Lang, Attribution: attributionToRow(c.Attribution),
-		CreatedBy: c.CreatedBy, UpdatedBy: c.UpdatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+		CreatedBy: c.CreatedBy, UpdatedBy: c.UpdatedBy, UpdatedVia: c.UpdatedVia, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
 	}
 }
 
@@ -108,7 +109,7 @@ func contactFromRow(r contactRow) crm.Contact {
 		Address: addressFromRow(r.Address), Observations: r.Observations, SourceID: r.SourceID,
 		InterestIDs: sortedIDs(r.InterestIDs), AgentID: r.AgentID, ClientID: r.ClientID, SupplierID: r.SupplierID,
 		MarketingConsent: r.MarketingConsent, Lang: r.Lang, Attribution: attributionFromRow(r.Attribution),
-		CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
+		CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, UpdatedVia: r.UpdatedVia, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
 	}
 }
 
@@ -531,13 +532,36 @@ type leadRow struct {
 	Attribution   *attributionRow   `json:"attribution,omitempty"`
 	Message       string            `json:"message,omitempty"`
 	Extra         map[string]string `json:"extra,omitempty"`
+	Data          *leadDataRow      `json:"data,omitempty"`
 	ReceivedAt    time.Time         `json:"receivedAt"`
 }
 
+// leadDataRow is what a lead posted for its contact.
+type leadDataRow struct {
+	Name             string      `json:"name,omitempty"`
+	Surname          string      `json:"surname,omitempty"`
+	Email            string      `json:"email,omitempty"`
+	Phone            string      `json:"phone,omitempty"`
+	Mobile           string      `json:"mobile,omitempty"`
+	TaxID            string      `json:"taxId,omitempty"`
+	Company          string      `json:"company,omitempty"`
+	JobTitle         string      `json:"jobTitle,omitempty"`
+	Web              string      `json:"web,omitempty"`
+	Address          *addressRow `json:"address,omitempty"`
+	Interests        []string    `json:"interests,omitempty"`
+	MarketingConsent bool        `json:"marketingConsent,omitempty"`
+}
+
 func leadToRow(r crm.LeadRecord) leadRow {
-	return leadRow{ID: r.ID, SourceID: r.SourceID, Format: string(r.Format), ExternalID: r.ExternalID, Outcome: string(r.Outcome),
+	row := leadRow{ID: r.ID, SourceID: r.SourceID, Format: string(r.Format), ExternalID: r.ExternalID, Outcome: string(r.Outcome),
 		ContactID: r.ContactID, OpportunityID: r.OpportunityID, Attribution: attributionToRow(r.Attribution),
 		Message: r.Message, Extra: r.Extra, ReceivedAt: r.ReceivedAt}
+	if d := r.Data; !d.IsZero() {
+		row.Data = &leadDataRow{Name: d.Name, Surname: d.Surname, Email: d.Email, Phone: d.Phone, Mobile: d.Mobile, TaxID: d.TaxID,
+			Company: d.Company, JobTitle: d.JobTitle, Web: d.Web, Address: addressToRow(d.Address), Interests: d.Interests,
+			MarketingConsent: d.MarketingConsent}
+	}
+	return row
 }
 
 func leadFromRow(r leadRow) crm.LeadRecord {
@@ -546,6 +570,11 @@ func leadFromRow(r leadRow) crm.LeadRecord {
 		Attribution: attributionFromRow(r.Attribution), Message: r.Message, Extra: r.Extra, ReceivedAt: r.ReceivedAt}
 	if len(rec.Extra) == 0 {
 		rec.Extra = nil
+	}
+	if d := r.Data; d != nil {
+		rec.Data = crm.LeadData{Name: d.Name, Surname: d.Surname, Email: d.Email, Phone: d.Phone, Mobile: d.Mobile, TaxID: d.TaxID,
+			Company: d.Company, JobTitle: d.JobTitle, Web: d.Web, Address: addressFromRow(d.Address), Interests: d.Interests,
+			MarketingConsent: d.MarketingConsent}
 	}
 	return rec
 }
@@ -560,14 +589,15 @@ type timelineRow struct {
 	RefKind   string    `json:"refKind,omitempty"`
 	RefID     string    `json:"refId,omitempty"`
 	Actor     string    `json:"actor,omitempty"`
+	ActorName string    `json:"actorName,omitempty"`
 	PrivateTo string    `json:"privateTo,omitempty"`
 }
 
 func timelineToRow(t crm.TimelineItem) timelineRow {
-	return timelineRow{t.ContactID, t.At, t.EventID, string(t.Kind), t.Summary, t.RefKind, t.RefID, t.Actor, t.PrivateTo}
+	return timelineRow{t.ContactID, t.At, t.EventID, string(t.Kind), t.Summary, t.RefKind, t.RefID, t.Actor, t.ActorName, t.PrivateTo}
 }
 
 func timelineFromRow(r timelineRow) crm.TimelineItem {
 	return crm.TimelineItem{ContactID: r.ContactID, At: r.At, EventID: r.EventID, Kind: crm.TimelineKind(r.Kind),
-		Summary: r.Summary, RefKind: r.RefKind, RefID: r.RefID, Actor: r.Actor, PrivateTo: r.PrivateTo}
+		Summary: r.Summary, RefKind: r.RefKind, RefID: r.RefID, Actor: r.Actor, ActorName: r.ActorName, PrivateTo: r.PrivateTo}
 }

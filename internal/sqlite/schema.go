@@ -105,12 +105,16 @@ CREATE TABLE files (
 );
 CREATE INDEX files_by_parent ON files (parent_kind, parent_id, complete, id);
 
--- Lead records under their delivery's deduplication key.
+-- Lead records under their delivery's deduplication key; contact_id is
+-- the contact a lead created or was merged into (NULL for none), for the
+-- contact's leads, newest first.
 CREATE TABLE leads (
-	key TEXT PRIMARY KEY,
-	id  TEXT NOT NULL,
-	doc TEXT NOT NULL
+	key        TEXT PRIMARY KEY,
+	id         TEXT NOT NULL,
+	contact_id TEXT,
+	doc        TEXT NOT NULL
 );
+CREATE INDEX leads_by_contact ON leads (contact_id, id);
 
 CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
 

@@ -17,7 +17,7 @@ var effectTests = []test{
 // entry returns a timeline entry of contact at base plus minutes.
 func entry(contactID string, base time.Time, minutes int, kind crm.TimelineKind) crm.TimelineItem {
 	return crm.TimelineItem{ContactID: contactID, At: base.Add(time.Duration(minutes) * time.Minute), EventID: newID(), Kind: kind,
-		Summary: "Resumen", RefKind: "contact", RefID: contactID, Actor: actor.ID}
+		Summary: "Resumen", RefKind: "contact", RefID: contactID, Actor: actor.ID, ActorName: actor.Name}
 }
 
 // timeline returns a contact's whole timeline as actor sees it.

@@ -8,17 +8,38 @@ import (
 )
 
 // history returns the timeline entries and counter changes of a change.
+// Each entry names who did it (ActorName): the user, or, for what a lead
+// did (no user), the source whose webhook brought it; an assignment names
+// the agent.
 func (h *Handler) history(ctx context.Context, eventID string, old, new crm.Entity) ([]crm.TimelineItem, []crm.StatDelta, error) {
+	items, stats, via, err := h.entries(ctx, eventID, old, new)
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, stats, h.names(ctx).actors(items, via)
+}
+
+// entries returns the timeline entries and counter changes of a change,
+// and for each entry a lead made (by its index) the source of that lead.
+func (h *Handler) entries(ctx context.Context, eventID string, old, new crm.Entity) ([]crm.TimelineItem, []crm.StatDelta, map[int]string, error) {
 	month := func(t time.Time) string { return t.In(h.Svc.TimeZone()).Format("2006-01") }
 	at := h.now().UTC()
 	var items []crm.TimelineItem
 	var stats []crm.StatDelta
-	add := func(contactID string, k crm.TimelineKind, summary, refKind, refID, actor, privateTo string) {
+	via := map[int]string{}
+	// add adds an entry; src is the lead's source when a lead did it (the
+	// actor is then "").
+	add := func(contactID string, k crm.TimelineKind, summary, refKind, refID, actor, src string) {
 		if contactID != "" {
+			if actor == "" && src != "" {
+				via[len(items)] = src
+			}
 			items = append(items, crm.TimelineItem{ContactID: contactID, At: at, EventID: eventID, Kind: k, Summary: summary,
-				RefKind: refKind, RefID: refID, Actor: actor, PrivateTo: privateTo})
+				RefKind: refKind, RefID: refID, Actor: actor})
 		}
 	}
+	// leadSource is the source of a contact's change that no user made.
+	leadSource := func(c crm.Contact) string { return firstOf(c.UpdatedVia, c.SourceID) }
 	count := func(src string, t time.Time, field string, d int64) {
 		if d != 0 {
 			stats = append(stats, crm.StatDelta{SourceID: src, Month: month(t), Field: field, Delta: d})
@@ -28,18 +49,22 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new crm.Enti
 	case crm.Contact:
 		o, had := old.(crm.Contact)
 		if !had {
-			add(n.ID, crm.TimelineCreated, n.FullName(), "contact", n.ID, n.CreatedBy, "")
+			add(n.ID, crm.TimelineCreated, n.FullName(), "contact", n.ID, n.CreatedBy, leadSource(n))
 			count(n.SourceID, n.CreatedAt, "contacts", 1)
 			break
 		}
 		if n.AgentID != o.AgentID && n.AgentID != "" {
-			add(n.ID, crm.TimelineAssigned, n.AgentID, "agent", n.AgentID, n.UpdatedBy, "")
+			agent, err := h.names(ctx).of("agent", n.AgentID)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			add(n.ID, crm.TimelineAssigned, firstOf(agent, n.AgentID), "agent", n.AgentID, n.UpdatedBy, n.UpdatedVia)
 		}
 		if n.ClientID != "" && o.ClientID == "" {
-			add(n.ID, crm.TimelineConverted, "client", "client", n.ClientID, n.UpdatedBy, "")
+			add(n.ID, crm.TimelineConverted, "client", "client", n.ClientID, n.UpdatedBy, n.UpdatedVia)
 		}
 		if n.SupplierID != "" && o.SupplierID == "" {
-			add(n.ID, crm.TimelineConverted, "supplier", "supplier", n.SupplierID, n.UpdatedBy, "")
+			add(n.ID, crm.TimelineConverted, "supplier", "supplier", n.SupplierID, n.UpdatedBy, n.UpdatedVia)
 		}
 		if n.SourceID != o.SourceID {
 			count(o.SourceID, o.CreatedAt, "contacts", -1)
@@ -47,17 +72,17 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new crm.Enti
 		}
 	case crm.LeadRecord:
 		if old == nil && n.Format != crm.FormatImport && (n.Outcome == crm.OutcomeCreated || n.Outcome == crm.OutcomeMerged) {
-			add(n.ContactID, crm.TimelineLead, string(n.Format), "lead", n.ID, "", "")
+			add(n.ContactID, crm.TimelineLead, string(n.Format), "lead", n.ID, "", n.SourceID)
 			count(n.SourceID, n.ReceivedAt, "leads", 1)
 		}
 	case crm.Opportunity:
 		states, err := h.Svc.PipelineStates(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		o, had := old.(crm.Opportunity)
 		if !had {
-			add(n.ContactID, crm.TimelineOpportunity, n.Description, "opportunity", n.ID, n.CreatedBy, "")
+			add(n.ContactID, crm.TimelineOpportunity, n.Description, "opportunity", n.ID, n.CreatedBy, n.SourceID) // a lead's opportunity: its source
 			count(n.SourceID, n.CreatedAt, "opportunities", 1)
 			outcomeCounts(states, crm.Opportunity{}, n, count)
 			break
@@ -95,13 +120,23 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new crm.Enti
 		case crm.Opportunity:
 			states, err := h.Svc.PipelineStates(ctx)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			count(o.SourceID, o.CreatedAt, "opportunities", -1)
 			outcomeCounts(states, o, crm.Opportunity{}, count)
 		}
 	}
-	return items, stats, nil
+	return items, stats, via, nil
+}
+
+// firstOf returns the first of vs that is not "".
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // outcomeCounts counts an opportunity leaving old's outcome and entering
