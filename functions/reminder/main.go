@@ -15,14 +15,16 @@ import (
 	"github.com/embudo/embudo/internal/config"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/inbound"
 	"github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/stream"
 )
 
 // needs is what the function reads besides the core: the mail settings
-// (SENDER_EMAIL, SES_CONFIGURATION_SET, SES_ENDPOINT, APP_URL).
+// (SENDER_EMAIL, SES_CONFIGURATION_SET, SES_ENDPOINT, APP_URL) and what
+// signs the reminders' reply addresses (INBOUND_DOMAIN, REPLY_TOKEN_KEY).
 // template.yaml gives it exactly these (config_test.go).
-var needs = config.Needs{Mail: true}
+var needs = config.Needs{Mail: true, Replies: true}
 
 // event is a schedule's input (remind.Payload) or the sweep's.
 type event struct {
@@ -51,7 +53,9 @@ func main() {
 	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
 		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
 	// It only reminds and sweeps, which arm no schedule: no scheduler.
-	h := stream.New(svc, &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet}, nil, cfg.Mail.AppURL, log)
+	mailer := inbound.ReplyMailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
+		Tokens: &inbound.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}} // a reply to a reminder becomes a note
+	h := stream.New(svc, mailer, nil, cfg.Mail.AppURL, log)
 	lambda.Start(awsenv.Invoke(func(ctx context.Context, e event) (result, error) {
 		if e.Sweep {
 			n, err := h.Sweep(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/embudo/embudo/internal/config"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
+	"github.com/embudo/embudo/internal/inbound"
 	"github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/remind"
 	"github.com/embudo/embudo/internal/stream"
@@ -23,9 +24,10 @@ import (
 // needs is what the function reads besides the core: the mail settings
 // (SENDER_EMAIL, SES_CONFIGURATION_SET, SES_ENDPOINT, APP_URL) and the
 // reminder schedules' (SCHEDULE_GROUP, SCHEDULER_ROLE_ARN,
-// REMINDER_FUNCTION_ARN, SCHEDULER_ENDPOINT). template.yaml gives it
-// exactly these (config_test.go).
-var needs = config.Needs{Mail: true, Schedules: true}
+// REMINDER_FUNCTION_ARN, SCHEDULER_ENDPOINT) and what signs the
+// notifications' reply addresses (INBOUND_DOMAIN, REPLY_TOKEN_KEY).
+// template.yaml gives it exactly these (config_test.go).
+var needs = config.Needs{Mail: true, Schedules: true, Replies: true}
 
 func main() {
 	ctx := context.Background()
@@ -42,7 +44,8 @@ func main() {
 	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
 		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
 	core := stream.New(svc,
-		&mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
+		inbound.ReplyMailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
+			Tokens: &inbound.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}},
 		&remind.Scheduler{Client: sch, Target: remind.Target{
 			FunctionARN: cfg.Schedules.FunctionARN, RoleARN: cfg.Schedules.RoleARN, Group: cfg.Schedules.Group}},
 		cfg.Mail.AppURL, log)

@@ -62,3 +62,21 @@ func arn(v string) error {
 	}
 	return nil
 }
+
+var domainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+
+// domain checks a lower-case DNS domain such as in.example.com.
+func domain(v string) error {
+	if domainRE.MatchString(v) {
+		return nil
+	}
+	return fmt.Errorf("%q is no lower-case domain such as in.example.com", v)
+}
+
+// replyKey checks an HMAC key of 32 characters or more.
+func replyKey(v string) error {
+	if len(v) >= 32 {
+		return nil
+	}
+	return fmt.Errorf("has %d characters; it needs 32 or more (openssl rand -hex 32)", len(v))
+}

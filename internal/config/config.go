@@ -34,6 +34,7 @@ type Config struct {
 	Graph     Graph     // Needs.Graph
 	Mail      Mail      // Needs.Mail
 	Schedules Schedules // Needs.Schedules
+	Replies   Replies   // Needs.Replies
 }
 
 // AWS is what Lambda sets for the SDK: the region and the execution role's
@@ -73,12 +74,21 @@ type Schedules struct {
 	Endpoint    string // SCHEDULER_ENDPOINT: an emulator (tests, sam local); "" on AWS
 }
 
+// Replies is what signs the reply addresses of notification e-mails
+// (e-mail in: a reply becomes a note on the e-mail's record). Both empty
+// leave the notifications without a Reply-To.
+type Replies struct {
+	Domain string // INBOUND_DOMAIN: the domain SES receives the replies for
+	Key    string // REPLY_TOKEN_KEY: the HMAC key, 32 characters or more
+}
+
 // Needs names the parts of Config a function reads besides the core.
 type Needs struct {
 	API       bool // HOOKS_URL, FILES_BUCKET
 	Graph     bool // GRAPH_API_URL
 	Mail      bool // SENDER_EMAIL, SES_CONFIGURATION_SET, SES_ENDPOINT, APP_URL
 	Schedules bool // SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, REMINDER_FUNCTION_ARN, SCHEDULER_ENDPOINT
+	Replies   bool // INBOUND_DOMAIN, REPLY_TOKEN_KEY
 }
 
 // Var is an environment variable a function reads.
@@ -140,6 +150,12 @@ func read(r *reader, n Needs) Config {
 			ConfigurationSet: r.get("SES_CONFIGURATION_SET", optional, nil),
 			Endpoint:         r.get("SES_ENDPOINT", optional, httpURL),
 			AppURL:           r.get("APP_URL", optional, httpURL),
+		}
+	}
+	if n.Replies {
+		c.Replies = Replies{Domain: r.get("INBOUND_DOMAIN", optional, domain), Key: r.get("REPLY_TOKEN_KEY", optional, replyKey)}
+		if (c.Replies.Domain == "") != (c.Replies.Key == "") {
+			r.problems = append(r.problems, "INBOUND_DOMAIN and REPLY_TOKEN_KEY go together: set both, or neither")
 		}
 	}
 	if n.Schedules {
