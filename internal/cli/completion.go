@@ -80,6 +80,8 @@ func completionData() []compWord {
 	// The commands cmd/embudo runs itself (see Usage).
 	out = append(out,
 		compWord{name: "serve", summary: "run the whole CRM locally", verbs: []compVerb{{}}},
+		compWord{name: "backup", summary: "copy the local database while it runs", verbs: []compVerb{{files: true}}},
+		compWord{name: "copy", summary: "move a whole CRM between stores", verbs: []compVerb{{}}},
 		compWord{name: "admin", summary: "administer a deployment", verbs: []compVerb{{name: "bootstrap", summary: "create the first admin"}}},
 		compWord{name: "import", summary: "import from a CSV file", verbs: []compVerb{{name: "contacts", summary: "import contacts", files: true}}},
 		compWord{name: "export", summary: "export to CSV", verbs: []compVerb{{name: "contacts", summary: "export contacts"},
