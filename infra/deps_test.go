@@ -8,8 +8,8 @@ import (
 
 // TestFunctionsLinkOnlyWhatTheyWire: each function links only the adapters
 // and SDK clients its main builds (internal/awsenv imports none), so that
-// the webhook and the API carry no SES, Scheduler or change-core code and
-// the reminder function no Scheduler.
+// the webhook, the API and the inbound function carry no SES, Scheduler or
+// change-core code and the reminder function no Scheduler.
 func TestFunctionsLinkOnlyWhatTheyWire(t *testing.T) {
 	const mod = "github.com/embudo/embudo/"
 	sesv2, scheduler := "github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/scheduler"
@@ -19,6 +19,7 @@ func TestFunctionsLinkOnlyWhatTheyWire(t *testing.T) {
 		"api":      append([]string{sesv2, scheduler, mod + "internal/graph"}, changes...),
 		"reminder": {scheduler, mod + "internal/remind", mod + "internal/graph", mod + "internal/blob", mod + "internal/httpapi"},
 		"stream":   {mod + "internal/graph", mod + "internal/blob", mod + "internal/httpapi"},
+		"inbound":  append([]string{sesv2, scheduler, mod + "internal/graph", mod + "internal/httpapi"}, changes...),
 	} {
 		out, err := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "../functions/"+fn).CombinedOutput()
 		if err != nil {
