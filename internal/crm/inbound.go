@@ -36,6 +36,21 @@ const (
 	RejectRaw       = "raw"       // the blob key of the message as received ("" when it was not kept)
 )
 
+// NotedContact is the key of LeadRecord.Extra that names the contact of a
+// noted e-mail's note. A noted record has no ContactID: an e-mail about a
+// known contact is no lead of it (the contact's leads, the source report
+// and the timeline's lead entries leave it out).
+const NotedContact = "contactId"
+
+// EmailContact returns the contact an e-mail's record is about: its
+// ContactID (a contact the e-mail created), else NotedContact.
+func (r LeadRecord) EmailContact() string {
+	if r.ContactID != "" {
+		return r.ContactID
+	}
+	return r.Extra[NotedContact]
+}
+
 // MaxEmailFiles bounds the files one e-mail adds (the original and its
 // attachments); the inbound parser refuses messages with more.
 const MaxEmailFiles = 20

@@ -83,7 +83,11 @@ func (s *Service) intakeEmail(ctx context.Context, author User, in InboundEmail,
 		kind, parentID, contactID = ParentContact, c.ID, c.ID
 		rec.Outcome = OutcomeCreated
 	}
-	rec.ContactID = contactID
+	if rec.Outcome == OutcomeCreated {
+		rec.ContactID = contactID
+	} else {
+		rec.Extra[NotedContact] = contactID
+	}
 	n := Note{Text: truncate(in.Text, MaxNoteLen), Visibility: VisibilityTeam}
 	if in.Private {
 		n.Visibility = VisibilityPrivate

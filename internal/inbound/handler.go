@@ -154,7 +154,7 @@ func (h *Handler) seen(ctx context.Context, messageID string) (bool, Result, err
 	case crm.CodeNotFound:
 		return false, Result{}, nil
 	case "":
-		return true, Result{Outcome: rec.Outcome, Duplicate: true, RecordID: rec.ID, ContactID: rec.ContactID, Reason: rec.Extra[crm.RejectReason]}, nil
+		return true, Result{Outcome: rec.Outcome, Duplicate: true, RecordID: rec.ID, ContactID: rec.EmailContact(), Reason: rec.Extra[crm.RejectReason]}, nil
 	}
 	return false, Result{}, err
 }
@@ -215,8 +215,8 @@ func (h *Handler) write(ctx context.Context, env Envelope, raw []byte, head *Mes
 		return Result{}, err
 	}
 	h.log().InfoContext(ctx, "inbound: note written", "outcome", rec.Outcome, "duplicate", dup, "record", rec.ID,
-		"contact", rec.ContactID, "author", author.ID, "files", len(in.Attachments))
-	return Result{Outcome: rec.Outcome, Duplicate: dup, RecordID: rec.ID, ContactID: rec.ContactID}, nil
+		"contact", rec.EmailContact(), "author", author.ID, "files", len(in.Attachments))
+	return Result{Outcome: rec.Outcome, Duplicate: dup, RecordID: rec.ID, ContactID: rec.EmailContact()}, nil
 }
 
 // reject keeps the message aside with its reason. Errors: internal,

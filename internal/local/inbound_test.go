@@ -138,7 +138,7 @@ func TestSMTPCorpus(t *testing.T) {
 			if rec.Outcome == crm.OutcomeRejected && !strings.Contains(reason, c.Reason) {
 				t.Errorf("SMTP answer %q does not say why (%q)", reason, c.Reason)
 			}
-			for _, p := range inboundtest.Check(ctx, svc, team, c, rec.Outcome, rec.ContactID, rec.Extra[crm.RejectReason]) {
+			for _, p := range inboundtest.Check(ctx, svc, team, c, rec.Outcome, rec.EmailContact(), rec.Extra[crm.RejectReason]) {
 				t.Error(p)
 			}
 		})

@@ -90,10 +90,15 @@ func testEmailNewContact(t *testing.T, st crm.Store) {
 			t.Fatalf("file %+v", f)
 		}
 	}
-	// A second message about the same address finds the contact.
+	// A second message about the same address finds the contact; it is
+	// no lead of it (the contact's leads list only the one that created it).
 	rec2, _ := must2(svc.IntakeEmail(ctx, marta, crm.InboundEmail{MessageID: "<m2@x>", ContactEmail: "lucia@example.com", Text: "Otra"}))(t)
-	if rec2.Outcome != crm.OutcomeNoted || rec2.ContactID != c.ID {
+	if rec2.Outcome != crm.OutcomeNoted || rec2.ContactID != "" || rec2.EmailContact() != c.ID {
 		t.Fatalf("second record %+v", rec2)
+	}
+	leads := must(st.ListContactLeads(ctx, c.ID, crm.ListOptions{}))(t)
+	if len(leads.Items) != 1 || leads.Items[0].ID != rec.ID {
+		t.Fatalf("the contact's leads %+v, want only the e-mail that created it", leads.Items)
 	}
 }
 
@@ -109,7 +114,7 @@ func testEmailExisting(t *testing.T, st crm.Store) {
 	att := crm.File{ID: newID(), Name: "plano.png", ContentType: "image/png", Size: 10}
 	rec, _ := must2(svc.IntakeEmail(ctx, marta, crm.InboundEmail{MessageID: "<r1@x>", ParentKind: crm.ParentOpportunity, ParentID: opp.ID,
 		Text: "De acuerdo", Private: true, Attachments: []crm.File{att}}))(t)
-	if rec.Outcome != crm.OutcomeNoted || rec.ContactID != lucia.ID || rec.OpportunityID != opp.ID {
+	if rec.Outcome != crm.OutcomeNoted || rec.EmailContact() != lucia.ID || rec.OpportunityID != opp.ID {
 		t.Fatalf("record %+v", rec)
 	}
 	notes := must(st.ListNotes(ctx, crm.ParentOpportunity, opp.ID, crm.ListOptions{Limit: 10}, nil))(t)
@@ -154,7 +159,7 @@ func testEmailTwice(t *testing.T, st crm.Store) {
 			t.Fatalf("two records for one message: %+v %+v", recs[0], recs[i])
 		}
 	}
-	notes := must(st.ListNotes(ctx, crm.ParentContact, recs[0].ContactID, crm.ListOptions{Limit: 10}, nil))(t)
+	notes := must(st.ListNotes(ctx, crm.ParentContact, recs[0].EmailContact(), crm.ListOptions{Limit: 10}, nil))(t)
 	if len(notes.Items) != 1 {
 		t.Fatalf("%d notes, want 1", len(notes.Items))
 	}
