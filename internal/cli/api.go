@@ -212,16 +212,20 @@ func (x *session) show(ctx context.Context, raw []byte) error {
 }
 
 // showObject prints one resource as "key  value" lines in the API's
-// order: money and times for people, IDs of named things with their names.
+// order: money and times for people (a note's reminder time in the company
+// time zone it names), IDs of named things with their names.
 func (x *session) showObject(ctx context.Context, raw []byte) error {
 	kvs, err := flatten(raw)
 	if err != nil {
 		return err
 	}
-	currency := ""
+	currency, zone := "", ""
 	for _, kv := range kvs {
-		if kv.key == "currency" {
+		switch kv.key {
+		case "currency":
 			currency = kv.val
+		case "timeZone":
+			zone = kv.val
 		}
 	}
 	tw := newTable(x.stdout)
@@ -233,6 +237,8 @@ func (x *session) showObject(ctx context.Context, raw []byte) error {
 			if n, err := strconv.ParseInt(val, 10, 64); err == nil {
 				key, val = strings.TrimSuffix(key, "Cents"), money(n, currency)
 			}
+		case key == "avisoAt" && zone != "":
+			val = zonedTime(val, zone)
 		case strings.HasSuffix(last, "At"):
 			val = localTime(val)
 		case refKinds[last] != "":

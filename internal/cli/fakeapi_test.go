@@ -44,14 +44,21 @@ func serveFake(t *testing.T, answers map[string]string) (*fakeAPI, []string) {
 	return f, []string{"--url", srv.URL, "--token", "emb_test"}
 }
 
-// cliAgainst runs a command line against the fake API and returns what
-// it printed on standard output.
+// runFake runs a command line against the fake API and returns what it
+// printed on standard output.
 func runFake(t *testing.T, flags []string, args ...string) string {
+	t.Helper()
+	out, _ := runFakeBoth(t, flags, args...)
+	return out
+}
+
+// runFakeBoth is runFake returning standard error too.
+func runFakeBoth(t *testing.T, flags []string, args ...string) (string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	handled, err := Run(context.Background(), append(flags, args...), strings.NewReader(""), &out, &errOut)
 	if !handled || err != nil {
 		t.Fatalf("embudo %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, out.String(), errOut.String())
 	}
-	return out.String()
+	return out.String(), errOut.String()
 }

@@ -1,7 +1,8 @@
 package cli
 
 // How the CLI shows things to people: tables, key-value listings, money
-// as 1.234,56 €, percentages as 33,3 %, times in the local time zone, text
+// as 1.234,56 €, percentages as 33,3 %, times in the local time zone
+// (reminder times in the company's, named), text
 // with its control characters made visible; and the API's JSON, indented,
 // for --json.
 
@@ -14,8 +15,11 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	_ "time/tzdata" // the company time zone, also where the system has no zone files
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/embudo/embudo/internal/crm"
 )
 
 // obj is one JSON object of the API, decoded for people: numbers kept
@@ -264,6 +268,32 @@ func localTime(s string) string {
 		return s
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// zonedTime writes an RFC 3339 time to the minute in the time zone called
+// zone (an IANA name, as the API gives the company's), with the zone's
+// abbreviation and name: "2026-12-01 09:00 (CET, Europe/Madrid)"; in this
+// computer's zone, labelled the same way, when zone is "" or unknown.
+func zonedTime(s, zone string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	loc := time.Local
+	if l, err := time.LoadLocation(zone); err == nil && zone != "" {
+		loc = l
+	}
+	t = t.In(loc)
+	return t.Format("2006-01-02 15:04") + " (" + crm.ZoneLabel(t) + ")"
+}
+
+// avisoTime writes note n's reminder time in the company time zone (see
+// zonedTime); "" when it has none.
+func avisoTime(n obj) string {
+	if n.s("avisoAt") == "" {
+		return ""
+	}
+	return zonedTime(n.s("avisoAt"), n.s("timeZone"))
 }
 
 // localDate writes the local date of an RFC 3339 time.

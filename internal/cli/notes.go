@@ -39,7 +39,7 @@ type noteFlags struct {
 func declareNote(fs *flag.FlagSet) *noteFlags {
 	return &noteFlags{
 		text:      fs.String("text", "", "the note (\"-\" reads it from standard input)"),
-		aviso:     fs.String("aviso", "", "remind at this `time`: 2026-12-01 (09:00), \"2026-12-01 16:30\", 16:30 (today), +2h, +3d, or RFC 3339"),
+		aviso:     fs.String("aviso", "", "remind at this `time`: 2026-12-01 (09:00 company time), \"2026-12-01 16:30\" or 16:30 (today) in this computer's time, +2h, +3d, or RFC 3339; shown back in the company time zone"),
 		interest:  fs.String("interest", "", "interest `name or ID`"),
 		private:   fs.Bool("private", false, "only you can read it (else the whole team)"),
 		remindAll: fs.Bool("remind-all", false, "the reminder goes to every active user (team notes only)"),
@@ -145,17 +145,22 @@ func notesAdd(x *session, fs *flag.FlagSet) func(context.Context, []string) erro
 	}
 }
 
-// noteDone reports a note written.
+// noteDone reports a note written, its reminder time in the company time
+// zone, and on stderr the API's warnings (an aviso in the past).
 func (x *session) noteDone(raw []byte, verb string) error {
 	return x.reply(raw, func(n obj) error {
 		fmt.Fprintf(x.stdout, "%s note %s", verb, n.s("id"))
-		if at := n.s("avisoAt"); at != "" {
-			fmt.Fprintf(x.stdout, "; reminder at %s", localTime(at))
+		if at := avisoTime(n); at != "" {
+			fmt.Fprintf(x.stdout, "; reminder at %s", at)
 			if n.b("remindAll") {
 				fmt.Fprint(x.stdout, " for everyone")
 			}
 		}
 		fmt.Fprintln(x.stdout, ".")
+		ws, _ := n["warnings"].([]any)
+		for _, w := range ws {
+			fmt.Fprintf(x.stderr, "warning: %v\n", w)
+		}
 		return nil
 	})
 }
@@ -180,7 +185,7 @@ func (x *session) noteTable(ctx context.Context, items []obj, indent bool) error
 	}
 	t := newTable(x.stdout, in+"ID", "WHEN", "BY", "VISIBILITY", "AVISO", "TEXT")
 	for _, n := range items {
-		aviso := localTime(n.s("avisoAt"))
+		aviso := avisoTime(n)
 		if aviso != "" && n.s("notifiedAt") != "" {
 			aviso += " (sent)"
 		}

@@ -47,7 +47,7 @@ func remindersList(x *session, fs *flag.FlagSet) func(context.Context, []string)
 				if n.b("remindAll") {
 					due = join(", ", due, "everyone")
 				}
-				t.row(localTime(n.s("avisoAt")), due, n.s("id"), n.s("parentKind")+" "+n.s("parentId"), cut(n.s("text"), 60))
+				t.row(avisoTime(n), due, n.s("id"), n.s("parentKind")+" "+n.s("parentId"), cut(n.s("text"), 60))
 			}
 			return t.flush()
 		})

@@ -195,12 +195,13 @@ var monthsES = [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio"
 	"agosto", "septiembre", "octubre", "noviembre", "diciembre"}
 
 // formatAviso writes a reminder time the way each language reads it, with
-// the zone abbreviation so that a reader elsewhere is not misled.
+// the zone's abbreviation and name (crm.ZoneLabel) so that a reader
+// elsewhere is not misled.
 func formatAviso(t time.Time, lang string) string {
 	if lang == crm.LangEN {
-		return t.Format("January 2, 2006, 3:04 PM (MST)")
+		return t.Format("January 2, 2006, 3:04 PM") + " (" + crm.ZoneLabel(t) + ")"
 	}
-	return fmt.Sprintf("%d de %s de %d, %s", t.Day(), monthsES[t.Month()-1], t.Year(), t.Format("15:04 (MST)"))
+	return fmt.Sprintf("%d de %s de %d, %s (%s)", t.Day(), monthsES[t.Month()-1], t.Year(), t.Format("15:04"), crm.ZoneLabel(t))
 }
 
 // fill replaces the override placeholders with the view's values.

@@ -46,10 +46,10 @@ func TestRenderBuiltIn(t *testing.T) {
 		{crm.NotifyNewContactAgent, "en", "New contact for you: José Pérez",
 			[]string{"Hi Ana Ruiz,", "Luis Gómez", "José Pérez"}, nil},
 		{crm.NotifyNote, "es", "Recordatorio: José Pérez (#12 Tienda online)",
-			[]string{"Luis Gómez", "José Pérez", "#12 Tienda online", "5 de marzo de 2026, 09:30 (CET)", "Preguntar por el presupuesto."},
+			[]string{"Luis Gómez", "José Pérez", "#12 Tienda online", "5 de marzo de 2026, 09:30 (CET, Europe/Madrid)", "Preguntar por el presupuesto."},
 			[]string{"> Llamar el lunes.\n> Preguntar por el presupuesto."}},
 		{crm.NotifyNote, "en", "Reminder: José Pérez (#12 Tienda online)",
-			[]string{"Luis Gómez", "José Pérez", "#12 Tienda online", "March 5, 2026, 9:30 AM (CET)", "Llamar el lunes."}, nil},
+			[]string{"Luis Gómez", "José Pérez", "#12 Tienda online", "March 5, 2026, 9:30 AM (CET, Europe/Madrid)", "Llamar el lunes."}, nil},
 		{crm.NotifyNewOpportunityAgent, "es", "Eres agente de #12 Tienda online",
 			[]string{"Luis Gómez", "José Pérez", "#12 Tienda online", "agente"}, nil},
 		{crm.NotifyNewOpportunityAgent, "en", "You are the agent for #12 Tienda online",
@@ -262,7 +262,7 @@ func TestRenderOverride(t *testing.T) {
 			},
 			subject: "Luis Gómez → José Pérez (#12 Tienda online)",
 			text: "Hola Ana Ruiz:\nLuis Gómez subió presupuesto-señal.pdf a #12 Tienda online de José Pérez.\n" +
-				"Nota: Llamar el lunes.\nPreguntar por el presupuesto.\nAviso: 5 de marzo de 2026, 09:30 (CET)\n" +
+				"Nota: Llamar el lunes.\nPreguntar por el presupuesto.\nAviso: 5 de marzo de 2026, 09:30 (CET, Europe/Madrid)\n" +
 				"Ver: https://crm.example.com/opportunities/01JABC\n{unknown}\n",
 			htmlContent: []string{
 				"Hola Ana Ruiz:<br>\nLuis Gómez subió",
