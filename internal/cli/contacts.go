@@ -44,6 +44,7 @@ func contactsResource() resource {
 				setup: createVerb("/v1/contacts", "contact", contactFields, contactLabel)},
 			{name: "edit", args: "ID --field=value ...", summary: "change some fields of a contact",
 				setup: editVerb("/v1/contacts", "contact", "", contactFields, contactLabel)},
+			{name: "leads", args: "ID", summary: "the leads that created the contact or were merged into it, newest first, with what each posted", setup: contactsLeads},
 			{name: "convert", args: "ID --to client|supplier", summary: "make the contact a client or a supplier (again: the same one)", setup: contactsConvert},
 			{name: "delete", args: "ID", summary: "delete a contact", setup: deleteVerb("/v1/contacts", "contact", "")},
 		}}
@@ -137,7 +138,7 @@ func contactsShow(x *session, fs *flag.FlagSet) func(context.Context, []string) 
 			if e.b("private") {
 				what += " (private)"
 			}
-			t.row("  "+localTime(e.s("at")), what, cut(e.s("summary"), 80), x.nameOf(ctx, "users", e.s("actor")))
+			t.row("  "+localTime(e.s("at")), what, cut(e.s("summary"), 80), x.timelineActor(ctx, e))
 		}
 		if err := t.flush(); err != nil {
 			return err
