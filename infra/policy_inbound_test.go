@@ -12,6 +12,7 @@ import (
 	"github.com/embudo/embudo/internal/dynamotest"
 	"github.com/embudo/embudo/internal/inbound"
 	"github.com/embudo/embudo/internal/inbound/inboundtest"
+	"github.com/embudo/embudo/internal/inbound/reply"
 )
 
 // files is an inbound.Storage in memory.
@@ -55,7 +56,7 @@ func TestPolicyInbound(t *testing.T) {
 	}
 
 	rec := &recorder{API: table.Client}
-	tokens := &inbound.Tokens{Key: []byte("policy-test-key-0123456789abcdef"), Domain: inboundtest.Domain}
+	tokens := &reply.Tokens{Key: []byte("policy-test-key-0123456789abcdef"), Domain: inboundtest.Domain}
 	h := &inbound.Handler{Svc: crm.NewService(dynamo.New(rec, table.Name), crm.Config{}), Files: &files{}, Tokens: tokens,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for range 2 {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/embudo/embudo/internal/inbound"
+	"github.com/embudo/embudo/internal/inbound/reply"
 )
 
 // inboundConfig is what the function reads besides the core.
@@ -31,7 +31,7 @@ func readInbound(lookup func(string) (string, bool)) (inboundConfig, error) {
 	if c.domain == "" || strings.ContainsAny(c.domain, "@ /") || !strings.Contains(c.domain, ".") {
 		bad = append(bad, "INBOUND_DOMAIN must be a domain such as in.example.com")
 	}
-	if len(c.key) < inbound.MinKeyLen {
+	if len(c.key) < reply.MinKeyLen {
 		bad = append(bad, "REPLY_TOKEN_KEY must have at least 32 characters (openssl rand -hex 32)")
 	}
 	if len(bad) > 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/inbound"
+	"github.com/embudo/embudo/internal/inbound/reply"
 )
 
 // needs is the core configuration; the function also reads FILES_BUCKET,
@@ -38,6 +39,6 @@ func main() {
 	files := &blob.S3{Config: aws, Bucket: in.bucket, Endpoint: in.s3Endpoint, HTTP: &http.Client{Timeout: 30 * time.Second}}
 	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
 		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone, Blobs: files})
-	h := &inbound.Handler{Svc: svc, Files: files, Tokens: &inbound.Tokens{Key: in.key, Domain: in.domain}, Log: log}
+	h := &inbound.Handler{Svc: svc, Files: files, Tokens: &reply.Tokens{Key: in.key, Domain: in.domain}, Log: log}
 	lambda.Start(awsenv.Invoke(inbound.SES{Handler: h, Raw: files, Prefix: "inbound/"}.Handle))
 }

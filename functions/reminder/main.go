@@ -15,7 +15,7 @@ import (
 	"github.com/embudo/embudo/internal/config"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
-	"github.com/embudo/embudo/internal/inbound"
+	"github.com/embudo/embudo/internal/inbound/reply"
 	"github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/stream"
 )
@@ -53,8 +53,8 @@ func main() {
 	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
 		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
 	// It only reminds and sweeps, which arm no schedule: no scheduler.
-	mailer := inbound.ReplyMailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
-		Tokens: &inbound.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}} // a reply to a reminder becomes a note
+	mailer := reply.Mailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
+		Tokens: &reply.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}} // a reply to a reminder becomes a note
 	h := stream.New(svc, mailer, nil, cfg.Mail.AppURL, log)
 	lambda.Start(awsenv.Invoke(func(ctx context.Context, e event) (result, error) {
 		if e.Sweep {

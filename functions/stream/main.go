@@ -15,7 +15,7 @@ import (
 	"github.com/embudo/embudo/internal/config"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
-	"github.com/embudo/embudo/internal/inbound"
+	"github.com/embudo/embudo/internal/inbound/reply"
 	"github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/remind"
 	"github.com/embudo/embudo/internal/stream"
@@ -44,8 +44,8 @@ func main() {
 	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
 		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
 	core := stream.New(svc,
-		inbound.ReplyMailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
-			Tokens: &inbound.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}},
+		reply.Mailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
+			Tokens: &reply.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}},
 		&remind.Scheduler{Client: sch, Target: remind.Target{
 			FunctionARN: cfg.Schedules.FunctionARN, RoleARN: cfg.Schedules.RoleARN, Group: cfg.Schedules.Group}},
 		cfg.Mail.AppURL, log)

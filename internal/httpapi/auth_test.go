@@ -127,6 +127,7 @@ var routeMatrix = map[string]routeCase{
 	"PATCH /v1/states/{id}":  {access: "admin", body: map[string]any{"color": "#123456"}},
 	"DELETE /v1/states/{id}": {access: "admin"},
 
+	"GET /v1/inbound/rejected":   {access: "admin"},
 	"GET /v1/users":              {access: "admin"},
 	"POST /v1/users":             {access: "admin", body: map[string]any{"name": "Matrix", "email": "matrix@example.com"}},
 	"GET /v1/users/{id}":         {access: "admin"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/inbound/reply"
 )
 
 // Storage keeps the bytes of the files an e-mail brings, under
@@ -60,8 +61,8 @@ type Result struct {
 type Handler struct {
 	Svc    *crm.Service
 	Files  Storage
-	Tokens *Tokens // reply addresses; nil refuses every reply
-	Limits Limits  // DefaultLimits when zero
+	Tokens *reply.Tokens // reply addresses; nil refuses every reply
+	Limits Limits        // DefaultLimits when zero
 	Log    *slog.Logger
 
 	mu        sync.Mutex
@@ -118,15 +119,15 @@ func (h *Handler) Receive(ctx context.Context, env Envelope, raw []byte) (Result
 	in := crm.InboundEmail{MessageID: m.MessageID, From: m.From.Email, ReceivedAt: time.Now()}
 	subject, priv := private(m.Subject)
 	in.Private, in.Subject = priv, m.Subject
-	if reply := replyAddress(env, m); reply != "" {
-		ref, err := h.Tokens.ParseReply(reply)
+	if to := replyAddress(env, m); to != "" {
+		ref, err := h.Tokens.ParseReply(to)
 		if err == nil {
 			err = h.Tokens.Verify(ref, author.ID, ids(team))
 		}
 		switch {
-		case errors.Is(err, ErrTokenExpired):
+		case errors.Is(err, reply.ErrTokenExpired):
 			return h.reject(ctx, env, raw, head, fmt.Sprintf("the reply address expired on %s; forward the message to the inbound address instead", ref.Expires.Format(time.DateOnly)))
-		case errors.Is(err, ErrTokenRecipient):
+		case errors.Is(err, reply.ErrTokenRecipient):
 			return h.reject(ctx, env, raw, head, "the reply address was sent to another user, not to "+m.From.Email)
 		case err != nil:
 			return h.reject(ctx, env, raw, head, "the reply address is not one Embudo signed (forged or damaged)")
@@ -281,12 +282,12 @@ func ids(team map[string]crm.User) []string {
 // recipient, else a recipient in its header.
 func replyAddress(env Envelope, m *Message) string {
 	for _, r := range env.To {
-		if IsReply(r) {
+		if reply.IsReply(r) {
 			return r
 		}
 	}
 	for _, a := range append(append([]Address{}, m.To...), m.Cc...) {
-		if IsReply(a.Email) {
+		if reply.IsReply(a.Email) {
 			return a.Email
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/inbound"
 	"github.com/embudo/embudo/internal/inbound/inboundtest"
+	"github.com/embudo/embudo/internal/inbound/reply"
 	"github.com/embudo/embudo/internal/sqlite"
 )
 
@@ -72,7 +73,7 @@ func newRig(t testing.TB) *rig {
 		t.Fatal(err)
 	}
 	files := &memFiles{}
-	h := &inbound.Handler{Svc: svc, Files: files, Tokens: &inbound.Tokens{Key: testKey, Domain: inboundtest.Domain},
+	h := &inbound.Handler{Svc: svc, Files: files, Tokens: &reply.Tokens{Key: testKey, Domain: inboundtest.Domain},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return &rig{svc: svc, h: h, files: files, team: team}
 }
@@ -167,7 +168,7 @@ func TestReplyTokens(t *testing.T) {
 			t.Errorf("%s: %+v %v", tc.name, res, err)
 		}
 	}
-	old := &inbound.Tokens{Key: testKey, Domain: inboundtest.Domain, Now: func() time.Time { return time.Now().Add(-90 * 24 * time.Hour) }}
+	old := &reply.Tokens{Key: testKey, Domain: inboundtest.Domain, Now: func() time.Time { return time.Now().Add(-90 * 24 * time.Hour) }}
 	expired := old.Address(crm.ParentOpportunity, opp.ID, bruno.ID)
 	res, err = r.h.Receive(ctx, inbound.Envelope{To: []string{expired}}, msg("old@x", inboundtest.BrunoEmail, expired, "Re: x", "x"))
 	if err != nil || res.Outcome != crm.OutcomeRejected || !strings.Contains(res.Reason, "expired") {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/inbound/reply"
 )
 
 // about finds whom a BCC or forward is about, in order of preference, and
@@ -16,7 +17,7 @@ import (
 // are never candidates.
 func (h *Handler) about(m *Message, subject string, team map[string]crm.User, env Envelope) ([]Address, string) {
 	ours := func(a Address) bool {
-		if _, staff := team[a.Email]; staff || IsReply(a.Email) {
+		if _, staff := team[a.Email]; staff || reply.IsReply(a.Email) {
 			return true
 		}
 		for _, r := range env.To {

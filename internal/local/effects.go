@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/embudo/embudo/internal/crm"
-	"github.com/embudo/embudo/internal/inbound"
+	"github.com/embudo/embudo/internal/inbound/reply"
 	"github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/remind"
 	"github.com/embudo/embudo/internal/sqlite"
@@ -25,14 +25,14 @@ const sweepEvery = time.Minute
 // startEffects connects the store's change feed to the change core
 // (e-mails, reminders, timeline, counters), arms the pending reminders,
 // and starts the sweep. It returns the function that stops it all.
-func startEffects(ctx context.Context, c Config, svc *crm.Service, st *sqlite.Store, tokens *inbound.Tokens, log *slog.Logger) (func(), error) {
+func startEffects(ctx context.Context, c Config, svc *crm.Service, st *sqlite.Store, tokens *reply.Tokens, log *slog.Logger) (func(), error) {
 	var mailer crm.Mailer = &mail.Outbox{Dir: filepath.Join(c.Data, "outbox"), From: c.MailFrom, Logger: log}
 	if c.SESEndpoint != "" {
 		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
 		mailer = &mail.SES{From: c.MailFrom, Client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(c.SESEndpoint) })}
 	}
-	mailer = inbound.ReplyMailer{Mailer: mailer, Tokens: tokens} // a reply becomes a note
-	var h *stream.Handler                                        // set before any timer is armed
+	mailer = reply.Mailer{Mailer: mailer, Tokens: tokens} // a reply becomes a note
+	var h *stream.Handler                                 // set before any timer is armed
 	timer := remind.NewTimer(func(ctx context.Context, p remind.Payload) {
 		if err := h.Remind(ctx, p.NoteID, p.AvisoAt); err != nil {
 			log.Error("reminder failed; the sweep will retry it", "note", p.NoteID, "err", err)

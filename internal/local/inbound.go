@@ -19,6 +19,7 @@ import (
 
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/inbound"
+	"github.com/embudo/embudo/internal/inbound/reply"
 )
 
 // DefaultInboundDomain is the domain of the local reply addresses
@@ -33,7 +34,7 @@ const replyKeyFile = "reply.key"
 // replyTokens returns the reply tokens of the local runtime: the key from
 // c.ReplyKey, else the data directory's reply.key (made on first start).
 // Errors: the key file cannot be read or written, or is too short.
-func replyTokens(c Config) (*inbound.Tokens, error) {
+func replyTokens(c Config) (*reply.Tokens, error) {
 	domain := c.InboundDomain
 	if domain == "" {
 		domain = DefaultInboundDomain
@@ -63,10 +64,10 @@ func replyTokens(c Config) (*inbound.Tokens, error) {
 			}
 		}
 	}
-	if len(key) < inbound.MinKeyLen {
-		return nil, fmt.Errorf("the reply key has %d bytes; it needs %d", len(key), inbound.MinKeyLen)
+	if len(key) < reply.MinKeyLen {
+		return nil, fmt.Errorf("the reply key has %d bytes; it needs %d", len(key), reply.MinKeyLen)
 	}
-	return &inbound.Tokens{Key: key, Domain: domain}, nil
+	return &reply.Tokens{Key: key, Domain: domain}, nil
 }
 
 // smtpMaxFactor: the listener refuses at the SMTP level (552) a message

@@ -1,4 +1,9 @@
-package inbound
+// Package reply signs and checks the reply addresses of notification
+// e-mails (n+<token>@domain), so that a reply becomes a note on the
+// e-mail's record, and Mailer puts them in the notifications' Reply-To.
+// It is apart from package inbound so that the functions that only send
+// notifications link no MIME parser.
+package reply
 
 import (
 	"crypto/hmac"
@@ -18,12 +23,12 @@ import (
 var (
 	// ErrTokenInvalid: the reply address is not one Embudo signed (forged,
 	// damaged, or signed with another key).
-	ErrTokenInvalid = errors.New("inbound: the reply address is not a valid Embudo reply address")
+	ErrTokenInvalid = errors.New("reply: the reply address is not a valid Embudo reply address")
 	// ErrTokenExpired: the reply address was valid but its time is over.
-	ErrTokenExpired = errors.New("inbound: the reply address has expired")
+	ErrTokenExpired = errors.New("reply: the reply address has expired")
 	// ErrTokenRecipient: the reply address was issued to another user than
 	// the one replying.
-	ErrTokenRecipient = errors.New("inbound: the reply address was issued to another user")
+	ErrTokenRecipient = errors.New("reply: the reply address was issued to another user")
 )
 
 // ReplyPrefix starts the local part of every reply address: n+<token>@domain.

@@ -1,4 +1,4 @@
-package inbound
+package reply
 
 import (
 	"context"
@@ -6,17 +6,17 @@ import (
 	"github.com/embudo/embudo/internal/crm"
 )
 
-// ReplyMailer gives each notification e-mail the reply address of its
+// Mailer gives each notification e-mail the reply address of its
 // record and recipient (Email.About) before Mailer sends it, so that a
 // reply becomes a note on that record. Without Tokens, or for an e-mail
 // about nothing, it sends the e-mail as it is.
-type ReplyMailer struct {
+type Mailer struct {
 	Mailer crm.Mailer
 	Tokens *Tokens
 }
 
 // Send implements crm.Mailer. Errors: those of Mailer.
-func (m ReplyMailer) Send(ctx context.Context, e crm.Email) error {
+func (m Mailer) Send(ctx context.Context, e crm.Email) error {
 	if e.ReplyTo == "" && e.About.ID != "" {
 		e.ReplyTo = m.Tokens.Address(e.About.Kind, e.About.ID, e.About.UserID)
 	}

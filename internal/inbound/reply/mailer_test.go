@@ -1,4 +1,4 @@
-package inbound
+package reply
 
 import (
 	"context"
@@ -12,12 +12,12 @@ type keep struct{ got []crm.Email }
 
 func (k *keep) Send(_ context.Context, e crm.Email) error { k.got = append(k.got, e); return nil }
 
-// ReplyMailer signs the reply address of the e-mail's record for its
+// Mailer signs the reply address of the e-mail's record for its
 // recipient, and leaves an e-mail about nothing as it is.
-func TestReplyMailer(t *testing.T) {
+func TestMailer(t *testing.T) {
 	k := &keep{}
 	tok := &Tokens{Key: []byte("0123456789abcdef0123456789abcdef"), Domain: "in.acme.example"}
-	m := ReplyMailer{Mailer: k, Tokens: tok}
+	m := Mailer{Mailer: k, Tokens: tok}
 	opp, user := "01KJPX8NH0RSBQFEKSZW8ECXTP", "01KJHRF7H0E31JWBX8SG7772RH"
 	_ = m.Send(context.Background(), crm.Email{To: "a@b.es", About: crm.EmailAbout{Kind: crm.ParentOpportunity, ID: opp, UserID: user}})
 	_ = m.Send(context.Background(), crm.Email{To: "a@b.es"})
@@ -28,7 +28,7 @@ func TestReplyMailer(t *testing.T) {
 	if err != nil || ref.Kind != crm.ParentOpportunity || ref.ID != opp || tok.Verify(ref, user, nil) != nil {
 		t.Fatalf("the address does not name the opportunity for its user: %+v %v", ref, err)
 	}
-	if (ReplyMailer{Mailer: k}).Send(context.Background(), crm.Email{About: crm.EmailAbout{Kind: crm.ParentContact, ID: opp, UserID: user}}); k.got[2].ReplyTo != "" {
+	if (Mailer{Mailer: k}).Send(context.Background(), crm.Email{About: crm.EmailAbout{Kind: crm.ParentContact, ID: opp, UserID: user}}); k.got[2].ReplyTo != "" {
 		t.Fatal("a reply address without tokens")
 	}
 }
