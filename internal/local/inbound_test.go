@@ -278,3 +278,18 @@ func mailText(t testing.TB, m *mail.Message) string {
 }
 
 func must[T any](v T, _ error) T { return v }
+
+// TestSMTPAddressTaken: a second server on a taken SMTP address runs
+// without e-mail in instead of failing (two embudo serve, or tests).
+func TestSMTPAddressTaken(t *testing.T) {
+	first := start(t)
+	second := NewServer(Config{Addr: "127.0.0.1:0", Data: t.TempDir(), SMTPAddr: first.SMTPAddr(), SyncNormal: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := second.Run(context.Background(), io.Discard); err != nil {
+		t.Fatal(errors.Join(err, second.Close()))
+	}
+	defer second.Close()
+	if second.SMTPAddr() != "" {
+		t.Fatalf("the second server listens for SMTP on %s", second.SMTPAddr())
+	}
+}

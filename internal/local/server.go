@@ -129,13 +129,15 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	}
 	if c.SMTPAddr != "" {
 		h := &inbound.Handler{Svc: svc, Files: blobs, Tokens: tokens, Log: s.log}
-		addr, stop, err := startSMTP(c.SMTPAddr, h, s.log)
-		if err != nil {
-			return err
+		// A taken SMTP address (another embudo serve, a test) leaves the
+		// CRM running without e-mail in, said once.
+		if addr, stop, err := startSMTP(c.SMTPAddr, h, s.log); err != nil {
+			s.log.Error("not receiving e-mail: the SMTP address is taken; pass another with --smtp-addr", "err", err)
+		} else {
+			s.smtp = addr
+			s.close = append(s.close, stop)
+			s.log.Info("receiving e-mail", "smtp", addr, "replies", "n+<token>@"+tokens.Domain)
 		}
-		s.smtp = addr
-		s.close = append(s.close, stop)
-		s.log.Info("receiving e-mail", "smtp", addr, "replies", "n+<token>@"+tokens.Domain)
 	}
 	if feedOf != nil {
 		stop, err := startEffects(ctx, c, svc, feedOf, tokens, s.log)
