@@ -329,3 +329,30 @@ func TestEntityKinds(t *testing.T) {
 		t.Error("BlobKey")
 	}
 }
+
+// An opportunity is won when it is closed in a won state; it has at most
+// one accepted quote.
+func TestOpportunityWonAndAcceptedQuote(t *testing.T) {
+	at := testNow
+	for _, tc := range []struct {
+		o    Opportunity
+		want bool
+	}{
+		{Opportunity{Outcome: OutcomeWon, ClosedAt: &at}, true},
+		{Opportunity{Outcome: OutcomeWon}, false},
+		{Opportunity{Outcome: OutcomeLost, ClosedAt: &at}, false},
+		{Opportunity{Outcome: OutcomeOpen}, false},
+	} {
+		if got := tc.o.Won(); got != tc.want {
+			t.Errorf("Won(%s, closed %v) = %v, want %v", tc.o.Outcome, tc.o.ClosedAt != nil, got, tc.want)
+		}
+	}
+	o := Opportunity{Quotes: []QuoteRef{{ID: "a", Status: QuoteSent}, {ID: "b", Status: QuoteAccepted}, {ID: "c", Status: QuoteRejected}}}
+	if got := o.AcceptedQuote(); got != "b" {
+		t.Errorf("AcceptedQuote = %q, want b", got)
+	}
+	o.Quotes[1].Status = QuoteDraft
+	if got := o.AcceptedQuote(); got != "" {
+		t.Errorf("AcceptedQuote of none = %q", got)
+	}
+}
