@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"time"
 )
 
@@ -23,16 +22,9 @@ type Config struct {
 type Service struct {
 	store    Store
 	cfg      Config
-	states   statesCache
-	cat      catalogCache
-	settings settingsCache
-}
-
-// settingsCache keeps the notification settings for statesTTL.
-type settingsCache struct {
-	mu      sync.Mutex
-	items   []NotificationSetting
-	expires time.Time
+	states   *Cache[struct{}, []State]
+	cat      *Cache[struct{}, leadCatalog]
+	settings *Cache[struct{}, []NotificationSetting]
 }
 
 // statesTTL is how long the pipeline decisions of one instance trust the
@@ -40,13 +32,6 @@ type settingsCache struct {
 // within it (the instance that made it sees it at once). Every write that
 // names a state still checks, in its transaction, that the state exists.
 const statesTTL = 5 * time.Second
-
-// statesCache keeps the pipeline states for statesTTL.
-type statesCache struct {
-	mu      sync.Mutex
-	states  []State
-	expires time.Time
-}
 
 // NewService returns a Service over store, filling configuration defaults.
 func NewService(store Store, cfg Config) *Service {
@@ -63,8 +48,15 @@ func NewService(store Store, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{store: store, cfg: cfg}
+	return &Service{store: store, cfg: cfg,
+		states:   NewCache[struct{}, []State](statesTTL, 1, cfg.Now),
+		cat:      NewCache[struct{}, leadCatalog](catalogTTL, 1, cfg.Now),
+		settings: NewCache[struct{}, []NotificationSetting](statesTTL, 1, cfg.Now)}
 }
+
+// Clock returns the service's clock (Config.Now), for the caches and
+// times of the layers around it.
+func (s *Service) Clock() func() time.Time { return s.cfg.Now }
 
 // Store returns the store the service writes to.
 func (s *Service) Store() Store { return s.store }
@@ -121,29 +113,12 @@ func modify[T any](ctx context.Context, kind string, id string, ifMatch int,
 // pipelineStates returns the states in order, from the cache while it is
 // fresh. Errors: internal.
 func (s *Service) pipelineStates(ctx context.Context) ([]State, error) {
-	s.states.mu.Lock()
-	if s.states.states != nil && s.cfg.Now().Before(s.states.expires) {
-		out := slices.Clone(s.states.states)
-		s.states.mu.Unlock()
-		return out, nil
-	}
-	s.states.mu.Unlock()
-	states, err := s.ListStates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.states.mu.Lock()
-	s.states.states, s.states.expires = slices.Clone(states), s.cfg.Now().Add(statesTTL)
-	s.states.mu.Unlock()
-	return states, nil
+	states, err := s.states.Load(struct{}{}, func() ([]State, error) { return s.ListStates(ctx) })
+	return slices.Clone(states), err
 }
 
 // forgetStates drops the cached states after this instance changed them.
-func (s *Service) forgetStates() {
-	s.states.mu.Lock()
-	s.states.states = nil
-	s.states.mu.Unlock()
-}
+func (s *Service) forgetStates() { s.states.Delete(struct{}{}) }
 
 // takeNumber reads counter and adds to b the step that takes its next
 // number, returning that number. Errors: internal.

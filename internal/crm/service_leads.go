@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -17,37 +16,33 @@ import (
 // read (to match interests by name and to assign agents in turn).
 const catalogTTL = 30 * time.Second
 
-// catalogCache keeps the interests and active agents for catalogTTL.
-type catalogCache struct {
-	mu        sync.Mutex
+// leadCatalog is what lead intake matches leads against: the interests
+// and the active agents in code order.
+type leadCatalog struct {
 	interests []Interest
 	agents    []Agent
-	expires   time.Time
 }
 
 func (s *Service) catalog(ctx context.Context) ([]Interest, []Agent, error) {
-	s.cat.mu.Lock()
-	defer s.cat.mu.Unlock()
-	if s.cat.interests != nil && s.cfg.Now().Before(s.cat.expires) {
-		return s.cat.interests, s.cat.agents, nil
-	}
-	ins, err := s.store.ListInterests(ctx, ListOptions{Limit: 1000})
-	if err != nil {
-		return nil, nil, err
-	}
-	ags, err := s.store.ListAgents(ctx, ListOptions{Limit: 1000})
-	if err != nil {
-		return nil, nil, err
-	}
-	var active []Agent
-	for _, a := range ags.Items {
-		if a.Active {
-			active = append(active, a)
+	c, err := s.cat.Load(struct{}{}, func() (leadCatalog, error) {
+		ins, err := s.store.ListInterests(ctx, ListOptions{Limit: 1000})
+		if err != nil {
+			return leadCatalog{}, err
 		}
-	}
-	slices.SortFunc(active, func(a, b Agent) int { return strings.Compare(a.Code, b.Code) })
-	s.cat.interests, s.cat.agents, s.cat.expires = append([]Interest{}, ins.Items...), active, s.cfg.Now().Add(catalogTTL)
-	return s.cat.interests, s.cat.agents, nil
+		ags, err := s.store.ListAgents(ctx, ListOptions{Limit: 1000})
+		if err != nil {
+			return leadCatalog{}, err
+		}
+		var active []Agent
+		for _, a := range ags.Items {
+			if a.Active {
+				active = append(active, a)
+			}
+		}
+		slices.SortFunc(active, func(a, b Agent) int { return strings.Compare(a.Code, b.Code) })
+		return leadCatalog{append([]Interest{}, ins.Items...), active}, nil
+	})
+	return c.interests, c.agents, err
 }
 
 // leadKey is the deduplication key of a delivery that names itself.

@@ -44,11 +44,7 @@ func (s *Service) UpdateNotificationSetting(ctx context.Context, key string, ifM
 	if err := next.Normalize(); err != nil {
 		return NotificationSetting{}, err
 	}
-	defer func() {
-		s.settings.mu.Lock()
-		s.settings.items = nil
-		s.settings.mu.Unlock()
-	}()
+	defer s.settings.Delete(struct{}{})
 	return next, s.store.PutNotificationSetting(ctx, old, next)
 }
 
@@ -84,19 +80,5 @@ func (s *Service) EnsureSeeded(ctx context.Context) error {
 // few seconds per instance: the change stream asks for every record. An
 // admin's change reaches the other instances within statesTTL. Errors: internal.
 func (s *Service) CurrentSettings(ctx context.Context) ([]NotificationSetting, error) {
-	s.settings.mu.Lock()
-	if s.settings.items != nil && s.cfg.Now().Before(s.settings.expires) {
-		out := s.settings.items
-		s.settings.mu.Unlock()
-		return out, nil
-	}
-	s.settings.mu.Unlock()
-	all, err := s.ListNotificationSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.settings.mu.Lock()
-	s.settings.items, s.settings.expires = all, s.cfg.Now().Add(statesTTL)
-	s.settings.mu.Unlock()
-	return all, nil
+	return s.settings.Load(struct{}{}, func() ([]NotificationSetting, error) { return s.ListNotificationSettings(ctx) })
 }

@@ -25,13 +25,17 @@ type Options struct {
 	// HooksURL is the public base URL of the lead webhooks (on AWS, the
 	// hooks API's URL); empty means the URL the request came to.
 	HooksURL string
+	// Now is the clock of the token cache and of idempotency records; the
+	// service's clock (crm.Config.Now) when nil.
+	Now func() time.Time
 }
 
 // API serves the REST API.
 type API struct {
 	svc    *crm.Service
 	log    *slog.Logger
-	tokens *tokenCache
+	tokens *crm.Cache[string, crm.User] // token hash → user
+	now    func() time.Time
 	idemTT time.Duration
 	hooks  string
 	mux    *http.ServeMux
@@ -50,7 +54,10 @@ func New(svc *crm.Service, o Options) *API {
 	if o.IdempotencyTTL == 0 {
 		o.IdempotencyTTL = 24 * time.Hour
 	}
-	a := &API{svc: svc, log: o.Logger, tokens: newTokenCache(o.TokenCacheTTL), idemTT: o.IdempotencyTTL, hooks: strings.TrimRight(o.HooksURL, "/"), mux: http.NewServeMux(), registered: map[string]string{}}
+	if o.Now == nil {
+		o.Now = svc.Clock()
+	}
+	a := &API{svc: svc, log: o.Logger, tokens: crm.NewCache[string, crm.User](o.TokenCacheTTL, maxCached, o.Now), now: o.Now, idemTT: o.IdempotencyTTL, hooks: strings.TrimRight(o.HooksURL, "/"), mux: http.NewServeMux(), registered: map[string]string{}}
 	a.routes()
 	return a
 }

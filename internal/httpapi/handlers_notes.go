@@ -86,7 +86,7 @@ func (a *API) notes() resource[crm.Note, noteFields, noteResponse] {
 // out at once), and said so in warnings.
 func (a *API) writeNote(w http.ResponseWriter, status int, n crm.Note, avisoSet bool) {
 	r := a.notes().response(n)
-	if avisoSet && n.AvisoAt != nil && !n.AvisoAt.After(time.Now()) {
+	if avisoSet && n.AvisoAt != nil && !n.AvisoAt.After(a.now()) {
 		r.Warnings = []string{msgAvisoPast}
 	}
 	w.Header().Set("ETag", etag(n.Version))

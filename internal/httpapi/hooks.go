@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -39,7 +38,9 @@ type HookOptions struct {
 	// reading it again: a rotated or removed token may keep working that
 	// long on a warm instance. Default 30 s; negative disables the cache.
 	SourceCacheTTL time.Duration
-	Now            func() time.Time
+	// Now is the clock of the cache and the signature checks; the
+	// service's clock (crm.Config.Now) when nil.
+	Now func() time.Time
 }
 
 // Hooks serves the public lead webhooks under /hooks/{token}: HTML forms
@@ -52,7 +53,7 @@ type Hooks struct {
 	log     *slog.Logger
 	meta    MetaLeadFetcher
 	now     func() time.Time
-	sources *sourceCache
+	sources *crm.Cache[string, crm.Source] // webhook token hash → source
 	mux     *http.ServeMux
 	routes  []string
 }
@@ -66,9 +67,9 @@ func NewHooks(svc *crm.Service, o HookOptions) *Hooks {
 		o.SourceCacheTTL = 30 * time.Second
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = svc.Clock()
 	}
-	h := &Hooks{svc: svc, log: o.Logger, meta: o.Meta, now: o.Now, sources: &sourceCache{ttl: o.SourceCacheTTL, m: map[string]cachedSource{}}, mux: http.NewServeMux()}
+	h := &Hooks{svc: svc, log: o.Logger, meta: o.Meta, now: o.Now, sources: crm.NewCache[string, crm.Source](o.SourceCacheTTL, maxCached, o.Now), mux: http.NewServeMux()}
 	h.route("POST /hooks/{token}", h.form)
 	h.route("OPTIONS /hooks/{token}", h.preflight)
 	h.route("POST /hooks/{token}/google-ads", h.googleAds)
@@ -123,7 +124,7 @@ var errUnknownHook = &crm.Error{Code: crm.CodeNotFound, Message: "not found"}
 // source finds the source of the request's token, for a webhook of kind.
 func (h *Hooks) source(r *http.Request, kinds ...crm.LeadFormat) (crm.Source, error) {
 	token := r.PathValue("token")
-	src, err := h.sources.get(r.Context(), h.svc, token)
+	src, err := h.sourceOf(r.Context(), token)
 	if crm.ErrorCode(err) == crm.CodeNotFound {
 		return crm.Source{}, errUnknownHook
 	}
@@ -370,41 +371,11 @@ func firstOf(vs ...string) string {
 	return ""
 }
 
-// sourceCache remembers which source a webhook token hash belongs to.
-type sourceCache struct {
-	ttl time.Duration
-	mu  sync.Mutex
-	m   map[string]cachedSource
-}
-
-type cachedSource struct {
-	src     crm.Source
-	expires time.Time
-}
-
-func (c *sourceCache) get(ctx context.Context, svc *crm.Service, token string) (crm.Source, error) {
-	key := crm.HashToken(token)
-	if c.ttl > 0 {
-		c.mu.Lock()
-		e, ok := c.m[key]
-		c.mu.Unlock()
-		if ok && time.Now().Before(e.expires) {
-			return e.src, nil
-		}
-	}
-	src, err := svc.SourceByWebhookToken(ctx, token)
-	if err != nil {
-		return crm.Source{}, err
-	}
-	if c.ttl > 0 {
-		c.mu.Lock()
-		if len(c.m) >= maxCachedTokens {
-			c.m = map[string]cachedSource{}
-		}
-		c.m[key] = cachedSource{src, time.Now().Add(c.ttl)}
-		c.mu.Unlock()
-	}
-	return src, nil
+// sourceOf finds the source of a webhook token, from the cache while it is
+// fresh (keyed by the token's hash, never the token). Errors: as
+// crm.Service.SourceByWebhookToken.
+func (h *Hooks) sourceOf(ctx context.Context, token string) (crm.Source, error) {
+	return h.sources.Load(crm.HashToken(token), func() (crm.Source, error) { return h.svc.SourceByWebhookToken(ctx, token) })
 }
 
 // googleKeyOnly reads just the google_key (or Google_key) of a body whose

@@ -60,14 +60,14 @@ func (a *API) authenticate(r *http.Request) (crm.User, error) {
 	}
 	secret = strings.TrimSpace(secret)
 	hash := crm.HashToken(secret)
-	if u, ok := a.tokens.get(hash); ok {
+	if u, ok := a.tokens.Get(hash); ok {
 		return u, nil
 	}
 	u, err := a.svc.Authenticate(r.Context(), secret)
 	if err != nil {
 		return crm.User{}, err
 	}
-	a.tokens.put(hash, u)
+	a.tokens.Put(hash, u)
 	return u, nil
 }
 
@@ -90,7 +90,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.RequestURI() + "\n" + string(body)))
 	// A claim whose request never finished (the process died) expires
 	// after pendingTTL, so the key is not blocked for long.
-	rec := crm.IdempotencyRecord{UserID: u.ID, Key: key, RequestHash: hex.EncodeToString(sum[:]), ExpiresAt: time.Now().Add(pendingTTL)}
+	rec := crm.IdempotencyRecord{UserID: u.ID, Key: key, RequestHash: hex.EncodeToString(sum[:]), ExpiresAt: a.now().Add(pendingTTL)}
 	prev, claimed, err := a.svc.Store().ClaimIdempotency(r.Context(), rec)
 	if err != nil {
 		return err
@@ -134,7 +134,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 		return err
 	}
 	rec.Status, rec.Location, rec.ETag, rec.Body = cw.status, cw.Header().Get("Location"), cw.Header().Get("ETag"), cw.buf.Bytes()
-	rec.ExpiresAt = time.Now().Add(a.idemTT)
+	rec.ExpiresAt = a.now().Add(a.idemTT)
 	if err := a.svc.Store().CompleteIdempotency(ctx, rec); err != nil {
 		a.log.WarnContext(ctx, "could not store idempotent response", "err", err)
 	}
