@@ -20,6 +20,9 @@
 // `gremlins unleash -o report.json ./internal/X`:
 //
 //	go run ./tools/mutants -report report.json ./internal/X
+//
+// A run stopped before its end writes no JSON report; its text output
+// (-report gremlins.log) gives what it measured.
 package main
 
 import (
@@ -72,7 +75,7 @@ var swaps = map[string]map[string]string{
 }
 
 func main() {
-	reportPath := flag.String("report", "", "gremlins' JSON report (-o) of the package")
+	reportPath := flag.String("report", "", "gremlins' JSON report (-o) of the package, or its text output (a .log file)")
 	timeout := flag.Duration("timeout", 0, "time limit of one mutant's tests (default: 3 × the unmutated run + 10 s)")
 	flag.Parse()
 	if *reportPath == "" || flag.NArg() != 1 {
@@ -90,19 +93,23 @@ func run(reportPath, pkg string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		return fmt.Errorf("%s: %w", reportPath, err)
-	}
 	dir, err := filepath.Abs(pkg)
 	if err != nil {
 		return err
 	}
 	var ms []*mutant
-	for _, f := range rep.Files {
-		for _, m := range f.Mutations {
-			ms = append(ms, &mutant{File: f.FileName, Line: m.Line, Column: m.Column, Type: m.Type, Status: m.Status, By: "gremlins"})
+	if strings.HasSuffix(reportPath, ".json") {
+		var rep report
+		if err := json.Unmarshal(b, &rep); err != nil {
+			return fmt.Errorf("%s: %w", reportPath, err)
 		}
+		for _, f := range rep.Files {
+			for _, m := range f.Mutations {
+				ms = append(ms, &mutant{File: f.FileName, Line: m.Line, Column: m.Column, Type: m.Type, Status: m.Status, By: "gremlins"})
+			}
+		}
+	} else if ms, err = readLog(b); err != nil {
+		return fmt.Errorf("%s: %w", reportPath, err)
 	}
 	if len(ms) == 0 {
 		return errors.New("the report holds no mutants")
@@ -135,6 +142,38 @@ func run(reportPath, pkg string, timeout time.Duration) error {
 	}
 	summarise(pkg, dir, ms)
 	return nil
+}
+
+// readLog reads the mutants of gremlins' text output, one a line
+// ("      KILLED CONDITIONALS_NEGATION at rules.go:44:30"): what a run
+// stopped before its end (so without its JSON report) measured.
+func readLog(b []byte) ([]*mutant, error) {
+	var ms []*mutant
+	for _, line := range strings.Split(string(b), "\n") {
+		before, where, ok := strings.Cut(strings.TrimSpace(line), " at ")
+		if !ok {
+			continue
+		}
+		i := strings.LastIndexByte(before, ' ')
+		if i < 0 {
+			continue
+		}
+		status, typ := before[:i], before[i+1:]
+		if _, known := swaps[typ]; !known {
+			continue
+		}
+		m := &mutant{Type: typ, Status: status, By: "gremlins"}
+		parts := strings.Split(where, ":")
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("line %q", line)
+		}
+		m.File = parts[0]
+		if _, err := fmt.Sscanf(parts[1]+" "+parts[2], "%d %d", &m.Line, &m.Column); err != nil {
+			return nil, fmt.Errorf("line %q: %w", line, err)
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
 }
 
 // reachedBetweenBlocks returns, per file of dir, whether a position lies
