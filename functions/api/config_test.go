@@ -20,5 +20,6 @@ func TestConfig(t *testing.T) {
 		"PHONE_REGION":      "es",
 		"LOG_LEVEL":         "loud",
 		"DYNAMODB_ENDPOINT": "localhost:8000",
+		"S3_ENDPOINT":       "localhost:4566",
 	})
 }

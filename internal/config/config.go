@@ -50,6 +50,7 @@ type AWS struct {
 type API struct {
 	HooksURL    string // HOOKS_URL: the public base URL of the lead webhooks, shown with each source
 	FilesBucket string // FILES_BUCKET: the S3 bucket of files; "" refuses files
+	S3Endpoint  string // S3_ENDPOINT: an S3-compatible endpoint (tests); "" on AWS
 }
 
 // Graph is the webhook function's access to the Meta Graph API.
@@ -84,7 +85,7 @@ type Replies struct {
 
 // Needs names the parts of Config a function reads besides the core.
 type Needs struct {
-	API       bool // HOOKS_URL, FILES_BUCKET
+	API       bool // HOOKS_URL, FILES_BUCKET, S3_ENDPOINT
 	Graph     bool // GRAPH_API_URL
 	Mail      bool // SENDER_EMAIL, SES_CONFIGURATION_SET, SES_ENDPOINT, APP_URL
 	Schedules bool // SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, REMINDER_FUNCTION_ARN, SCHEDULER_ENDPOINT
@@ -139,6 +140,7 @@ func read(r *reader, n Needs) Config {
 		c.API = API{
 			HooksURL:    r.get("HOOKS_URL", optional, httpURL),
 			FilesBucket: r.get("FILES_BUCKET", optional, nil),
+			S3Endpoint:  r.get("S3_ENDPOINT", optional, httpURL),
 		}
 	}
 	if n.Graph {

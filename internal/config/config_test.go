@@ -54,7 +54,7 @@ func TestLoadReadsEveryPart(t *testing.T) {
 	if c.AWS != (AWS{"eu-west-1", "AKID", "secret", "token"}) {
 		t.Errorf("AWS %+v", c.AWS)
 	}
-	if c.API != (API{"https://abc.execute-api.eu-west-1.amazonaws.com", "embudo-files"}) || c.Graph.URL != "https://graph.facebook.com/v21.0" {
+	if c.API != (API{"https://abc.execute-api.eu-west-1.amazonaws.com", "embudo-files", ""}) || c.Graph.URL != "https://graph.facebook.com/v21.0" {
 		t.Errorf("API %+v, Graph %+v", c.API, c.Graph)
 	}
 	if c.Mail != (Mail{"Embudo <no-reply@example.com>", "embudo", "", "https://crm.example.com"}) {
@@ -190,7 +190,7 @@ func TestVars(t *testing.T) {
 		more  []string
 	}{
 		{Needs{}, nil},
-		{Needs{API: true}, []string{"HOOKS_URL", "FILES_BUCKET"}},
+		{Needs{API: true}, []string{"HOOKS_URL", "FILES_BUCKET", "S3_ENDPOINT"}},
 		{Needs{Graph: true}, []string{"GRAPH_API_URL"}},
 		{Needs{Mail: true}, []string{"SENDER_EMAIL", "SES_CONFIGURATION_SET", "SES_ENDPOINT", "APP_URL"}},
 		{Needs{Mail: true, Schedules: true}, []string{"SENDER_EMAIL", "SES_CONFIGURATION_SET", "SES_ENDPOINT", "APP_URL",
