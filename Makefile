@@ -14,6 +14,14 @@ GO_LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda
 RIE_PKG     := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE_STAMP   := bin/.aws-lambda-rie-$(RIE_VERSION)
+# oapi-codegen, the common Go client generator: internal/httpapi's
+# TestOpenAPIGeneratesAGoClient generates a client from GET /openapi.json
+# with it and compiles it against its runtime library at OAPI_RUNTIME_VERSION
+# (fetched through the module proxy into a module of its own).
+OAPI_CODEGEN_PKG     := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
+OAPI_CODEGEN_VERSION := v2.8.2
+OAPI_RUNTIME_VERSION := v1.9.0
+OAPI_CODEGEN_STAMP   := bin/.oapi-codegen-$(OAPI_CODEGEN_VERSION)
 # gremlins mutates the code of a package and runs its tests (make mutate).
 GREMLINS_PKG     := github.com/go-gremlins/gremlins/cmd/gremlins
 GREMLINS_VERSION := v0.6.0
@@ -93,7 +101,7 @@ build-StreamFunction:   ; $(call sam-build,stream)
 build-ReminderFunction: ; $(call sam-build,reminder)
 build-InboundFunction:  ; $(call sam-build,inbound)
 
-tools: $(RIE_STAMP) $(if $(NPM),$(NPM_STAMP)) ## install aws-lambda-rie into ./bin and the npm emulators into infra/node_modules
+tools: $(RIE_STAMP) $(OAPI_CODEGEN_STAMP) $(if $(NPM),$(NPM_STAMP)) ## install aws-lambda-rie and oapi-codegen into ./bin and the npm emulators into infra/node_modules
 ifeq ($(NPM),)
 	@if [ "$${CI:-}" = true ]; then \
 		echo "tools: npm is required in CI (the SES emulator tests must not skip)" >&2; exit 1; \
@@ -104,6 +112,11 @@ endif
 $(RIE_STAMP):
 	GOBIN=$(CURDIR)/bin $(GO) install $(RIE_PKG)@$(RIE_VERSION)
 	@rm -f bin/.aws-lambda-rie-*
+	@touch $@
+
+$(OAPI_CODEGEN_STAMP):
+	GOBIN=$(CURDIR)/bin $(GO) install $(OAPI_CODEGEN_PKG)@$(OAPI_CODEGEN_VERSION)
+	@rm -f bin/.oapi-codegen-*
 	@touch $@
 
 $(NPM_STAMP): infra/package.json infra/package-lock.json
