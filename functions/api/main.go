@@ -20,8 +20,9 @@ import (
 	"github.com/embudo/embudo/internal/httpapi"
 )
 
-// needs is what the function reads besides the core: HOOKS_URL and
-// FILES_BUCKET. template.yaml gives it exactly these (config_test.go).
+// needs is what the function reads besides the core: HOOKS_URL,
+// FILES_BUCKET and S3_ENDPOINT. template.yaml gives it exactly these
+// (config_test.go).
 var needs = config.Needs{API: true}
 
 func main() {
@@ -34,7 +35,7 @@ func main() {
 	aws := awsenv.AWS(cfg.AWS)
 	crmCfg := crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone}
 	if b := cfg.API.FilesBucket; b != "" { // else files are refused
-		crmCfg.Blobs = &blob.S3{Config: aws, Bucket: b, HTTP: &http.Client{Timeout: 10 * time.Second}}
+		crmCfg.Blobs = &blob.S3{Config: aws, Bucket: b, Endpoint: cfg.API.S3Endpoint, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	}
 	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table), crmCfg)
 	if err := svc.EnsureSeeded(ctx); err != nil {

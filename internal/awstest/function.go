@@ -74,5 +74,14 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) (out []byte, hand
 	return out, nil, nil
 }
 
+// invoker is what a mapping or the scheduler invokes: a Function, or a
+// stand-in in the harness's own tests.
+type invoker interface {
+	Invoke(ctx context.Context, payload []byte) (out []byte, handlerErr error, err error)
+	config() FunctionConfig
+}
+
+func (f *Function) config() FunctionConfig { return f.FunctionConfig }
+
 // Logs returns what the function and its emulator have written so far.
 func (f *Function) Logs() string { return f.emu.Logs() }

@@ -61,7 +61,7 @@ type Mapping struct {
 	// OnFailure is the URL of the queue batches given up go to; "" for none.
 	OnFailure string
 
-	fn      *Function
+	fn      invoker
 	streams *dynamodbstreams.Client
 	sqs     *sqs.Client
 

@@ -272,7 +272,7 @@ func (m *Mapping) invoke(ctx context.Context, records []events.DynamoDBEventReco
 	m.stats.Invocations++
 	m.stats.Delivered += len(records)
 	m.mu.Unlock()
-	ictx, cancel := context.WithTimeout(ctx, time.Duration(m.fn.Timeout+5)*time.Second)
+	ictx, cancel := context.WithTimeout(ctx, time.Duration(m.fn.config().Timeout+5)*time.Second)
 	defer cancel()
 	out, handlerErr, err := m.fn.Invoke(ictx, payload)
 	if ctx.Err() != nil {
@@ -290,7 +290,8 @@ func (m *Mapping) invoke(ctx context.Context, records []events.DynamoDBEventReco
 // failedIndex reads a ReportBatchItemFailures answer: nothing, null or no
 // failures is success; otherwise the lowest failed record's index; a
 // failure whose itemIdentifier is empty or names no record of the batch,
-// or an answer that is not one, fails the whole batch.
+// or an answer that is not one, fails the whole batch, which is sent
+// again whole (not split: the function did not fail).
 func failedIndex(out []byte, records []events.DynamoDBEventRecord) (int, bool, error) {
 	trimmed := string(out)
 	if trimmed == "" || trimmed == "null" || trimmed == "{}" {
@@ -298,13 +299,13 @@ func failedIndex(out []byte, records []events.DynamoDBEventRecord) (int, bool, e
 	}
 	var resp events.DynamoDBEventResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
-		return 0, true, nil
+		return 0, false, nil
 	}
 	lowest := -1
 	for _, f := range resp.BatchItemFailures {
 		i := slices.IndexFunc(records, func(r events.DynamoDBEventRecord) bool { return r.Change.SequenceNumber == f.ItemIdentifier })
 		if f.ItemIdentifier == "" || i < 0 {
-			return 0, true, nil
+			return 0, false, nil
 		}
 		if lowest < 0 || i < lowest {
 			lowest = i
@@ -338,7 +339,7 @@ func (m *Mapping) giveUp(ctx context.Context, shardID string, records []events.D
 	msg, err := json.Marshal(map[string]any{
 		"version":   "1.0",
 		"timestamp": time.Now().UTC().Format(time.RFC3339Nano),
-		"requestContext": map[string]any{"requestId": randomID(32, "0123456789abcdef"), "functionArn": m.fn.ARN,
+		"requestContext": map[string]any{"requestId": randomID(32, "0123456789abcdef"), "functionArn": m.fn.config().ARN,
 			"condition": condition, "approximateInvokeCount": retries + 1},
 		"responseContext": map[string]any{"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
 		"DDBStreamBatchInfo": map[string]any{"shardId": shardID, "streamArn": m.StreamARN, "batchSize": len(records),

@@ -56,7 +56,7 @@ type Scheduler struct {
 	Clock *Clock
 
 	client  *scheduler.Client
-	targets map[string]*Function // by ARN
+	targets map[string]invoker // by ARN
 
 	mu    sync.Mutex
 	fired []Fired
@@ -79,7 +79,7 @@ type Fired struct {
 func (s *Stack) NewScheduler(t testing.TB, groupID string, clock *Clock, targets ...*Function) *Scheduler {
 	t.Helper()
 	sc := &Scheduler{Group: s.Physical(t, groupID), Clock: clock, client: s.Moto.Scheduler(),
-		targets: map[string]*Function{}, done: map[string]bool{}}
+		targets: map[string]invoker{}, done: map[string]bool{}}
 	for _, f := range targets {
 		sc.targets[f.ARN] = f
 	}
@@ -157,9 +157,9 @@ func (sc *Scheduler) fire(ctx context.Context, s *scheduler.GetScheduleOutput, a
 	if input == "" {
 		input = "{}"
 	}
-	f := Fired{Name: name, At: at, Target: fn.LogicalID, Input: input}
+	f := Fired{Name: name, At: at, Target: fn.config().LogicalID, Input: input}
 	for range asyncAttempts {
-		ictx, cancel := context.WithTimeout(ctx, time.Duration(fn.Timeout+5)*time.Second)
+		ictx, cancel := context.WithTimeout(ctx, time.Duration(fn.config().Timeout+5)*time.Second)
 		out, handlerErr, err := fn.Invoke(ictx, []byte(input))
 		cancel()
 		f.Result, f.Err = out, errors.Join(handlerErr, err)

@@ -26,6 +26,7 @@ import (
 // moto_server is missing the test skips (fails under CI=true; `make
 // tools` installs it).
 func TestConformanceMoto(t *testing.T) {
+	awstest.StartMoto(t) // one line, not one per test, where moto_server is missing
 	storetest.Run(t, func(t *testing.T) crm.Store {
 		cl, name := awstest.Table(t)
 		return dynamo.New(cl, name)
