@@ -33,6 +33,11 @@ MUTATE_WORKERS ?= 1
 # npm writes this file on every install, so it marks infra/node_modules as current.
 NPM_STAMP   := infra/node_modules/.package-lock.json
 NPM         := $(shell command -v npm)
+# moto, the AWS emulator internal/awstest deploys template.yaml into, and
+# aws-sam-translator, which comes with it (through cfn-lint): make tools
+# installs them with pip where moto_server is missing.
+MOTO_VERSION := 5.2.1
+PIP          := $(shell command -v pip3 || command -v pip)
 
 FUNCTIONS := $(patsubst functions/%/,%,$(wildcard functions/*/))
 BENCHTIME ?= 1s
@@ -101,7 +106,7 @@ build-StreamFunction:   ; $(call sam-build,stream)
 build-ReminderFunction: ; $(call sam-build,reminder)
 build-InboundFunction:  ; $(call sam-build,inbound)
 
-tools: $(RIE_STAMP) $(OAPI_CODEGEN_STAMP) $(if $(NPM),$(NPM_STAMP)) ## install aws-lambda-rie and oapi-codegen into ./bin and the npm emulators into infra/node_modules
+tools: $(RIE_STAMP) $(OAPI_CODEGEN_STAMP) $(if $(NPM),$(NPM_STAMP)) moto-server ## install aws-lambda-rie and oapi-codegen into ./bin and the npm emulators into infra/node_modules, and moto with pip
 ifeq ($(NPM),)
 	@if [ "$${CI:-}" = true ]; then \
 		echo "tools: npm is required in CI (the SES emulator tests must not skip)" >&2; exit 1; \
@@ -121,6 +126,19 @@ $(OAPI_CODEGEN_STAMP):
 
 $(NPM_STAMP): infra/package.json infra/package-lock.json
 	npm ci --prefix infra --no-audit --no-fund
+
+# moto_server on PATH is what counts, not a file. pip may refuse (a Python
+# the distribution manages): the moto tests then skip, and CI fails here.
+.PHONY: moto-server
+moto-server:
+	@if command -v moto_server >/dev/null 2>&1; then :; \
+	elif [ -n "$(PIP)" ] && echo "pip install 'moto[server]==$(MOTO_VERSION)'" && \
+		$(PIP) install --quiet 'moto[server]==$(MOTO_VERSION)' && command -v moto_server >/dev/null 2>&1; then :; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "tools: moto_server is required in CI (pip install 'moto[server]==$(MOTO_VERSION)')" >&2; exit 1; \
+	else \
+		echo "tools: no moto_server, and pip could not install it; the moto tests will skip (pip install 'moto[server]==$(MOTO_VERSION)')"; \
+	fi
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 10s)
 	@set -e; found=; \
