@@ -508,6 +508,8 @@ func TestPolicyWebhook(t *testing.T) {
 	post(`{"name":"Ana","surname":"Ruiz","email":"ana.ruiz@example.com","phone":"611 22 33 44","interests":["Placas solares"]}`, "lead-1")
 	post(`{"name":"Ana","surname":"Ruiz","email":"ana.ruiz@example.com","phone":"611 22 33 44","interests":["Placas solares"]}`, "lead-1")
 	post(`{"name":"Ana","email":"ana.ruiz@example.com","company":"ACME","interests":["`+interest.ID+`"]}`, "lead-2")
+	// Another surname than hers: the merge reads her to leave it out.
+	post(`{"name":"Ana","surname":"Rubio","email":"ana.ruiz@example.com"}`, "lead-3")
 	post(`{"name":"Luis","phone":"622 33 44 55","_gotcha":"http://spam.example"}`, "")
 
 	denied := []access{

@@ -37,7 +37,7 @@ var contactFields = []field{
 func contactsResource() resource {
 	return resource{name: "contacts", aliases: []string{"contact"}, summary: "people and companies you deal with", def: "list",
 		verbs: []verb{
-			{name: "list", args: "[--q NAME] [--email E] [--phone P] [--source S] [--agent A] [--interest I] [--kind client|supplier|none]",
+			{name: "list", args: "[--q WORDS] [--email E] [--phone P] [--source S] [--agent A] [--interest I] [--kind client|supplier|none]",
 				summary: "list contacts, newest first, with the API's filters", setup: contactsList},
 			{name: "show", args: "ID", summary: "show a contact with its opportunities and timeline (--json: {contact, opportunities, timeline})", setup: contactsShow},
 			{name: "create", args: "--name NAME [--surname ...] [--email ...] [--phone ...] [...]", summary: "create a contact",
@@ -54,7 +54,7 @@ func contactsResource() resource {
 func contactLabel(m obj) string { return join(" ", m.s("name"), m.s("surname")) }
 
 func contactsList(x *session, fs *flag.FlagSet) func(context.Context, []string) error {
-	q := fs.String("q", "", "name begins with (any case, with or without accents)")
+	q := fs.String("q", "", "each word begins a word of the name, surname or company (any case, with or without accents)")
 	email := fs.String("email", "", "e-mail")
 	phone := fs.String("phone", "", "phone")
 	source := fs.String("source", "", "source `name or ID`")

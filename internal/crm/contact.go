@@ -67,18 +67,15 @@ type Contact struct {
 	// user did (UpdatedBy ""): the webhook the timeline names. Internal;
 	// not shown by the API.
 	UpdatedVia string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	Version          int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int
 }
 
 // FullName is the name and surname joined by a space.
 func (c Contact) FullName() string {
 	return strings.TrimSpace(c.Name + " " + c.Surname)
 }
-
-// NameKey is the folded full name the name-prefix search (`q`) matches.
-func (c Contact) NameKey() string { return Fold(c.FullName()) }
 
 // Phones returns the distinct normalised phone numbers of the contact.
 func (c Contact) Phones() []string {
@@ -187,7 +184,10 @@ type ContactFilter struct {
 	Kind       ContactKind
 	Email      string // normalised
 	Phone      string // E.164; matches phone or mobile
-	Query      string // folded name prefix
+	// Query is the name search: the folded words (Words) of what was
+	// asked, joined by spaces, each of which must start a search word of
+	// the contact (SearchWords: its name, surname and company).
+	Query string
 }
 
 // Normalize validates the filter and normalises its e-mail, phone and query.
@@ -215,7 +215,7 @@ func (q *ContactFilter) Normalize(region string) error {
 	if len(q.Query) > MaxNameLen {
 		f.add("q", "must be at most "+strconv.Itoa(MaxNameLen)+" characters")
 	}
-	q.Query = Fold(q.Query)
+	q.Query = strings.Join(Words(q.Query), " ") // a query without letters or digits filters nothing
 	return f.err()
 }
 
@@ -227,7 +227,7 @@ func (q ContactFilter) Matches(c Contact) bool {
 		q.InterestID != "" && !slices.Contains(c.InterestIDs, q.InterestID),
 		q.Email != "" && c.Email != q.Email,
 		q.Phone != "" && c.Phone != q.Phone && c.Mobile != q.Phone,
-		q.Query != "" && !strings.HasPrefix(c.NameKey(), q.Query):
+		q.Query != "" && !matchesTerms(c.SearchWords(), q.Terms()):
 		return false
 	}
 	switch q.Kind {

@@ -121,7 +121,10 @@ func TestContactFilterMatches(t *testing.T) {
 	}{
 		{"empty", ContactFilter{}, c, true},
 		{"name prefix", ContactFilter{Query: "jose p"}, c, true},
-		{"surname only", ContactFilter{Query: "perez"}, c, false},
+		{"surname", ContactFilter{Query: "perez"}, c, true},
+		{"terms in any order", ContactFilter{Query: "pe jo"}, c, true},
+		{"a term of no word", ContactFilter{Query: "jose ruiz"}, c, false},
+		{"inside a word", ContactFilter{Query: "erez"}, c, false},
 		{"mobile by phone", ContactFilter{Phone: "+34611223344"}, c, true},
 		{"other email", ContactFilter{Email: "x@example.com"}, c, false},
 		{"source and agent", ContactFilter{SourceID: src, AgentID: ag}, c, true},

@@ -57,6 +57,7 @@ func (s *Store) DeleteContact(ctx context.Context, c crm.Contact) error {
 		for _, iid := range c.InterestIDs {
 			t.del(linkKey(iid, c.ID), "", nil, nil)
 		}
+		moveWords(t, c, crm.Contact{})
 	})
 }
 
@@ -82,13 +83,14 @@ func (s *Store) contactRefs(t *tx, old, next crm.Contact) {
 		t.check(entityKey(kindInterest, iid), exists, failMissingRef("interestIds", "interest"))
 		t.put(interestLink(iid, next.ID), "", nil, nil)
 	}
+	moveWords(t, old, next) // and the word items of the name search
 }
 
 // ListContacts implements crm.ContactStore. It picks the most selective
 // access path the filter allows (one GetItem pair for e-mail or phone, the
-// interest's link items, the name index, the agent or source index, else
-// every contact newest first) and applies the rest of the filter to what
-// that path reads. No Scan.
+// interest's link items, the word items of the name search, the agent or
+// source index, else every contact newest first) and applies the rest of
+// the filter to what that path reads. No Scan.
 func (s *Store) ListContacts(ctx context.Context, f crm.ContactFilter, o crm.ListOptions) (crm.Page[crm.Contact], error) {
 	switch {
 	case f.Email != "":
@@ -98,9 +100,8 @@ func (s *Store) ListContacts(ctx context.Context, f crm.ContactFilter, o crm.Lis
 	case f.InterestID != "":
 		q := query{pk: kindInterest + "#" + f.InterestID, prefix: kindContact + "#"}
 		return page(ctx, s, q, "interest", o, s.resolveLinks, contacts.decode, f.Matches)
-	case f.Query != "":
-		q := query{index: gsi4, pk: kindContact + "#NAME", prefix: f.Query, forward: true}
-		return page(ctx, s, q, "name", o, nil, contacts.decode, f.Matches)
+	case f.SearchTerm() != "":
+		return s.listByWords(ctx, f, o)
 	case f.AgentID != "":
 		q := query{index: gsi2, pk: kindContact + "#AGENT#" + f.AgentID}
 		return page(ctx, s, q, "agent", o, nil, contacts.decode, f.Matches)

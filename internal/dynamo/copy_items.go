@@ -93,6 +93,7 @@ func ItemsOf(snap crm.Snapshot, copied string) ([]KindItems, error) {
 		for _, iid := range c.InterestIDs {
 			contactItems = append(contactItems, interestLink(iid, c.ID))
 		}
+		contactItems = append(contactItems, wordItems(c)...)
 	}
 	markerCount := 0
 	for _, set := range []bool{snap.Seeded, snap.AdminCreated} {

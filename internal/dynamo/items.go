@@ -95,7 +95,6 @@ func contactToItem(c crm.Contact) contactItem {
 	if c.SourceID != "" {
 		k.GSI3PK, k.GSI3SK = kindContact+"#SOURCE#"+c.SourceID, c.ID
 	}
-	k.GSI4PK, k.GSI4SK = kindContact+"#NAME", c.NameKey()+"#"+c.ID
 	a, t := c.Address, c.Attribution
 	var addr *addressItem
 	if a != (crm.Address{}) {

@@ -196,7 +196,8 @@ func (s *Store) leadOps(t *tx, l crm.KeyedLead) {
 
 // mergeOps enriches a contact with one UpdateItem that writes each field
 // only where the contact has none (if_not_exists), adds interests to its
-// set and links, and claims the e-mail and phone it is given.
+// set and links, claims the e-mail and phone it is given, and adds the
+// word items of the surname and company it fills (mergeWords).
 func (s *Store) mergeOps(t *tx, m crm.ContactMerge) {
 	c := m.Fill
 	names := map[string]string{"#v": "version", "#u": "updatedAt", "#ub": "updatedBy", "#uv": "updatedVia"}
@@ -251,6 +252,7 @@ func (s *Store) mergeOps(t *tx, m crm.ContactMerge) {
 		names["#ph"] = "phone"
 		cond += " AND attribute_not_exists(#ph)"
 	}
+	cond += mergeWords(t, m, names, vals)
 	expr := "SET " + strings.Join(set, ", ")
 	if len(m.InterestIDs) > 0 {
 		names["#in"], vals[":in"] = "interestIds", &types.AttributeValueMemberSS{Value: m.InterestIDs}
@@ -262,9 +264,7 @@ func (s *Store) mergeOps(t *tx, m crm.ContactMerge) {
 		item: types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.table), Key: k,
 			UpdateExpression: aws.String(expr), ConditionExpression: aws.String(cond),
 			ExpressionAttributeNames: names, ExpressionAttributeValues: vals}},
-		onFail: func(context.Context) error {
-			return crm.Stale("contact") // it has an e-mail or phone of its own by now: merge without adding ours
-		},
+		onFail: func(ctx context.Context) error { return s.mergeFailed(ctx, m) },
 	})
 	if m.AddEmail {
 		t.claim(scopeEmail, c.Email, m.ContactID, s.failTaken(scopeEmail, c.Email, "email", "another contact has this email"))

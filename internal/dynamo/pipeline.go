@@ -107,6 +107,7 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 			for _, iid := range w.Old.InterestIDs {
 				t.del(linkKey(iid, w.Old.ID), "", nil, nil)
 			}
+			moveWords(t, w.Old, crm.Contact{})
 		default:
 			s.contactRefs(t, w.Old, w.New)
 		}
@@ -121,7 +122,7 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 	if len(t.ops) > 100 {
 		return crm.InvalidField("ids", fmt.Sprintf("the change needs %d writes; at most 100 fit in one transaction", len(t.ops)))
 	}
-	return t.run(ctx)
+	return s.retryHeld(ctx, b, t.run(ctx))
 }
 
 // opportunityRefs checks that what an opportunity newly refers to exists.

@@ -20,8 +20,8 @@ const (
 	gsi2 = "GSI2"
 	// GSI3 lists contacts by source, and opportunities by agent.
 	gsi3 = "GSI3"
-	// GSI4 lists contacts by folded name, for prefix search, and
-	// opportunities by contact.
+	// GSI4 lists opportunities by contact, and notes by pending
+	// reminder. (Contacts left it for their word items: words.go.)
 	gsi4 = "GSI4"
 	// GSI5 lists opportunities by assignee.
 	gsi5 = "GSI5"

@@ -13,8 +13,8 @@ import (
 // SnapshotOf decodes the items of a whole table (a Scan's, or the live
 // items of a change log) into the domain values of a crm.Snapshot, in the
 // order given, with IDs, versions, timestamps, numbers and token hashes as
-// stored. Derived items (uniqueness claims, interest links), idempotency
-// records and effect markers are skipped. Errors (internal): an item that
+// stored. Derived items (uniqueness claims, interest links, word items),
+// idempotency records and effect markers are skipped. Errors (internal): an item that
 // does not decode, or of an unknown type (named), each naming its key.
 func SnapshotOf(items []map[string]types.AttributeValue) (crm.Snapshot, error) {
 	snap := crm.Snapshot{Counters: map[string]int64{}, StateCounts: map[string]int64{}}
@@ -46,7 +46,7 @@ func snapshotItem(snap *crm.Snapshot, k keys, m map[string]types.AttributeValue)
 		return nil
 	}
 	switch k.Type {
-	case kindUnique, kindLink, kindIdem, kindEffect:
+	case kindUnique, kindLink, kindWord, kindIdem, kindEffect:
 		return nil
 	case kindContact:
 		return decodeInto(&snap.Contacts, contacts, m)

@@ -122,12 +122,15 @@ func TestListContactsFilters(t *testing.T) {
 		query string
 		want  []string // names, newest first
 	}{
-		{"q=jose", []string{"Josefa", "José"}},
-		{"q=JOSÉ", []string{"Josefa", "José"}},
+		{"q=jose", []string{"María José", "Josefa", "José"}}, // the start of any word
+		{"q=JOSÉ", []string{"María José", "Josefa", "José"}},
 		{"q=" + q("jose p"), []string{"José"}},
 		{"q=" + q("  José   PÉREZ "), []string{"José"}},
 		{"q=maria", []string{"María José"}},
-		{"q=perez", nil}, // a prefix of the full name, not of any word
+		{"q=perez", []string{"José"}},                   // the surname
+		{"q=" + q("lópez mar"), []string{"María José"}}, // each word starts one of the contact's
+		{"q=" + q("ruiz jose"), []string{"Josefa"}},
+		{"q=erez", nil}, // inside a word
 		{"email=" + q("JOSE@Example.com"), []string{"José"}},
 		{"email=" + q("nobody@example.com"), nil},
 		{"phone=" + q("+34 600 12 34 56"), []string{"José"}},
@@ -146,7 +149,7 @@ func TestListContactsFilters(t *testing.T) {
 		{"kind=client", []string{"Cliente"}},
 		{"kind=supplier", nil},
 		{"sourceId={s1}&agentId={a2}", []string{"Josefa"}},
-		{"interestId={i2}&q=jose", []string{"Josefa"}},
+		{"interestId={i2}&q=jose", []string{"María José", "Josefa"}},
 		{"q=jose&email=jose@example.com", []string{"José"}},
 		{"sourceId={s2}&kind=client", nil},
 		{"sourceId={unknown}", nil},
@@ -161,7 +164,7 @@ func TestListContactsFilters(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			items := e.listAll(e.staffToken, "/v1/contacts?"+ref.Replace(c.query))
 			got := names(items)
-			// The name search lists by name; every other list newest first.
+			// The name search lists by the word found; every other list newest first.
 			if q, _ := url.ParseQuery(c.query); q.Get("q") == "" && !slices.IsSortedFunc(ids(items), func(a, b string) int { return -compare(a, b) }) {
 				t.Errorf("not newest first: %v", got)
 			}

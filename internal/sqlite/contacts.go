@@ -10,11 +10,12 @@ import (
 var contacts = newEntity(entity[crm.Contact, contactRow]{
 	table: "contacts", label: "contact", change: "contact", toRow: contactToRow, fromRow: contactFromRow,
 	id: func(v crm.Contact) string { return v.ID }, version: func(v crm.Contact) int { return v.Version },
-	cols: []string{"agent_id", "source_id", "client_id", "supplier_id", "name_sk"},
+	cols: []string{"agent_id", "source_id", "client_id", "supplier_id"},
 	vals: func(c crm.Contact) []any {
-		return []any{c.AgentID, c.SourceID, c.ClientID, c.SupplierID, c.NameKey() + "#" + c.ID}
+		return []any{c.AgentID, c.SourceID, c.ClientID, c.SupplierID}
 	},
 	claims: contactClaims,
+	derive: contactWords,
 })
 
 // contactClaims are a contact's e-mail and its distinct phones (a phone
@@ -127,7 +128,8 @@ func unlinkInterests(t *wtx, contactID string, interestIDs []string) error {
 // access path the filter allows (the owner of the e-mail or phone, the
 // interest's links, the name index, the agent or source index, else every
 // contact of the kind, newest first) and applies the whole filter to what
-// it reads. Errors: invalid (cursor), unavailable, internal.
+// it reads. The name search reads the words of contact_words starting with
+// its longest term. Errors: invalid (cursor), unavailable, internal.
 func (s *Store) ListContacts(ctx context.Context, f crm.ContactFilter, o crm.ListOptions) (crm.Page[crm.Contact], error) {
 	switch {
 	case f.Email != "":
@@ -149,9 +151,8 @@ func contactListing(f crm.ContactFilter) listing {
 	case f.InterestID != "":
 		return listing{path: "contacts-interest:" + f.InterestID, from: "contact_interests l JOIN contacts c ON c.id = l.contact_id",
 			doc: "c.doc", key: "l.contact_id", where: "l.interest_id = ?", args: []any{f.InterestID}}
-	case f.Query != "":
-		return listing{path: "contacts-name", from: "contacts INDEXED BY contacts_by_name", key: "name_sk", asc: true,
-			where: "name_sk >= ? AND name_sk < ?", args: []any{f.Query, prefixEnd(f.Query)}}
+	case f.SearchTerm() != "":
+		return wordListing(f)
 	case f.AgentID != "":
 		return listing{path: "contacts-agent:" + f.AgentID, from: "contacts INDEXED BY contacts_by_agent", key: "id",
 			where: "agent_id = ?", args: []any{f.AgentID}}

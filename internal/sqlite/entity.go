@@ -26,6 +26,10 @@ type entity[T any, R any] struct {
 	vals func(v T) []any
 	// claims lists the unique values v holds; nil if none.
 	claims func(v T) []claim
+	// derive keeps the rows that follow from an entity (a contact's
+	// search words) in step with it: from old to next, the zero value
+	// for none (a creation's old, a deletion's next); nil if none.
+	derive func(t *wtx, old, next T) error
 
 	insertSQL, updateSQL string
 }
@@ -120,6 +124,9 @@ func (e entity[T, R]) create(t *wtx, v T) error {
 			}
 		}
 	}
+	if err := e.derived(t, *new(T), v); err != nil {
+		return err
+	}
 	return t.outbox(e.change, "", doc)
 }
 
@@ -143,6 +150,9 @@ func (e entity[T, R]) update(t *wtx, old, next T) error {
 			return err
 		}
 	}
+	if err := e.derived(t, old, next); err != nil {
+		return err
+	}
 	return t.outbox(e.change, before, doc)
 }
 
@@ -162,6 +172,9 @@ func (e entity[T, R]) remove(t *wtx, v T) error {
 				return err
 			}
 		}
+	}
+	if err := e.derived(t, v, *new(T)); err != nil {
+		return err
 	}
 	return t.outbox(e.change, before, "")
 }
@@ -190,7 +203,15 @@ func (e entity[T, R]) load(t *wtx, v T) error {
 			}
 		}
 	}
-	return nil
+	return e.derived(t, *new(T), v)
+}
+
+// derived runs derive, if the entity has one.
+func (e entity[T, R]) derived(t *wtx, old, next T) error {
+	if e.derive == nil {
+		return nil
+	}
+	return e.derive(t, old, next)
 }
 
 // list lists every entity of the table by ID, oldest first.

@@ -19,15 +19,23 @@ CREATE TABLE contacts (
 	source_id   TEXT NOT NULL,
 	client_id   TEXT NOT NULL,
 	supplier_id TEXT NOT NULL,
-	name_sk     TEXT NOT NULL, -- folded full name, '#', ID: the name search order
 	doc         TEXT NOT NULL
 );
 CREATE INDEX contacts_by_agent ON contacts (agent_id, id);
 CREATE INDEX contacts_by_source ON contacts (source_id, id);
-CREATE INDEX contacts_by_name ON contacts (name_sk);
 CREATE INDEX contacts_clients ON contacts (id) WHERE client_id != '';
 CREATE INDEX contacts_suppliers ON contacts (id) WHERE supplier_id != '';
 CREATE INDEX contacts_neither ON contacts (id) WHERE client_id = '' AND supplier_id = '';
+
+-- The search words of each contact (crm.Contact.SearchWords: those of its
+-- name, surname and company, folded), so that the name search (q=) is a
+-- range: sk is the word, '#', the contact's ID; by contact, to list a
+-- contact under its first word of that range only.
+CREATE TABLE contact_words (
+	sk         TEXT PRIMARY KEY,
+	contact_id TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX contact_words_by_contact ON contact_words (contact_id, sk);
 
 -- A contact's interests, so that "contacts with interest X" is a range.
 CREATE TABLE contact_interests (

@@ -73,7 +73,7 @@ func (s *Store) Load(ctx context.Context, l crm.Snapshot) error {
 }
 
 // loadedTables are the tables Load fills, which must be empty.
-var loadedTables = []string{"contacts", "contact_interests", "claims", "sources", "interests", "agents", "states",
+var loadedTables = []string{"contacts", "contact_interests", "contact_words", "claims", "sources", "interests", "agents", "states",
 	"users", "settings", "clients", "suppliers", "quotes", "tokens", "opportunities", "notes", "files", "leads",
 	"counters", "state_counts", "config", "timeline", "stats"}
 

@@ -12,7 +12,9 @@
 //     could miss it; minidyn, like SQLite, is consistent at once.)
 //   - Lists order their items as the port says; "newest first" and "oldest
 //     first" follow the entities' IDs (ULIDs, which sort by creation), and
-//     the name search (ContactFilter.Query alone) lists by folded full name.
+//     the name search (ContactFilter.Query) lists by the word each contact
+//     was found under (the first of its words starting with the longest
+//     term), then by ID.
 //     ListStates may return the states in any order (the use cases sort
 //     them), and Stats its rows in any order.
 //   - A list page shorter than the limit is the last one (no cursor).
@@ -53,6 +55,7 @@ var groups = []struct {
 	tests []test
 }{
 	{"Contacts", contactTests},
+	{"ContactSearch", searchTests},
 	{"Catalog", catalogTests},
 	{"States", stateTests},
 	{"Users", userTests},

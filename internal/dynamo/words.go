@@ -1,0 +1,213 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// kindWord is the type of a contact's word items: one per search word
+// (crm.Contact.SearchWords), PK WORD#<the word's first letter>, SK
+// <word>#<contact ID>, and nothing else, written and deleted with the
+// contact in its own transaction like its interest links. The name search
+// is one Query of a partition with begins_with on the term, and a
+// BatchGetItem of the contacts it names.
+const kindWord = "WORD"
+
+// wordPartition is the partition of the word items of words starting
+// with w's first letter: the name search's partitions are as many as the
+// initials in use, not one.
+func wordPartition(w string) string {
+	r, n := utf8.DecodeRuneInString(w)
+	if r == utf8.RuneError && n <= 1 {
+		return kindWord + "#"
+	}
+	return kindWord + "#" + w[:n]
+}
+
+// wordKey is the key of the item of word w of a contact.
+func wordKey(w, contactID string) map[string]types.AttributeValue {
+	return key(wordPartition(w), w+"#"+contactID)
+}
+
+// wordItem is the item of word w of a contact: its key and type only.
+func wordItem(w, contactID string) map[string]types.AttributeValue {
+	return marshal(keys{PK: wordPartition(w), SK: w + "#" + contactID, Type: kindWord})
+}
+
+// wordItems are the word items of a contact (for a copy).
+func wordItems(c crm.Contact) []map[string]types.AttributeValue {
+	var out []map[string]types.AttributeValue
+	for _, w := range c.SearchWords() {
+		out = append(out, wordItem(w, c.ID))
+	}
+	return out
+}
+
+// moveWords adds to t the deletion of the word items of old's words that
+// next has not and the items of next's new words; a zero contact has none
+// (old of a creation, next of a deletion).
+func moveWords(t *tx, old, next crm.Contact) {
+	id := next.ID
+	if id == "" {
+		id = old.ID
+	}
+	was, is := old.SearchWords(), next.SearchWords()
+	for _, w := range was {
+		if !slices.Contains(is, w) {
+			t.del(wordKey(w, id), "", nil, nil)
+		}
+	}
+	for _, w := range is {
+		if !slices.Contains(was, w) {
+			t.put(wordItem(w, id), "", nil, nil)
+		}
+	}
+}
+
+// mergeWords adds to t the word items of the surname and company a merge
+// fills, and returns the condition that makes the merge's UpdateItem fail
+// where it would not write them: the contact has another surname or
+// company (a merge writes a field only where the contact has none; one
+// equal to the fill's already has those words). Commit then merges again
+// without that field (retryHeld). A field's words depend on that field
+// alone (crm.FieldWords), so they need not read the contact.
+func mergeWords(t *tx, m crm.ContactMerge, names map[string]string, vals map[string]types.AttributeValue) string {
+	cond := ""
+	var words []string
+	for _, f := range []struct{ name, attr, value string }{
+		{"#wsn", "surname", m.Fill.Surname}, {"#wco", "company", m.Fill.Company},
+	} {
+		if f.value == "" {
+			continue
+		}
+		v := ":w" + f.name[2:]
+		names[f.name], vals[v] = f.attr, str(f.value)
+		cond += " AND (attribute_not_exists(" + f.name + ") OR " + f.name + " = " + v + ")"
+		for _, w := range crm.FieldWords(f.value) {
+			if !slices.Contains(words, w) {
+				words = append(words, w)
+			}
+		}
+	}
+	for _, w := range words {
+		t.put(wordItem(w, m.ContactID), "", nil, nil)
+	}
+	return cond
+}
+
+// heldFills is the failure of a merge into a contact that has a surname
+// or company of its own, other than the one the merge would fill.
+type heldFills struct {
+	contactID        string
+	surname, company bool
+}
+
+func (h *heldFills) Error() string {
+	return "contact " + h.contactID + " holds the fields the merge fills"
+}
+
+// mergeFailed tells why a merge's UpdateItem failed, reading the contact:
+// heldFills when it has another surname or company than the merge fills,
+// else stale (it is gone, or has an e-mail or phone of its own by now: the
+// service merges again without ours).
+func (s *Store) mergeFailed(ctx context.Context, m crm.ContactMerge) error {
+	c, err := contacts.get(ctx, s, m.ContactID)
+	if err != nil {
+		return crm.Stale("contact")
+	}
+	h := &heldFills{contactID: m.ContactID,
+		surname: m.Fill.Surname != "" && c.Surname != "" && c.Surname != m.Fill.Surname,
+		company: m.Fill.Company != "" && c.Company != "" && c.Company != m.Fill.Company}
+	if h.surname || h.company {
+		return h
+	}
+	return crm.Stale("contact")
+}
+
+// retryHeld commits b again when err is a merge's heldFills, without the
+// fields the contact holds (which the merge would not have written); at
+// most twice for a merge, each time with one field fewer. Other errors
+// are returned as they are.
+func (s *Store) retryHeld(ctx context.Context, b crm.Batch, err error) error {
+	h, ok := errors.AsType[*heldFills](err)
+	if !ok {
+		return err
+	}
+	b.Merges = slices.Clone(b.Merges)
+	for i, m := range b.Merges {
+		if m.ContactID != h.contactID {
+			continue
+		}
+		if h.surname {
+			m.Fill.Surname = ""
+		}
+		if h.company {
+			m.Fill.Company = ""
+		}
+		b.Merges[i] = m
+	}
+	return s.Commit(ctx, b)
+}
+
+// listByWords lists the contacts of the name search: a Query of the word
+// items starting with the filter's search term, in word order, each
+// resolved to its contact with one BatchGetItem (resolveWords), and the
+// rest of the filter (its other terms too) applied to what it reads.
+func (s *Store) listByWords(ctx context.Context, f crm.ContactFilter, o crm.ListOptions) (crm.Page[crm.Contact], error) {
+	term := f.SearchTerm()
+	pk := wordPartition(term)
+	q := query{pk: pk, prefix: term, forward: true}
+	return page(ctx, s, q, "name:"+pk, o, s.resolveWords(term), contacts.decode, f.Matches)
+}
+
+// resolveWords returns the resolver of word items into their contacts
+// (one BatchGetItem), keeping a contact only under the first of its words
+// that starts with term, so that a contact with two such words is listed
+// once; nil for the others, and where a contact is gone or its words
+// changed meanwhile.
+func (s *Store) resolveWords(term string) func(context.Context, []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	return func(ctx context.Context, items []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+		words, ids := make([]string, len(items)), make([]string, len(items))
+		for i, m := range items {
+			k, err := unmarshal[keys](m)
+			if err != nil {
+				return nil, err
+			}
+			if cut := strings.LastIndexByte(k.SK, '#'); cut > 0 {
+				words[i], ids[i] = k.SK[:cut], k.SK[cut+1:]
+			}
+		}
+		got, err := s.batchGet(ctx, kindContact, ids)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]map[string]types.AttributeValue, len(got))
+		for _, m := range got {
+			if id, ok := m["id"].(*types.AttributeValueMemberS); ok {
+				byID[id.Value] = m
+			}
+		}
+		out := make([]map[string]types.AttributeValue, len(items))
+		for i, id := range ids {
+			m := byID[id]
+			if m == nil {
+				continue
+			}
+			c, err := contacts.decode(m)
+			if err != nil {
+				return nil, err
+			}
+			if crm.FirstWordWith(c.SearchWords(), term) == words[i] {
+				out[i] = m
+			}
+		}
+		return out, nil
+	}
+}
