@@ -115,11 +115,24 @@ func run(reportPath, pkg string, timeout time.Duration) error {
 		return errors.New("the report holds no mutants")
 	}
 
-	// The coverage of the package's own tests, and how long they take.
-	prof := filepath.Join(os.TempDir(), fmt.Sprintf("mutants-%d.cov", os.Getpid()))
-	defer os.Remove(prof)
+	// The coverage of the package's own tests, and how long they take to
+	// run once built (the limit of a mutant's run, as gremlins'
+	// --timeout-coefficient 3; building is not timed, as a loaded machine
+	// may take long to link).
+	tmp, err := os.MkdirTemp("", "mutants")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	prof := filepath.Join(tmp, "cover.out")
+	bin := filepath.Join(tmp, "unmutated.test")
+	if out, err := exec.Command("go", "test", "-c", "-cover", "-o", bin, pkg).CombinedOutput(); err != nil {
+		return fmt.Errorf("the unmutated tests do not build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-test.count=1", "-test.coverprofile", prof)
+	cmd.Dir = dir
 	start := time.Now()
-	if out, err := exec.Command("go", "test", "-count=1", "-coverprofile", prof, pkg).CombinedOutput(); err != nil {
+	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("the unmutated tests fail: %v\n%s", err, out)
 	}
 	if timeout == 0 {
@@ -349,9 +362,16 @@ func test(dir, pkg string, m *mutant, timeout time.Duration) string {
 		return "NOT COVERED"
 	}
 	defer done()
+	bin := filepath.Join(os.TempDir(), fmt.Sprintf("mutants-%d.test", os.Getpid()))
+	defer os.Remove(bin)
+	if exec.Command("go", "test", "-c", ov, "-o", bin, pkg).Run() != nil {
+		return "NOT VIABLE" // the package builds, but a test file does not with the mutant
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	err = exec.CommandContext(ctx, "go", "test", "-count=1", "-failfast", ov, pkg).Run()
+	cmd := exec.CommandContext(ctx, bin, "-test.count=1", "-test.failfast")
+	cmd.Dir = dir
+	err = cmd.Run()
 	switch {
 	case ctx.Err() != nil:
 		return "TIMED OUT"
