@@ -126,6 +126,8 @@ func TestContactFilterMatches(t *testing.T) {
 		{"a term of no word", ContactFilter{Query: "jose ruiz"}, c, false},
 		{"inside a word", ContactFilter{Query: "erez"}, c, false},
 		{"mobile by phone", ContactFilter{Phone: "+34611223344"}, c, true},
+		{"phone by phone", ContactFilter{Phone: "+34600123456"}, c, true},
+		{"other phone", ContactFilter{Phone: "+34699999999"}, c, false},
 		{"other email", ContactFilter{Email: "x@example.com"}, c, false},
 		{"source and agent", ContactFilter{SourceID: src, AgentID: ag}, c, true},
 		{"other agent", ContactFilter{AgentID: src}, c, false},

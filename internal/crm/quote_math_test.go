@@ -464,3 +464,20 @@ func referenceParseDecimal(s string, scale int) (int64, bool) {
 	}
 	return r.Num().Int64(), true
 }
+
+// Sums clamp at the int64 limits instead of wrapping, and are exact below
+// them, whatever the signs.
+func TestAddSat(t *testing.T) {
+	for _, tc := range []struct{ a, b, want int64 }{
+		{2, 3, 5}, {-5, 3, -2}, {5, -3, 2}, {-3, 5, 2}, {3, -5, -2}, {-1, -1, -2}, {0, 0, 0},
+		{math.MaxInt64, 0, math.MaxInt64}, {math.MaxInt64, -1, math.MaxInt64 - 1}, {math.MaxInt64, 1, math.MaxInt64},
+		{1, math.MaxInt64, math.MaxInt64}, {math.MaxInt64, math.MaxInt64, math.MaxInt64},
+		{math.MinInt64, 0, math.MinInt64}, {math.MinInt64, 1, math.MinInt64 + 1}, {math.MinInt64, -1, math.MinInt64},
+		{-1, math.MinInt64, math.MinInt64}, {math.MinInt64, math.MinInt64, math.MinInt64},
+		{math.MaxInt64, math.MinInt64, -1},
+	} {
+		if got := addSat(tc.a, tc.b); got != tc.want {
+			t.Errorf("addSat(%d, %d) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
