@@ -14,6 +14,11 @@ GO_LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda
 RIE_PKG     := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE_STAMP   := bin/.aws-lambda-rie-$(RIE_VERSION)
+# staticcheck runs over every package before the tests (make vet, make test):
+# v0.8.2 is staticcheck 2026.2.2, which knows Go 1.26.
+STATICCHECK_PKG     := honnef.co/go/tools/cmd/staticcheck
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK_STAMP   := bin/.staticcheck-$(STATICCHECK_VERSION)
 # oapi-codegen, the common Go client generator: internal/httpapi's
 # TestOpenAPIGeneratesAGoClient generates a client from GET /openapi.json
 # with it and compiles it against its runtime library at OAPI_RUNTIME_VERSION
@@ -56,7 +61,7 @@ RACE      ?= -race
 MAX_BINARY_MB := 20
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench build tools fuzz mutate clean
+.PHONY: help run test vet lint bench build tools fuzz mutate clean
 .PHONY: build-ApiFunction build-WebhookFunction build-StreamFunction build-ReminderFunction build-InboundFunction
 
 help: ## list the targets
@@ -65,9 +70,12 @@ help: ## list the targets
 run: ## run the whole CRM locally on 127.0.0.1:3000 (extra flags: ARGS='--addr :8080')
 	$(GO) run ./cmd/embudo serve $(ARGS)
 
-test: tools lint ## install the tools, lint the template, then go vet and every test (RACE= to drop -race)
-	$(GO) vet ./...
+test: tools lint vet ## install the tools, lint the template, go vet and staticcheck, then every test (RACE= to drop -race)
 	$(GO) test $(RACE) -count=1 ./...
+
+vet: $(STATICCHECK_STAMP) ## go vet and staticcheck over every package
+	$(GO) vet ./...
+	bin/staticcheck ./...
 
 lint: ## check template.yaml with cfn-lint (skipped where it is missing, required when CI=true)
 	@if command -v cfn-lint >/dev/null 2>&1; then \
@@ -106,7 +114,7 @@ build-StreamFunction:   ; $(call sam-build,stream)
 build-ReminderFunction: ; $(call sam-build,reminder)
 build-InboundFunction:  ; $(call sam-build,inbound)
 
-tools: $(RIE_STAMP) $(OAPI_CODEGEN_STAMP) $(if $(NPM),$(NPM_STAMP)) moto-server ## install aws-lambda-rie and oapi-codegen into ./bin and the npm emulators into infra/node_modules, and moto with pip
+tools: $(RIE_STAMP) $(STATICCHECK_STAMP) $(OAPI_CODEGEN_STAMP) $(if $(NPM),$(NPM_STAMP)) moto-server ## install aws-lambda-rie, staticcheck and oapi-codegen into ./bin and the npm emulators into infra/node_modules, and moto with pip
 ifeq ($(NPM),)
 	@if [ "$${CI:-}" = true ]; then \
 		echo "tools: npm is required in CI (the SES emulator tests must not skip)" >&2; exit 1; \
@@ -117,6 +125,11 @@ endif
 $(RIE_STAMP):
 	GOBIN=$(CURDIR)/bin $(GO) install $(RIE_PKG)@$(RIE_VERSION)
 	@rm -f bin/.aws-lambda-rie-*
+	@touch $@
+
+$(STATICCHECK_STAMP):
+	GOBIN=$(CURDIR)/bin $(GO) install $(STATICCHECK_PKG)@$(STATICCHECK_VERSION)
+	@rm -f bin/.staticcheck-*
 	@touch $@
 
 $(OAPI_CODEGEN_STAMP):

@@ -33,11 +33,11 @@ type localServer struct {
 }
 
 // serveInProcess runs `embudo serve` on a free port with a fresh data
-// directory, and stops it (cancelling its context, as SIGTERM does) when the
-// test ends, requiring a clean exit.
+// directory, no e-mail listener and the first admin's token effectsToken
+// (TestMain), and stops it (cancelling its context, as SIGTERM does) when
+// the test ends, requiring a clean exit.
 func serveInProcess(t *testing.T) *localServer {
 	t.Helper()
-	t.Setenv("EMBUDO_BOOTSTRAP_TOKEN", effectsToken)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func serveInProcess(t *testing.T) *localServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", s.data, "--addr", addr, "--template", "../../template.yaml",
+		done <- run(ctx, []string{"serve", "--data", s.data, "--addr", addr, "--smtp-addr=", "--template", "../../template.yaml",
 			"--app-url", "https://crm.example.com"}, s.out, s.out)
 	}()
 	t.Cleanup(func() {
@@ -146,6 +146,7 @@ func keysAndRecipients(ms []sentMail) []string {
 }
 
 func TestServeSendsNotificationsAndKeepsTheTimeline(t *testing.T) {
+	t.Parallel()
 	s := serveInProcess(t)
 	admin := effectsToken
 

@@ -342,7 +342,8 @@ func TestImport10000Rows(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10,000 rows")
 	}
-	s := cliAgainst(t)
+	t.Parallel() // the API named by flags, not by the environment
+	s := serveInProcess(t)
 	const n = 10000
 	var b strings.Builder
 	b.WriteString("nombre;apellidos;email;móvil;empresa;ciudad\n")
@@ -350,7 +351,7 @@ func TestImport10000Rows(t *testing.T) {
 		fmt.Fprintf(&b, "Persona %d;Apellido %d;persona%d@example.com;+34 6%08d;Empresa %d;Ciudad %d\n", i, i, i, i, i%97, i%13)
 	}
 	file := writeTemp(t, "diez-mil.csv", []byte(b.String()))
-	out, errs := cliMustRun(t, "import", "contacts", file)
+	out, errs := cliMustRun(t, "import", "contacts", file, "--url", s.url, "--token", effectsToken)
 	if !strings.Contains(out, fmt.Sprintf("created    %d", n)) || !strings.Contains(out, "rejected   0") {
 		t.Fatalf("summary:\n%s\n%s", out, errs)
 	}

@@ -7,9 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,18 +16,6 @@ import (
 )
 
 const testToken = "embudo-serve-test-token-0000000000000000000"
-
-// binary builds embudo once per test run.
-func binary(t *testing.T) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "embudo")
-	cmd := exec.Command("go", "build", "-o", out, ".")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("build embudo: %v", err)
-	}
-	return out
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -69,8 +55,8 @@ func (s *syncBuffer) String() string {
 
 func start(t *testing.T, bin, data, addr string, env ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--template", "../../template.yaml")
-	cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--smtp-addr=", "--template", "../../template.yaml")
+	cmd.Env = environ(env...)
 	out := &syncBuffer{}
 	cmd.Stdout = out
 	cmd.Stderr = out
@@ -137,6 +123,7 @@ func items(m map[string]any) []any {
 // acknowledged over HTTP is on disk, so even kill -9 right after the 201
 // loses nothing.
 func TestContactSurvivesKill9(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	data, addr := t.TempDir(), freeAddr(t)
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
@@ -166,6 +153,7 @@ func TestContactSurvivesKill9(t *testing.T) {
 // next start has the data; the first start printed no token because one was
 // given in the environment.
 func TestSIGTERMStopsCleanlyAndKeepsData(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	data, addr := t.TempDir(), freeAddr(t)
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
@@ -189,6 +177,7 @@ func TestSIGTERMStopsCleanlyAndKeepsData(t *testing.T) {
 // TestFirstStartPrintsATokenOnce: without EMBUDO_BOOTSTRAP_TOKEN the first
 // start prints a new admin token, which works; a restart prints none.
 func TestFirstStartPrintsATokenOnce(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	data, addr := t.TempDir(), freeAddr(t)
 	s := start(t, bin, data, addr)

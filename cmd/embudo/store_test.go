@@ -19,6 +19,7 @@ import (
 // restart every write that was answered 201 is there, and no opportunity
 // number was handed out twice.
 func TestKill9UnderLoadLosesNothingAcknowledged(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	data, addr := t.TempDir(), freeAddr(t)
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
@@ -107,6 +108,7 @@ func TestKill9UnderLoadLosesNothingAcknowledged(t *testing.T) {
 // store is the change log of the earlier embedded runtime is loaded into the
 // database at start, served, and its log kept under another name.
 func TestDataDirectoryOfTheEarlierVersionIsConverted(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	data, addr := t.TempDir(), freeAddr(t)
 	old, err := os.ReadFile("../../internal/dynamo/testdata/changes-v1.log")
@@ -141,6 +143,7 @@ func TestDataDirectoryOfTheEarlierVersionIsConverted(t *testing.T) {
 // TestBackupOfARunningDatabase: embudo backup copies the database while the
 // server runs; the copy serves the same data.
 func TestBackupOfARunningDatabase(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	data, addr := t.TempDir(), freeAddr(t)
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
@@ -180,6 +183,7 @@ func TestBackupOfARunningDatabase(t *testing.T) {
 // overwritten is not served in part; the error names the file and what
 // to do.
 func TestDamagedDatabaseIsRefusedWithItsName(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	data, addr := t.TempDir(), freeAddr(t)
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
@@ -203,8 +207,8 @@ func TestDamagedDatabaseIsRefusedWithItsName(t *testing.T) {
 		}
 	}
 	f.Close()
-	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr)
-	cmd.Env = append(os.Environ(), "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
+	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--smtp-addr=")
+	cmd.Env = environ("EMBUDO_BOOTSTRAP_TOKEN=" + testToken)
 	done := make(chan struct{})
 	var out []byte
 	go func() { out, err = cmd.CombinedOutput(); close(done) }()

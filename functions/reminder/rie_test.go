@@ -30,7 +30,7 @@ func invoke(t *testing.T, emu *rietest.Emulator, payload []byte) map[string]any 
 // against minidyn (the table of template.yaml) and the SES v2 emulator,
 // with every events/reminder-*.json and with a schedule's payload for a
 // real note. The function has no Scheduler client: reminding and sweeping
-// arm no schedule (infra/deps_test.go).
+// arm no schedule (internal/archtest).
 func TestEventsUnderEmulator(t *testing.T) {
 	bootstrap := rietest.Build(t, ".")
 	ses := emulate.StartSES(t)

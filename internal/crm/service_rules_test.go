@@ -73,13 +73,6 @@ func (r *rig) contact(t *testing.T, c crm.Contact) crm.Contact {
 	return c
 }
 
-func wantCode(t *testing.T, err error, code crm.Code) {
-	t.Helper()
-	if crm.ErrorCode(err) != code {
-		t.Fatalf("err %v, want %s", err, code)
-	}
-}
-
 // Notes: a private note is its author's alone (to others it does not
 // exist); a team note may be changed or deleted by its author or an admin
 // only; a new aviso re-arms the reminder.

@@ -97,6 +97,7 @@ func serveSmall(t *testing.T, h http.Handler) string {
 }
 
 func TestRefusedBodyIsAnswered(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, token := h.newSource("Web", map[string]any{"kind": "form"})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -138,6 +139,7 @@ func TestRefusedBodyIsAnswered(t *testing.T) {
 // A client that asks before sending (Expect: 100-continue, as curl does for
 // large bodies) is refused without being told to send the body.
 func TestRefusedBodyExpectContinue(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	addr := strings.TrimPrefix(e.srv.URL, "http://")
 	conn, err := net.Dial("tcp", addr)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestCatalogCRUD(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		path    string
 		create  map[string]any
@@ -98,6 +99,7 @@ func TestCatalogCRUD(t *testing.T) {
 // same name ignoring case, accents and spaces; the 409 names the entry
 // that has it (existingId), on create and on rename.
 func TestCatalogNamesAreUnique(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"sources", "interests"} {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnv(t)
@@ -127,6 +129,7 @@ func TestCatalogNamesAreUnique(t *testing.T) {
 }
 
 func TestAgentCodesAreUnique(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a1 := e.created("/v1/agents", map[string]any{"code": "A1", "name": "Ana"})
 	b1 := e.created("/v1/agents", map[string]any{"code": "B1", "name": "Berta"})
@@ -143,6 +146,7 @@ func TestAgentCodesAreUnique(t *testing.T) {
 }
 
 func TestCatalogInUseCannotBeDeleted(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"sources", "agents", "interests"} {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnv(t)
@@ -199,6 +203,7 @@ func defaults(t *testing.T, e *env) []string {
 }
 
 func TestStatesHaveExactlyOneDefault(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	res := e.staff_(http.MethodGet, "/v1/states", nil)
 	wantStatus(t, res, http.StatusOK)
@@ -259,6 +264,7 @@ func TestStatesHaveExactlyOneDefault(t *testing.T) {
 }
 
 func TestNotificationSettings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	res := e.admin_(http.MethodGet, "/v1/notification-settings", nil)
 	wantStatus(t, res, http.StatusOK)

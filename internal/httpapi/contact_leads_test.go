@@ -14,6 +14,7 @@ import (
 // every lead of the contact, newest first and in pages, with what it
 // posted, when and from which source.
 func TestContactLeadsKeepWhatAMergedLeadPosted(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	src := e.created("/v1/sources", map[string]any{"name": "Formulario web", "webhook": map[string]any{"kind": "form"}})
 	source := crm.Source{ID: id(src), Name: "Formulario web", Webhook: &crm.Webhook{Kind: crm.FormatForm}}

@@ -12,6 +12,7 @@ import (
 )
 
 func TestCreateAndGetContact(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	staff := e.staffUser()
 	res := e.staff_(http.MethodPost, "/v1/contacts", map[string]any{
@@ -63,6 +64,7 @@ func TestCreateAndGetContact(t *testing.T) {
 }
 
 func TestListContactsNewestFirst(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, n := range []string{"Primero", "Segundo", "Tercero"} {
 		e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": n})
@@ -115,6 +117,7 @@ func newContactWorld(t *testing.T, e *env) contactWorld {
 }
 
 func TestListContactsFilters(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	w := newContactWorld(t, e)
 	q := url.QueryEscape
@@ -196,6 +199,7 @@ func compare(a, b string) int {
 }
 
 func TestListContactsPagination(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var created []string
 	for i := range 11 {
@@ -262,6 +266,7 @@ func TestListContactsPagination(t *testing.T) {
 }
 
 func TestPatchContactWithIfMatch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana", "company": "Old"})
 	path := "/v1/contacts/" + id(c)
@@ -307,6 +312,7 @@ func TestPatchContactWithIfMatch(t *testing.T) {
 }
 
 func TestPatchContactClearsFields(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	src := e.created("/v1/sources", map[string]any{"name": "Feria"})
 	c := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{
@@ -338,6 +344,7 @@ func TestPatchContactClearsFields(t *testing.T) {
 }
 
 func TestDeleteContact(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana", "email": "ana@example.com", "phone": "600123456"})
 	path := "/v1/contacts/" + id(c)
@@ -363,6 +370,7 @@ func TestDeleteContact(t *testing.T) {
 }
 
 func TestDuplicateContacts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	first := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Primera", "email": "ana@example.com", "phone": "+34 600 12 34 56"})
 	other := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Otra"})
@@ -395,6 +403,7 @@ func TestDuplicateContacts(t *testing.T) {
 }
 
 func TestPatchContactMovesItBetweenFilters(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	w := newContactWorld(t, e)
 	jose := w.byName["José"]
@@ -421,6 +430,7 @@ func TestPatchContactMovesItBetweenFilters(t *testing.T) {
 }
 
 func TestPatchContactInterestsMovesTheLinks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := id(e.created("/v1/interests", map[string]any{"name": "Antes"}))
 	b := id(e.created("/v1/interests", map[string]any{"name": "Después"}))

@@ -15,6 +15,7 @@ import (
 const termEscape = "\x1b]0;PWNED\x07\x1b[2J"
 
 func TestControlCharactersRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := newFixture(e)
 	key := crm.NotificationKeys()[0]
@@ -60,6 +61,7 @@ func TestControlCharactersRefused(t *testing.T) {
 }
 
 func TestTabsAndNewlinesKept(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.created("/v1/contacts", map[string]any{"name": "Ana", "observations": "línea 1\r\nlínea 2\n\tsangrada"})
 	if got := c["observations"]; got != "línea 1\nlínea 2\n\tsangrada" {

@@ -51,6 +51,7 @@ func wantInternal(t *testing.T, res response) {
 }
 
 func TestStoreFailureIsAnInternalProblem(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	body := map[string]any{"name": "Ana", "email": "ana@example.com"}
 	before := e.snapshot()
@@ -71,6 +72,7 @@ func TestStoreFailureIsAnInternalProblem(t *testing.T) {
 // With the token cache warm, authentication needs no store call, so it is
 // the write itself that fails.
 func TestStoreFailureOnTheWrite(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var logs syncBuffer
 	api := httpapi.New(e.svc, httpapi.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})

@@ -13,6 +13,7 @@ import (
 // bytes (an HTML page declared text/plain stays text), with nosniff, as
 // an attachment named like the file.
 func TestFileDownloadIsAnAttachmentOfItsType(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := fileParents(e)[0]
 	for _, c := range []struct{ name, ctype, content string }{
@@ -41,6 +42,7 @@ func TestFileDownloadIsAnAttachmentOfItsType(t *testing.T) {
 // content type only, and stops working once its file is completed or
 // deleted: a later PUT neither replaces the file nor leaves bytes behind.
 func TestFileUploadURLStopsWorking(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := fileParents(e)[0]
 	content, other := []byte("primera"), []byte("segunda")

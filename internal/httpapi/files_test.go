@@ -183,6 +183,7 @@ func fileParents(e *env) []fileParent {
 }
 
 func TestFileLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	staffID := e.staffUser().ID
 	names := map[string]string{"contacts": `Presupuesto año "2026" (v2).pdf`, "opportunities": "plano cocina.dwg"}
@@ -316,6 +317,7 @@ func TestFileLifecycle(t *testing.T) {
 }
 
 func TestFileListNewestFirstInPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, p := range fileParents(e) {
 		t.Run(p.collection, func(t *testing.T) {
@@ -356,6 +358,7 @@ func TestFileListNewestFirstInPages(t *testing.T) {
 }
 
 func TestFileCompleteChecksTheUpload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := fileParents(e)[0]
 	content := fileContent(10)
@@ -418,6 +421,7 @@ func TestFileCompleteChecksTheUpload(t *testing.T) {
 }
 
 func TestFileDeletePending(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := fileParents(e)[1]
 	blobs := e.blobFiles()
@@ -443,6 +447,7 @@ func TestFileDeletePending(t *testing.T) {
 }
 
 func TestFileBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	huge := float64(1 << 62)
 	cases := []struct {
@@ -514,6 +519,7 @@ func TestFileBadInputWritesNothing(t *testing.T) {
 }
 
 func TestFileRoutes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// Files go on contacts and opportunities, and nothing else.
 	var fileRoutes []string
@@ -580,6 +586,7 @@ func TestFileRoutes(t *testing.T) {
 }
 
 func TestFileBadIDs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := fileParents(e)[0]
 	e.attach(e.staffToken, p.path(), "existe.txt", "text/plain", []byte("existe"))
@@ -621,6 +628,7 @@ func TestFileBadIDs(t *testing.T) {
 }
 
 func TestFileIdempotentCreate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := fileParents(e)[1]
 	body := map[string]any{"name": "oferta.pdf", "contentType": "application/pdf", "size": 4}
@@ -650,6 +658,7 @@ func TestFileIdempotentCreate(t *testing.T) {
 // TestFileDeleteIfMatch checks the API's rule for DELETE (docs/api.md,
 // openapi.json): If-Match with a stale ETag gets 412 and deletes nothing.
 func TestFileDeleteIfMatch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := fileParents(e)[0]
 	content := []byte("version dos")
@@ -668,6 +677,7 @@ func TestFileDeleteIfMatch(t *testing.T) {
 // field: RFC 6838 allows at most 127 characters for a subtype, and a
 // DynamoDB item at most 400 KB.
 func TestFileContentTypeHasALimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := fileParents(e)[0]
 	for _, n := range []int{1000, 500_000} {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestHookFormCharacterReferences(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	srcID, token := h.newSource("Web", map[string]any{"kind": "form"})
 	// What a browser sends for Łukasz Nowak 😀, Málaga, from a Latin-1 page.
@@ -27,6 +28,7 @@ func TestHookFormCharacterReferences(t *testing.T) {
 }
 
 func TestHookJSONNotUTF8(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, token := h.newSource("Zapier", map[string]any{"kind": "json"})
 	before := h.snapshot()

@@ -13,6 +13,7 @@ import (
 )
 
 func TestHookLeadControlCharactersRemoved(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	formID, formToken := h.newSource("Web", map[string]any{"kind": "form"})
 	_, jsonToken := h.newSource("Zapier", map[string]any{"kind": "json"})

@@ -23,6 +23,7 @@ import (
 )
 
 func TestHookMetaRedeliveryFetchesNothingStored(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	srcID, token := h.metaSource()
 	h.setMetaLeads()
@@ -50,6 +51,7 @@ func TestHookMetaRedeliveryFetchesNothingStored(t *testing.T) {
 // A delivery cut short by a failing lead is delivered again: only the
 // leads not yet stored are fetched then.
 func TestHookMetaRedeliveryAfterFailure(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, token := h.metaSource()
 	h.setMetaLeads()
@@ -72,6 +74,7 @@ func TestHookMetaRedeliveryAfterFailure(t *testing.T) {
 // webhook answers 5xx before the request's deadline (on Lambda, the
 // invocation's), not after it.
 func TestHookMetaGraphRetriesEndBeforeTheDeadline(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, token := h.metaSource()
 	var mu sync.Mutex
@@ -126,6 +129,7 @@ func (p panicky) FetchLead(context.Context, string, string) ([]byte, error) {
 // The webhook's URL token is its secret: a panic or a failure is logged
 // with the route pattern, never with the path that holds the token.
 func TestHookLogsNoToken(t *testing.T) {
+	t.Parallel()
 	for name, fetcher := range map[string]panicky{
 		"panic":   {},
 		"failure": {err: errors.New("graph down")},

@@ -392,6 +392,7 @@ func metaSign(secret string, body []byte) string {
 // Forms and JSON senders.
 
 func TestHookFormFormats(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	interest := h.created("/v1/interests", map[string]any{"name": "Energía Solar"})
 	srcID, token := h.newSource("Web corporativa", map[string]any{
@@ -532,6 +533,7 @@ func TestHookFormFormats(t *testing.T) {
 }
 
 func TestHookFormAttribution(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	srcID, token := h.newSource("Landing tarifas", map[string]any{"kind": "form"})
 	// gclid and the UTM source come in the URL of the POST (the form's
@@ -578,6 +580,7 @@ func TestHookFormAttribution(t *testing.T) {
 // fields filled, nothing overwritten, whatever the phone's spelling or the
 // e-mail's case, across sources and formats.
 func TestHookDuplicatesMerged(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	interest1 := h.created("/v1/interests", map[string]any{"name": "Aerotermia"})
 	interest2 := h.created("/v1/interests", map[string]any{"name": "Bombas de calor"})
@@ -637,6 +640,7 @@ func TestHookDuplicatesMerged(t *testing.T) {
 // leadgen_id) returns the first outcome and creates nothing more, also
 // when the copies arrive at the same moment.
 func TestHookRetriesAreIdempotent(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 
 	t.Run("six identical form posts at once", func(t *testing.T) {
@@ -787,6 +791,7 @@ func flatten(hd http.Header) []string {
 // A filled honeypot is answered exactly like a success; nothing of the
 // sender's is stored, only a spam record.
 func TestHookHoneypot(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	srcID, token := h.newSource("Contacto", map[string]any{
 		"kind": "form", "honeypot": "website_url", "redirectUrl": "https://www.example.com/gracias",
@@ -879,6 +884,7 @@ func TestHookHoneypot(t *testing.T) {
 }
 
 func TestHookRedirects(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, token := h.newSource("Landing", map[string]any{
 		"kind": "form", "redirectUrl": "https://www.example.com/gracias",
@@ -931,6 +937,7 @@ func TestHookRedirects(t *testing.T) {
 }
 
 func TestHookCORS(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	srcID, token := h.newSource("Formulario CORS", map[string]any{
 		"kind": "form", "allowedOrigins": []string{"https://www.example.com"},
@@ -1015,6 +1022,7 @@ func TestHookCORS(t *testing.T) {
 }
 
 func TestHookStandardWebhooksSignature(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	srcID, token := h.newSource("Integración firmada", map[string]any{
 		"kind": "json", "secret": whsec, "fieldMap": map[string]string{"Nombre completo": "name", "Movil": "phone"},
@@ -1098,6 +1106,7 @@ const googleSample = `{
 }`
 
 func TestHookGoogleAds(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	interest := h.created("/v1/interests", map[string]any{"name": "Aerotermia"})
 	srcID, token := h.newSource("Google Ads · Primavera", map[string]any{
@@ -1261,6 +1270,7 @@ func (h *hookEnv) setMetaLeads() {
 }
 
 func TestHookMetaVerification(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, token := h.metaSource()
 	_, formToken := h.newSource("Formulario", map[string]any{"kind": "form"})
@@ -1296,6 +1306,7 @@ func TestHookMetaVerification(t *testing.T) {
 }
 
 func TestHookMetaLeads(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	interest := h.created("/v1/interests", map[string]any{"name": "Placas Solares"})
 	srcID, token := h.metaSource()
@@ -1378,6 +1389,7 @@ func TestHookMetaLeads(t *testing.T) {
 // delivers the notification again; the leads already stored are not
 // stored twice then.
 func TestHookMetaFetchFailureIsRetried(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	srcID, token := h.metaSource()
 	h.setMetaLeads()
@@ -1415,6 +1427,7 @@ func TestHookMetaFetchFailureIsRetried(t *testing.T) {
 }
 
 func TestHookMetaWithoutFetcher(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	hs := httptest.NewServer(httpapi.NewHooks(e.svc, httpapi.HookOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SourceCacheTTL: -1}))
 	t.Cleanup(hs.Close)
@@ -1432,6 +1445,7 @@ func TestHookMetaWithoutFetcher(t *testing.T) {
 // Errors.
 
 func TestHookUnknownToken(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, formToken := h.newSource("Formulario", map[string]any{"kind": "form"})
 	_, googleToken := h.newSource("Google", map[string]any{"kind": "google-ads", "secret": googleKey})
@@ -1472,6 +1486,7 @@ func TestHookUnknownToken(t *testing.T) {
 }
 
 func TestHookBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, formToken := h.newSource("Formulario", map[string]any{"kind": "form", "redirectUrl": "https://www.example.com/gracias"})
 	_, jsonToken := h.newSource("JSON", map[string]any{"kind": "json"})
@@ -1540,6 +1555,7 @@ func TestHookBadInput(t *testing.T) {
 // Assignment and opportunities.
 
 func TestHookRoundRobinOpportunities(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	a1 := h.created("/v1/agents", map[string]any{"code": "A01", "name": "Álvaro Agente", "email": "alvaro@example.com", "active": true})
 	a2 := h.created("/v1/agents", map[string]any{"code": "B02", "name": "Beatriz Agente", "email": "beatriz@example.com", "active": true})
@@ -1654,6 +1670,7 @@ func TestHookRoundRobinOpportunities(t *testing.T) {
 // With the source cached, the store failing makes the lead itself fail:
 // 5xx, nothing written; the same delivery later succeeds once.
 func TestHookStoreFailure(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t, time.Hour)
 	h.created("/v1/agents", map[string]any{"code": "A01", "name": "Agente Uno", "email": "uno@example.com", "active": true})
 	h.created("/v1/agents", map[string]any{"code": "B02", "name": "Agente Dos", "email": "dos@example.com", "active": true})
@@ -1694,6 +1711,7 @@ func TestHookStoreFailure(t *testing.T) {
 // Without the cache, the store failing while the source is read is a
 // 5xx too, never a 404 that would make the sender give up.
 func TestHookStoreFailureReadingTheSource(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	_, token := h.newSource("Google", map[string]any{"kind": "google-ads", "secret": googleKey})
 	before := h.snapshot()
@@ -1728,6 +1746,7 @@ func (f *failingWrites) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestHookWriteFailsMidLead(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	fw := &failingWrites{}
 	client := dynamodb.NewFromConfig(aws.Config{
@@ -1778,6 +1797,7 @@ func TestHookWriteFailsMidLead(t *testing.T) {
 // The token through the admin API.
 
 func TestHookTokenStoredHashedAndRotated(t *testing.T) {
+	t.Parallel()
 	h := newHookEnv(t)
 	res := h.admin_(http.MethodPost, "/v1/sources", map[string]any{"name": "Web", "webhook": map[string]any{
 		"kind": "json", "secret": whsec, "redirectUrl": "https://www.example.com/gracias",

@@ -8,6 +8,7 @@ import (
 )
 
 func TestIdempotentRetryReplaysTheResponse(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	body := map[string]any{"name": "Ana", "email": "ana@example.com"}
 	first := e.staff_(http.MethodPost, "/v1/contacts", body, "Idempotency-Key", "k-1")
@@ -38,6 +39,7 @@ func TestIdempotentRetryReplaysTheResponse(t *testing.T) {
 // A client that retries after a lost response needs the ETag as much as the
 // body, to make its next change conditional.
 func TestIdempotentReplayKeepsTheETag(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	body := map[string]any{"name": "Ana"}
 	first := e.staff_(http.MethodPost, "/v1/contacts", body, "Idempotency-Key", "k-etag")
@@ -53,6 +55,7 @@ func TestIdempotentReplayKeepsTheETag(t *testing.T) {
 }
 
 func TestIdempotencyKeyWithAnotherBody(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	wantStatus(t, e.staff_(http.MethodPost, "/v1/contacts", map[string]any{"name": "Ana"}, "Idempotency-Key", "k-2"), http.StatusCreated)
 	before := e.snapshot()
@@ -71,6 +74,7 @@ func TestIdempotencyKeyWithAnotherBody(t *testing.T) {
 }
 
 func TestConcurrentIdempotentRequestsCreateOne(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const n = 12
 	body := map[string]any{"name": "Simultánea", "email": "sim@example.com"}
@@ -110,6 +114,7 @@ func TestConcurrentIdempotentRequestsCreateOne(t *testing.T) {
 }
 
 func TestFailedRequestReleasesTheKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Existing", "email": "taken@example.com"})
 	failures := []struct {
@@ -144,6 +149,7 @@ func TestFailedRequestReleasesTheKey(t *testing.T) {
 }
 
 func TestIdempotencyKeysArePerUser(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	body := map[string]any{"name": "Mismo cuerpo"}
 	a := e.admin_(http.MethodPost, "/v1/contacts", body, "Idempotency-Key", "shared-key")
@@ -172,6 +178,7 @@ func TestIdempotencyKeysArePerUser(t *testing.T) {
 }
 
 func TestIdempotencyOnCatalogPosts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// Names, codes and e-mails are unique here, so a second execution would
 	// be a 409: a 201 replay proves the request ran once.

@@ -10,6 +10,7 @@ import (
 // through POST /v1/contacts:import, are all unchanged: no version or ETag
 // moves, nothing is written (no record, hence no timeline entry).
 func TestReimportOfAnExportChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	src := e.created("/v1/sources", map[string]any{"name": "Feria"})
 	in := e.created("/v1/interests", map[string]any{"name": "Hosting"})

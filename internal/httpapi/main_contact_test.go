@@ -13,6 +13,7 @@ import (
 // a 409 naming the party, writing nothing; the party's mainContactId still
 // names a contact.
 func TestMainContactCannotBeDeleted(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	client := e.createdAs(e.staffToken, "/v1/clients", map[string]any{"name": "Talleres Pérez SL"})
 	c := e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Pablo", "email": "pablo@example.com"})

@@ -11,6 +11,7 @@ import (
 // out now; every note names the company time zone its times are shown in
 // (issue 10 item 14).
 func TestNoteAvisoInThePastWarns(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Aviso"}))
 	past := time.Now().Add(-time.Hour).Format(time.RFC3339)

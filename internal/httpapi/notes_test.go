@@ -87,6 +87,7 @@ func (e *env) listIDs(token, path string) []string {
 }
 
 func TestNotesOnEveryParent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	staffID := e.staffUser().ID
 	for _, p := range noteParents(e) {
@@ -142,6 +143,7 @@ func TestNotesOnEveryParent(t *testing.T) {
 }
 
 func TestNoteTextOfExactly20000Characters(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Largo"}))
 	text := strings.Repeat("ñ", crm.MaxNoteLen) // 40000 bytes, 20000 characters
@@ -152,6 +154,7 @@ func TestNoteTextOfExactly20000Characters(t *testing.T) {
 }
 
 func TestNoteOnAParentOfAnotherKindIsNotFound(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ps := noteParents(e)
 	before := e.snapshot()
@@ -170,6 +173,7 @@ func TestNoteOnAParentOfAnotherKindIsNotFound(t *testing.T) {
 }
 
 func TestNoteAvisoAt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Avisos"}))
 	path := "/v1/contacts/" + c + "/notes"
@@ -209,6 +213,7 @@ func TestNoteAvisoAt(t *testing.T) {
 }
 
 func TestReminders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, olga := e.noteUser("Olga", "staff")
@@ -285,6 +290,7 @@ func TestReminders(t *testing.T) {
 }
 
 func TestPatchAvisoAtClearsNotifiedAt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	c := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Avisado"}))
@@ -355,6 +361,7 @@ func TestPatchAvisoAtClearsNotifiedAt(t *testing.T) {
 }
 
 func TestNoteInterestLinksTheContact(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	interestIDs := func(contactID string) []string {
 		t.Helper()
@@ -400,6 +407,7 @@ func TestNoteInterestLinksTheContact(t *testing.T) {
 // client sent, even when the contact has no room left for another
 // interest (so no link is written that would check it).
 func TestNoteInterestOfNothingOnAContactWithEveryInterest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var all []string
 	for i := range crm.MaxInterests {
@@ -419,6 +427,7 @@ func TestNoteInterestOfNothingOnAContactWithEveryInterest(t *testing.T) {
 type reader struct{ name, token string }
 
 func TestPrivateNotesStayWithTheirAuthor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, olga := e.noteUser("Olga", "staff")
 	_, ada := e.noteUser("Ada", "admin")
@@ -508,6 +517,7 @@ func TestPrivateNotesStayWithTheirAuthor(t *testing.T) {
 }
 
 func TestTeamNoteChangesByItsAuthorOrAnAdmin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	staffID := e.staffUser().ID
 	_, olga := e.noteUser("Olga", "staff")
@@ -729,6 +739,7 @@ func noteEntries(tl []timelineEntry) map[string]bool {
 }
 
 func TestPrivateNotesStayOffOthersTimelineAndMail(t *testing.T) {
+	t.Parallel()
 	fx := newEffectsEnv(t)
 	e := fx.env
 	c := newOASChecker(t, e)
@@ -840,6 +851,7 @@ func TestPrivateNotesStayOffOthersTimelineAndMail(t *testing.T) {
 // A note made private after the fact leaves the others' timeline too:
 // only its author may read it from then on.
 func TestTimelineHidesANoteMadePrivate(t *testing.T) {
+	t.Parallel()
 	fx := newEffectsEnv(t)
 	e := fx.env
 	c := newOASChecker(t, e)

@@ -188,6 +188,7 @@ func anyIDs(v any) []string {
 // and accepted; the opportunity is won with the quote's amount, the contact
 // is a client with its data, and the tabs count it.
 func TestPipelineStory(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	staff := e.staffUser()
 	st := stateIDs(e)
@@ -256,14 +257,14 @@ func TestPipelineStory(t *testing.T) {
 	if !slices.Equal(anyIDs(opp["quoteIds"]), []string{qid}) || num(t, opp, "amountCents") != 120000 {
 		t.Errorf("opportunity after the quote: quoteIds %v amountCents %v", opp["quoteIds"], opp["amountCents"])
 	}
-	opp = patchOK(e, "/v1/opportunities/"+oid, map[string]any{"stateId": st[stQuoted]})
+	patchOK(e, "/v1/opportunities/"+oid, map[string]any{"stateId": st[stQuoted]})
 
 	// The customer negotiates: 10 % off, then it is sent.
 	quote = patchOK(e, "/v1/quotes/"+qid, map[string]any{"lines": []any{map[string]any{
 		"description": "Fibra 1 Gb", "interestId": interest, "quantity": 1, "unitPriceCents": 99000, "discountPct": 10, "taxPct": 21,
 	}}})
 	wantFields(t, "edited quote", quote, map[string]any{"subtotalCents": 89100, "taxCents": 18711, "totalCents": 107811, "number": fmt.Sprintf("%d-0001", created.In(madrid).Year())})
-	quote = patchOK(e, "/v1/quotes/"+qid, map[string]any{"status": "sent"})
+	patchOK(e, "/v1/quotes/"+qid, map[string]any{"status": "sent"})
 	if got := num(t, getOK(e, "/v1/opportunities/"+oid), "amountCents"); got != 89100 {
 		t.Errorf("amountCents %d after editing the quote, want 89100", got)
 	}
@@ -309,6 +310,7 @@ func TestPipelineStory(t *testing.T) {
 }
 
 func TestOpportunityDefaultsAndAttribution(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	s1 := id(e.created("/v1/sources", map[string]any{"name": "Feria"}))
 	s2 := id(e.created("/v1/sources", map[string]any{"name": "Web"}))
@@ -370,6 +372,7 @@ func TestOpportunityDefaultsAndAttribution(t *testing.T) {
 }
 
 func TestSettingAnInterestLinksItToTheContact(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	i1 := id(e.created("/v1/interests", map[string]any{"name": "Fibra"}))
 	i2 := id(e.created("/v1/interests", map[string]any{"name": "Móvil"}))
@@ -396,6 +399,7 @@ type oppSpec struct {
 }
 
 func TestListOpportunitiesFilters(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	s1 := id(e.created("/v1/sources", map[string]any{"name": "Feria"}))
@@ -549,6 +553,7 @@ func TestListOpportunitiesFilters(t *testing.T) {
 }
 
 func TestClosedOpportunityIsLocked(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	a1 := id(e.created("/v1/agents", map[string]any{"code": "A1", "name": "Uno"}))
@@ -616,6 +621,7 @@ func TestClosedOpportunityIsLocked(t *testing.T) {
 }
 
 func TestLostReason(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
@@ -641,6 +647,7 @@ func TestLostReason(t *testing.T) {
 }
 
 func TestTabsCount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	wantTabs(t, e, stNew+"=0", stNegotiating+"=0", stQuoted+"=0", stWon+"=0", stLost+"=0")
@@ -687,6 +694,7 @@ func TestTabsCount(t *testing.T) {
 }
 
 func TestBulkStateMove(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
@@ -739,6 +747,7 @@ func TestBulkStateMove(t *testing.T) {
 }
 
 func TestBulkStateMovesUpToTheMaximum(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
@@ -759,6 +768,7 @@ func TestBulkStateMovesUpToTheMaximum(t *testing.T) {
 }
 
 func TestStateInUseCannotBeDeleted(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	visited := id(e.created("/v1/states", map[string]any{"name": "Visitado", "order": 105}))
@@ -787,6 +797,7 @@ func TestStateInUseCannotBeDeleted(t *testing.T) {
 }
 
 func TestContactWithOpportunitiesCannotBeDeleted(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
 	o := id(newOpp(e, map[string]any{"contactId": cid, "description": "Uno"}))
@@ -798,6 +809,7 @@ func TestContactWithOpportunitiesCannotBeDeleted(t *testing.T) {
 }
 
 func TestConvertContact(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	agent := id(e.created("/v1/agents", map[string]any{"code": "A1", "name": "Uno"}))
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{
@@ -871,6 +883,7 @@ func TestConvertContact(t *testing.T) {
 }
 
 func TestConcurrentConvertsMakeOneClient(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana", "email": "ana@example.com"}))
 	const n = 4
@@ -905,6 +918,7 @@ func TestConcurrentConvertsMakeOneClient(t *testing.T) {
 // A burst of new clients (an import, say): each gets its own consecutive
 // code, and each main contact is stored whole and found by its name.
 func TestConcurrentClientsGetConsecutiveCodes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const n = 10
 	results := concurrently(t, n, func(i int) (response, error) {
@@ -939,6 +953,7 @@ func TestConcurrentClientsGetConsecutiveCodes(t *testing.T) {
 }
 
 func TestCreateClientCreatesItsMainContact(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"client", "supplier"} {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnv(t)
@@ -1003,6 +1018,7 @@ func TestCreateClientCreatesItsMainContact(t *testing.T) {
 }
 
 func TestQuotePrefill(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	interest := id(e.created("/v1/interests", map[string]any{"name": "Centralita"}))
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
@@ -1036,6 +1052,7 @@ func TestQuotePrefill(t *testing.T) {
 }
 
 func TestQuoteArithmetic(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
 	oid := id(newOpp(e, map[string]any{"contactId": cid, "description": "Varios"}))
@@ -1086,6 +1103,7 @@ func TestQuoteArithmetic(t *testing.T) {
 }
 
 func TestOpportunityAmountFollowsItsQuotes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
@@ -1145,6 +1163,7 @@ func TestOpportunityAmountFollowsItsQuotes(t *testing.T) {
 }
 
 func TestQuotePatch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
@@ -1189,6 +1208,7 @@ func TestQuotePatch(t *testing.T) {
 }
 
 func TestAcceptQuote(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana", "company": "Ana SL"}))
@@ -1236,6 +1256,7 @@ func TestAcceptQuote(t *testing.T) {
 }
 
 func TestAcceptWithoutAWonState(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
@@ -1252,6 +1273,7 @@ func TestAcceptWithoutAWonState(t *testing.T) {
 }
 
 func TestConcurrentAcceptsWinOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	st := stateIDs(e)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
@@ -1290,6 +1312,7 @@ func TestConcurrentAcceptsWinOnce(t *testing.T) {
 // (23:00 UTC in winter), so a counter shared across years or a year taken in
 // UTC gives other numbers.
 func TestQuoteNumbersAreSequentialPerYear(t *testing.T) {
+	t.Parallel()
 	var clock atomic.Pointer[time.Time]
 	set := func(t time.Time) { clock.Store(&t) }
 	set(time.Date(2030, 12, 31, 22, 59, 0, 0, time.UTC)) // 23:59 in Madrid

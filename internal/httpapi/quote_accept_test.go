@@ -12,6 +12,7 @@ import (
 // writes nothing, also when the two accepts arrive at once; the won
 // amount stays the accepted quote's.
 func TestWonOpportunityAcceptsNoSecondQuote(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cid := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Ana"}))
 	oid := id(newOpp(e, map[string]any{"contactId": cid, "description": "Obra"}))

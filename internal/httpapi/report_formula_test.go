@@ -11,6 +11,7 @@ import (
 // as text (a single quote before it, issue 10 item 3); its numbers stay
 // numbers, a negative ROI included.
 func TestReportCSVNeutralisesFormulas(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	names := []string{`=HYPERLINK("http://x","clic")`, `+cmd|' /C calc'!A0`, `@SUM(1+1)`, "-5"}
 	for _, n := range names {

@@ -161,6 +161,7 @@ func checkReportRow(t *testing.T, what string, got, want reportJSONRow, tol floa
 }
 
 func TestSourceReportJSON(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := newReportFixture(t, e)
 	res := e.staff_(http.MethodGet, "/v1/reports/sources?from=2026-01&to=2026-03", nil)
@@ -283,6 +284,7 @@ func parseReportCSV(t *testing.T, body []byte) ([]string, []reportJSONRow) {
 }
 
 func TestSourceReportCSV(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := newReportFixture(t, e)
 	rows, total := f.wantRows()
@@ -346,6 +348,7 @@ func TestSourceReportCSV(t *testing.T) {
 }
 
 func TestSourceReportDefaultRange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	madrid, err := time.LoadLocation("Europe/Madrid")
 	if err != nil {

@@ -34,6 +34,7 @@ type searchStore struct {
 // earlier versions kept a stale entry in the reminders' sparse index, and
 // every ?q= search failed with 500 from then on.)
 func TestNameSearchAfterAReminderFiresIsCleared(t *testing.T) {
+	t.Parallel()
 	for name, open := range map[string]func(t *testing.T) searchStore{
 		"sqlite": openSearchSQLite,
 		"dynamo": openSearchDynamo,

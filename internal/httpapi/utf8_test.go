@@ -12,6 +12,7 @@ import (
 )
 
 func TestInvalidUTF8Refused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := newFixture(e)
 	cases := []struct {

@@ -26,7 +26,7 @@ func (s *Store) ListStates(ctx context.Context) ([]crm.State, error) {
 func (s *Store) WriteStates(ctx context.Context, writes []crm.StateWrite) error {
 	return s.write(ctx, func(t *wtx) error {
 		for _, w := range writes {
-			if err := states.write(t, crm.Write[crm.State]{Old: w.Old, New: w.New, Delete: w.Delete}); err != nil {
+			if err := states.write(t, crm.Write[crm.State](w)); err != nil {
 				return err
 			}
 		}

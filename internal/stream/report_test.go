@@ -149,6 +149,7 @@ type repWant struct {
 }
 
 func TestSourceReportMatchesARecount(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	madrid, err := time.LoadLocation("Europe/Madrid")
 	if err != nil {
@@ -874,6 +875,7 @@ func (r *repRig) check(when string) {
 // when it handles the record, not from the states the change was made
 // with; these are the ways the two differ.
 func TestSourceReportFollowsPipelineChanges(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 	// An admin adds a won state and an opportunity is moved into it at

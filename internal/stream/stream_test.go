@@ -299,6 +299,7 @@ func (f *fixture) note(actor crm.User, k crm.ParentKind, parentID string, n crm.
 func oppTitle(o crm.Opportunity) string { return fmt.Sprintf("#%d %s", o.Number, o.Description) }
 
 func TestContactAgentEmails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 
@@ -395,6 +396,7 @@ func TestContactAgentEmails(t *testing.T) {
 }
 
 func TestOpportunityAgentAndAssigneeEmails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})
@@ -449,6 +451,7 @@ func TestOpportunityAgentAndAssigneeEmails(t *testing.T) {
 }
 
 func TestSettingsDisableAndOverride(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	if _, err := f.svc.UpdateNotificationSetting(bg, crm.NotifyNewContactAgent, 0, func(s *crm.NotificationSetting) error {
@@ -477,6 +480,7 @@ func TestSettingsDisableAndOverride(t *testing.T) {
 }
 
 func TestOpportunityNoteEmails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})
@@ -517,6 +521,7 @@ func TestOpportunityNoteEmails(t *testing.T) {
 // The same batch delivered again (Lambda retries batches) sends no second
 // e-mail and counts nothing twice.
 func TestRedeliveredBatchHasNoSecondEffect(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	src, err := f.svc.CreateSource(bg, crm.Source{Name: "Feria 2026"})
@@ -567,6 +572,7 @@ func TestRedeliveredBatchHasNoSecondEffect(t *testing.T) {
 // A mailer failing is reported for retry, and the retry sends the e-mail,
 // once.
 func TestFailedEmailIsRetriedAndSentOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c1 := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández", AgentID: f.agentBruno.ID})
@@ -614,6 +620,7 @@ func TestFailedEmailIsRetriedAndSentOnce(t *testing.T) {
 }
 
 func TestReminderSchedules(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})
@@ -694,6 +701,7 @@ func TestReminderSchedules(t *testing.T) {
 // A reminder whose time has passed when it is saved goes out at once (the
 // product we replace drops those), once.
 func TestPastReminderIsSentAtOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})
@@ -728,6 +736,7 @@ func TestPastReminderIsSentAtOnce(t *testing.T) {
 }
 
 func TestRemind(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})
@@ -783,6 +792,7 @@ func TestRemind(t *testing.T) {
 
 // The sweep sends the due reminders whose schedule was lost, once.
 func TestSweep(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})
@@ -884,6 +894,7 @@ func timelineOf(t *testing.T, svc *crm.Service, u crm.User, contactID string) []
 }
 
 func TestTimeline(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})
@@ -913,6 +924,7 @@ func TestTimeline(t *testing.T) {
 // The per-source monthly counters equal a recount of what was created,
 // after creating, winning, losing, reopening and deleting.
 func TestCountersMatchARecount(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	ctx := as(admin)
@@ -1126,6 +1138,7 @@ func recount(t *testing.T, svc *crm.Service, contactIDs []string, leads []crm.Le
 // A month is the company's (Europe/Madrid by default), not UTC's: a
 // contact created at 23:30 UTC on 31 January counts for February.
 func TestCountersUseTheCompanyMonth(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 1, 31, 23, 30, 0, 0, time.UTC)
 	f := newFixtureAt(t, func() time.Time { return at })
 	admin := f.admin
@@ -1146,6 +1159,7 @@ func TestCountersUseTheCompanyMonth(t *testing.T) {
 // the note, and links to the opportunity (DESIGN.md section 5: e-mails name
 // the contact/opportunity and who did it, and link to the resource).
 func TestReminderOnAnOpportunityNamesItAndTheAuthor(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Surname: "Fernández"})

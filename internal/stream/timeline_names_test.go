@@ -11,6 +11,7 @@ import (
 // last edited the contact), named; an assignment shows the agent's name;
 // what a user does names the user.
 func TestTimelineNamesTheWebhookAndAgents(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin
 	c := f.contact(as(admin), admin, crm.Contact{Name: "Lucía", Email: "lucia@example.com"})
