@@ -91,3 +91,27 @@ func TestWordItemsAreTheSearchWords(t *testing.T) {
 		t.Fatalf("word items:\n got %v\nwant %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
 	}
 }
+
+// TestCopyWritesWordItems: a copy into a table (ItemsOf) writes each
+// contact's word items with it, so a copied CRM is searchable by name.
+func TestCopyWritesWordItems(t *testing.T) {
+	at := time.Now().UTC()
+	c := crm.Contact{ID: crm.NewID(at), Name: "José", Surname: "Pérez Álvarez", Company: "Talleres Pérez",
+		CreatedAt: at, UpdatedAt: at, Version: 1}
+	groups, err := dynamo.ItemsOf(crm.Snapshot{Contacts: []crm.Contact{c}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range groups {
+		for _, m := range g.Items {
+			if ty, _ := m["type"].(*types.AttributeValueMemberS); ty != nil && ty.Value == "WORD" {
+				got = append(got, m["SK"].(*types.AttributeValueMemberS).Value)
+			}
+		}
+	}
+	want := []string{"jose#" + c.ID, "perez#" + c.ID, "alvarez#" + c.ID, "talleres#" + c.ID}
+	if !slices.Equal(got, want) {
+		t.Fatalf("word items of a copy: %q, want %q", got, want)
+	}
+}
