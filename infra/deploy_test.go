@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/mail"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,7 +144,11 @@ func TestCompanyTimeZone(t *testing.T) {
 			t.Errorf("CompanyTimeZone's pattern takes %q", bad)
 		}
 	}
-	zr, err := zip.OpenReader(filepath.Join(runtime.GOROOT(), "lib", "time", "zoneinfo.zip"))
+	goroot, err := exec.Command("go", "env", "GOROOT").Output() // runtime.GOROOT is deprecated
+	if err != nil {
+		t.Skipf("go env GOROOT: %v", err)
+	}
+	zr, err := zip.OpenReader(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "time", "zoneinfo.zip"))
 	if err != nil {
 		t.Skipf("Go's zone list: %v", err)
 	}

@@ -15,7 +15,7 @@ import (
 // handler's own time (total minus store time).
 type counting struct {
 	dynamo.API
-	n, ns, scans atomic.Int64
+	n, ns atomic.Int64
 }
 
 func (c *counting) track(start time.Time) {
