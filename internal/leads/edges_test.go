@@ -128,3 +128,26 @@ func TestParseFormFieldMapPrecedence(t *testing.T) {
 		t.Errorf("extra %v: the losing values are kept under their own names", lead.Extra)
 	}
 }
+
+// A numeric character reference (&#233; or &#xE9;, as a browser writes a
+// character its form's charset lacks) is read only when whole: at most 8
+// digits of its base, a ";", a valid character that is not NUL.
+func TestCharRef(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		r    rune
+		size int
+	}{
+		{"&#233;", 'é', 6}, {"&#233;más", 'é', 6}, {"&#xE9;", 'é', 6}, {"&#XE9;", 'é', 6}, {"&#xe9;", 'é', 6},
+		{"&#x1F600;", '😀', 9}, {"&#00000233;", 'é', 11}, {"&#x0000E9;", 'é', 10}, {"&#x10FFFF;", 0x10FFFF, 10},
+		{"&#", 0, 0}, {"&#x", 0, 0}, {"&#;", 0, 0}, {"&#x;", 0, 0}, {"&#233", 0, 0}, {"&#xE9", 0, 0}, {"&#233x", 0, 0},
+		{"&#000000233;", 0, 0}, {"&#0;", 0, 0}, {"&#1114112;", 0, 0}, {"&#xD800;", 0, 0}, {"&#x11FFFF;", 0, 0},
+		{"&#xG;", 0, 0}, {"&#x@;", 0, 0}, {"&#x`;", 0, 0}, {"&#xg;", 0, 0}, {"&#/;", 0, 0}, {"&#:;", 0, 0}, {"&#e9;", 0, 0},
+		{"&#x0;", 0, 0}, {"&#xAF;", 0xAF, 6}, {"&#x9A;", 0x9A, 6}, {"&#xFa;", 0xFA, 6}, {"&#xff;", 0xFF, 6}, {"&#09;", 9, 5},
+	} {
+		r, n := charRef(tc.in)
+		if r != tc.r || n != tc.size {
+			t.Errorf("charRef(%q) = %q, %d; want %q, %d", tc.in, r, n, tc.r, tc.size)
+		}
+	}
+}
