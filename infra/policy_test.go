@@ -585,8 +585,9 @@ func TestPolicyReminder(t *testing.T) {
 
 	rec := &recorder{API: table.Client}
 	box := &mailbox{}
-	h := &stream.Handler{Svc: crm.NewService(dynamo.New(rec, table.Name), crm.Config{}), Mailer: box, AppURL: "https://crm.example.com",
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	st := dynamo.New(rec, table.Name)
+	h := stream.New(stream.Config{Service: crm.NewService(st, crm.Config{}), Store: st, Mailer: box, AppURL: "https://crm.example.com",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err := h.Remind(ctx, team.ID, due); err != nil {
 		t.Fatal(err)
 	}

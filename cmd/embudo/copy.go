@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/embudo/embudo/internal/blob"
-	"github.com/embudo/embudo/internal/remind"
+	"github.com/embudo/embudo/internal/remind/eventbridge"
 	"github.com/embudo/embudo/internal/transfer"
 )
 
@@ -106,8 +106,8 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			o.Bucket = &blob.S3{Config: cfg, Bucket: bucket, Endpoint: *s3Endpoint}
 		}
 		if reminders {
-			o.Reminders = &remind.Scheduler{Client: scheduler.NewFromConfig(cfg),
-				Target: remind.Target{Group: *group, RoleARN: *role, FunctionARN: *function}}
+			o.Reminders = &eventbridge.Scheduler{Client: scheduler.NewFromConfig(cfg),
+				Target: eventbridge.Target{Group: *group, RoleARN: *role, FunctionARN: *function}}
 		}
 	} else if *files != "" {
 		return usage("--files names the bucket of a DynamoDB side; between data directories the files directory is copied anyway")

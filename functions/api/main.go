@@ -37,10 +37,11 @@ func main() {
 	if b := cfg.API.FilesBucket; b != "" { // else files are refused
 		crmCfg.Blobs = &blob.S3{Config: aws, Bucket: b, Endpoint: cfg.API.S3Endpoint, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	}
-	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table), crmCfg)
+	store := dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table)
+	svc := crm.NewService(store, crmCfg)
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		awsenv.Exit(log, "seeding states and settings", err)
 	}
-	api := httpapi.New(svc, httpapi.Options{Logger: log, HooksURL: cfg.API.HooksURL})
+	api := httpapi.New(svc, httpapi.Options{Logger: log, HooksURL: cfg.API.HooksURL, Idempotency: store})
 	lambda.Start(awsenv.Invoke(httpadapter.NewV2(api).ProxyWithContext))
 }

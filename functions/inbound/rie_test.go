@@ -70,7 +70,8 @@ func TestEventsUnderEmulator(t *testing.T) {
 	bootstrap := rietest.Build(t, ".")
 	ctx := context.Background()
 	dbURL, client, table := emulate.Table(t, "../../template.yaml")
-	svc := crm.NewService(dynamo.New(client, table), crm.Config{})
+	st := dynamo.New(client, table)
+	svc := crm.NewService(st, crm.Config{})
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestEventsUnderEmulator(t *testing.T) {
 			}
 			if round == 1 {
 				first = res
-				for _, p := range inboundtest.Check(ctx, svc, team, c, res[0].Outcome, res[0].ContactID, res[0].Reason) {
+				for _, p := range inboundtest.Check(ctx, st, team, c, res[0].Outcome, res[0].ContactID, res[0].Reason) {
 					t.Error(p)
 				}
 			} else if !res[0].Duplicate || res[0].RecordID != first[0].RecordID {

@@ -50,12 +50,16 @@ func main() {
 	ses := sesv2.NewFromConfig(aws, func(o *sesv2.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg.Mail.Endpoint) })
 	mail.LogSenderCheck(ctx, ses, cfg.Mail.Sender, aws.Region, log)
 
-	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
-		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
+	store := dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table)
 	// It only reminds and sweeps, which arm no schedule: no scheduler.
-	mailer := reply.Mailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
-		Tokens: &reply.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}} // a reply to a reminder becomes a note
-	h := stream.New(svc, mailer, nil, cfg.Mail.AppURL, log)
+	h := stream.New(stream.Config{
+		Service: crm.NewService(store, crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone}),
+		Store:   store,
+		Mailer: reply.Mailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
+			Tokens: &reply.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}}, // a reply to a reminder becomes a note
+		AppURL: cfg.Mail.AppURL,
+		Log:    log,
+	})
 	lambda.Start(awsenv.Invoke(func(ctx context.Context, e event) (result, error) {
 		if e.Sweep {
 			n, err := h.Sweep(ctx)

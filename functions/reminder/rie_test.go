@@ -37,7 +37,8 @@ func TestEventsUnderEmulator(t *testing.T) {
 	ctx := context.Background()
 
 	dbURL, client, table := emulate.Table(t, "../../template.yaml")
-	svc := crm.NewService(dynamo.New(client, table), crm.Config{})
+	st := dynamo.New(client, table)
+	svc := crm.NewService(st, crm.Config{})
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestEventsUnderEmulator(t *testing.T) {
 				got[0].Subject != "Recordatorio: Lucía Fernández" || !strings.Contains(got[0].Body.Text, "Llamar a Lucía") {
 				t.Fatalf("the sweep sent %+v, want Marta's reminder", got)
 			}
-			if n, err := svc.Store().GetNote(ctx, lost.ID); err != nil || n.NotifiedAt == nil {
+			if n, err := st.GetNote(ctx, lost.ID); err != nil || n.NotifiedAt == nil {
 				t.Errorf("the swept note is not marked notified: %+v %v", n, err)
 			}
 			// Swept again: nothing is due any more.
@@ -141,7 +142,7 @@ func TestEventsUnderEmulator(t *testing.T) {
 		if len(got) != 1 || !strings.Contains(got[0].Destination.To[0], "ana.smith@example.com") || got[0].Subject != "Reminder: Lucía Fernández" {
 			t.Fatalf("the schedule sent %+v, want one English reminder to Ana", got)
 		}
-		if n, err := svc.Store().GetNote(ctx, scheduled.ID); err != nil || n.NotifiedAt == nil {
+		if n, err := st.GetNote(ctx, scheduled.ID); err != nil || n.NotifiedAt == nil {
 			t.Errorf("the note is not marked notified: %+v %v", n, err)
 		}
 	})

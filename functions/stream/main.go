@@ -17,7 +17,7 @@ import (
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/inbound/reply"
 	"github.com/embudo/embudo/internal/mail"
-	"github.com/embudo/embudo/internal/remind"
+	"github.com/embudo/embudo/internal/remind/eventbridge"
 	"github.com/embudo/embudo/internal/stream"
 )
 
@@ -41,13 +41,16 @@ func main() {
 	mail.LogSenderCheck(ctx, ses, cfg.Mail.Sender, aws.Region, log)
 	sch := scheduler.NewFromConfig(aws, func(o *scheduler.Options) { o.BaseEndpoint = awsenv.Endpoint(cfg.Schedules.Endpoint) })
 
-	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
-		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
-	core := stream.New(svc,
-		reply.Mailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
+	store := dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table)
+	core := stream.New(stream.Config{
+		Service: crm.NewService(store, crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone}),
+		Store:   store,
+		Mailer: reply.Mailer{Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet},
 			Tokens: &reply.Tokens{Key: []byte(cfg.Replies.Key), Domain: cfg.Replies.Domain}},
-		&remind.Scheduler{Client: sch, Target: remind.Target{
+		Scheduler: &eventbridge.Scheduler{Client: sch, Target: eventbridge.Target{
 			FunctionARN: cfg.Schedules.FunctionARN, RoleARN: cfg.Schedules.RoleARN, Group: cfg.Schedules.Group}},
-		cfg.Mail.AppURL, log)
+		AppURL: cfg.Mail.AppURL,
+		Log:    log,
+	})
 	lambda.Start(awsenv.Invoke(dynamo.StreamHandler{Apply: core.Apply, Log: log}.Handle))
 }

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"strings"
 	"time"
 )
@@ -96,4 +97,12 @@ func ParseAviso(s string, tz *time.Location) (*time.Time, error) {
 	}
 	t = t.UTC()
 	return &t, nil
+}
+
+// Scheduler arms the reminder of a note at its aviso time and disarms it
+// (internal/remind decides when; its adapters make it fire). Errors:
+// invalid (the note ID cannot name a schedule), internal.
+type Scheduler interface {
+	Arm(ctx context.Context, noteID string, at time.Time) error
+	Disarm(ctx context.Context, noteID string) error
 }

@@ -58,9 +58,6 @@ func NewService(store Store, cfg Config) *Service {
 // times of the layers around it.
 func (s *Service) Clock() func() time.Time { return s.cfg.Now }
 
-// Store returns the store the service writes to.
-func (s *Service) Store() Store { return s.store }
-
 // PhoneRegion is the default region for phone numbers.
 func (s *Service) PhoneRegion() string { return s.cfg.PhoneRegion }
 

@@ -229,3 +229,17 @@ func (s *Service) EmailRawURL(ctx context.Context, key string) (string, time.Tim
 	}
 	return b.DownloadURL(ctx, key, "message.eml", "message/rfc822")
 }
+
+// EmailRecord reads the record of a message received before, by its
+// Message-ID: what became of it (a note, or rejected and why). Errors:
+// not_found (never received), internal.
+func (s *Service) EmailRecord(ctx context.Context, messageID string) (LeadRecord, error) {
+	return s.store.GetLeadRecord(ctx, EmailKey(messageID))
+}
+
+// EmailOwner returns the ID of the contact holding an e-mail address, ""
+// when none does. Errors: internal.
+func (s *Service) EmailOwner(ctx context.Context, email string) (string, error) {
+	look, err := s.store.LookupLead(ctx, "", email, nil)
+	return look.EmailOwner, err
+}

@@ -26,6 +26,7 @@ var bg = context.Background()
 // admin and two staff users.
 type rig struct {
 	svc              *crm.Service
+	st               crm.Store
 	admin, ana, beto crm.User
 	states           map[string]crm.State // by name
 }
@@ -41,7 +42,7 @@ func newRig(t *testing.T) *rig {
 	if err := svc.EnsureSeeded(bg); err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{svc: svc, states: map[string]crm.State{}}
+	r := &rig{svc: svc, st: st, states: map[string]crm.State{}}
 	r.admin = r.user(t, "Admin", "admin@example.es", crm.RoleAdmin)
 	r.ana = r.user(t, "Ana", "ana@example.es", crm.RoleStaff)
 	r.beto = r.user(t, "Beto", "beto@example.es", crm.RoleStaff)
@@ -422,7 +423,7 @@ func TestLeadIntake(t *testing.T) {
 	if _, err := r.svc.UpdateAgent(bg, a2.ID, 0, func(a *crm.Agent) error { a.Active = false; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	later := crm.NewService(r.svc.Store(), crm.Config{}) // a fresh instance: no catalog cached
+	later := crm.NewService(r.st, crm.Config{}) // a fresh instance: no catalog cached
 	rec, _, _ = later.IntakeLead(bg, fixed, crm.Lead{Format: crm.FormatForm, Name: "Eva", Email: "eva@example.es"})
 	if c, _ := later.GetContact(bg, rec.ContactID); c.AgentID != "" {
 		t.Errorf("an inactive fixed agent was assigned: %+v", c)

@@ -64,7 +64,8 @@ func keyed(items []map[string]types.AttributeValue) map[string]map[string]types.
 func TestItemsOfAreTheStoresOwnItems(t *testing.T) {
 	ctx := context.Background()
 	a := dynamotest.New(t)
-	svc := crm.NewService(dynamo.New(a.Client, a.Name), crm.Config{})
+	st := dynamo.New(a.Client, a.Name)
+	svc := crm.NewService(st, crm.Config{})
 	admin, secret, err := svc.BootstrapAdmin(ctx, "marta@example.com", "", false)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +97,7 @@ func TestItemsOfAreTheStoresOwnItems(t *testing.T) {
 	if _, _, err := svc.Convert(ctx, c.ID, crm.PartyClient); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Store().ApplyOnce(ctx, "rec#1", []crm.TimelineItem{{ContactID: c.ID, At: time.Now().UTC(), EventID: "1", Kind: crm.TimelineCreated}},
+	if _, err := st.ApplyOnce(ctx, "rec#1", []crm.TimelineItem{{ContactID: c.ID, At: time.Now().UTC(), EventID: "1", Kind: crm.TimelineCreated}},
 		[]crm.StatDelta{{SourceID: src.ID, Month: "2026-01", Field: "contacts", Delta: 1}}); err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,8 @@ func item(kv ...string) map[string]types.AttributeValue {
 func TestSnapshotOfAScannedTable(t *testing.T) {
 	ctx := context.Background()
 	tbl := dynamotest.New(t)
-	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), crm.Config{})
+	st := dynamo.New(tbl.Client, tbl.Name)
+	svc := crm.NewService(st, crm.Config{})
 	admin, secret, err := svc.BootstrapAdmin(ctx, "marta@example.com", "", false)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +75,7 @@ func TestSnapshotOfAScannedTable(t *testing.T) {
 	}
 	states, _ := svc.ListStates(ctx)
 	settings, _ := svc.ListNotificationSettings(ctx)
-	counts, _ := svc.Store().StateCounts(ctx)
+	counts, _ := st.StateCounts(ctx)
 	if len(s.States) != len(states) || len(s.Settings) != len(settings) || !reflect.DeepEqual(s.StateCounts, counts) ||
 		!reflect.DeepEqual(s.Counters, map[string]int64{"opportunity": 1}) || !s.Seeded || !s.AdminCreated {
 		t.Errorf("states %d/%d, settings %d/%d, counts %v/%v, counters %v, seeded %v, admin %v",

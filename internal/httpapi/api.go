@@ -1,7 +1,8 @@
 // Package httpapi is Embudo's REST API on net/http: routing, bearer-token
 // authentication, roles, problem+json errors, ETags and idempotency keys,
 // and the OpenAPI document. It speaks to the domain only through
-// crm.Service.
+// crm.Service, and keeps the responses of Idempotency-Key requests in the
+// crm.IdempotencyStore it is given (Options.Idempotency).
 package httpapi
 
 import (
@@ -28,6 +29,10 @@ type Options struct {
 	// Now is the clock of the token cache and of idempotency records; the
 	// service's clock (crm.Config.Now) when nil.
 	Now func() time.Time
+	// Idempotency keeps the responses of POSTs sent with an
+	// Idempotency-Key: the store's crm.IdempotencyStore. Without it such
+	// a request fails (internal).
+	Idempotency crm.IdempotencyStore
 }
 
 // API serves the REST API.
@@ -41,6 +46,7 @@ type API struct {
 	mux    *http.ServeMux
 	// registered maps each route pattern to its access, for tests and docs.
 	registered map[string]string
+	idem       crm.IdempotencyStore // Options.Idempotency
 }
 
 // New returns the API handler over svc.
@@ -58,6 +64,7 @@ func New(svc *crm.Service, o Options) *API {
 		o.Now = svc.Clock()
 	}
 	a := &API{svc: svc, log: o.Logger, tokens: crm.NewCache[string, crm.User](o.TokenCacheTTL, maxCached, o.Now), now: o.Now, idemTT: o.IdempotencyTTL, hooks: strings.TrimRight(o.HooksURL, "/"), mux: http.NewServeMux(), registered: map[string]string{}}
+	a.idem = o.Idempotency
 	a.routes()
 	return a
 }

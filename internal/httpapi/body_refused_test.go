@@ -101,7 +101,7 @@ func TestRefusedBodyIsAnswered(t *testing.T) {
 	h := newHookEnv(t)
 	_, token := h.newSource("Web", map[string]any{"kind": "form"})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := serveSmall(t, httpapi.New(h.svc, httpapi.Options{Logger: quiet, TokenCacheTTL: -1}))
+	api := serveSmall(t, httpapi.New(h.svc, httpapi.Options{Logger: quiet, TokenCacheTTL: -1, Idempotency: h.store}))
 	hooks := serveSmall(t, httpapi.NewHooks(h.svc, httpapi.HookOptions{Logger: quiet, SourceCacheTTL: -1}))
 	json := []string{"Content-Type", "application/json"}
 	auth := append([]string{"Authorization", "Bearer " + adminToken}, json...)

@@ -50,7 +50,7 @@ func newCachedEnv(t *testing.T) *cachedEnv {
 	c := newFakeClock()
 	e := newEnvConfig(t, crm.Config{Now: c.now})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := httptest.NewServer(httpapi.New(e.svc, httpapi.Options{Logger: quiet}))
+	api := httptest.NewServer(httpapi.New(e.svc, httpapi.Options{Logger: quiet, Idempotency: e.store}))
 	t.Cleanup(api.Close)
 	hooks := httptest.NewServer(httpapi.NewHooks(e.svc, httpapi.HookOptions{Logger: quiet}))
 	t.Cleanup(hooks.Close)

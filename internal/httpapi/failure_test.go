@@ -75,7 +75,7 @@ func TestStoreFailureOnTheWrite(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	var logs syncBuffer
-	api := httpapi.New(e.svc, httpapi.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	api := httpapi.New(e.svc, httpapi.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Idempotency: e.store})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	call := func(method, path string, body any, headers ...string) response {

@@ -25,6 +25,7 @@ type env struct {
 	srv        *httptest.Server
 	tbl        *dynamotest.Table
 	svc        *crm.Service
+	store      crm.Store // the store under svc, for what a test reads or seeds past the API
 	admin      crm.User
 	staffToken string
 	blobs      *blob.Dir
@@ -48,7 +49,8 @@ func newEnvConfig(t *testing.T, cfg crm.Config) *env {
 	t.Cleanup(blobSrv.Close)
 	blobs.BaseURL = blobSrv.URL
 	cfg.Blobs = blobs
-	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), cfg)
+	st := dynamo.New(tbl.Client, tbl.Name)
+	svc := crm.NewService(st, cfg)
 	admin, _, err := svc.BootstrapAdmin(context.Background(), "admin@example.com", adminToken, false)
 	if err != nil {
 		t.Fatal(err)
@@ -61,9 +63,9 @@ func newEnvConfig(t *testing.T, cfg crm.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1}))
+	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1, Idempotency: st}))
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, tbl: tbl, svc: svc, admin: admin, staffToken: secret, blobs: blobs}
+	return &env{t: t, srv: srv, tbl: tbl, svc: svc, store: st, admin: admin, staffToken: secret, blobs: blobs}
 }
 
 // response is what a test reads back.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -91,7 +92,10 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 	// A claim whose request never finished (the process died) expires
 	// after pendingTTL, so the key is not blocked for long.
 	rec := crm.IdempotencyRecord{UserID: u.ID, Key: key, RequestHash: hex.EncodeToString(sum[:]), ExpiresAt: a.now().Add(pendingTTL)}
-	prev, claimed, err := a.svc.Store().ClaimIdempotency(r.Context(), rec)
+	if a.idem == nil {
+		return crm.Internal(errors.New("httpapi: an Idempotency-Key needs Options.Idempotency"))
+	}
+	prev, claimed, err := a.idem.ClaimIdempotency(r.Context(), rec)
 	if err != nil {
 		return err
 	}
@@ -118,7 +122,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 	cw := &capture{ResponseWriter: w, status: http.StatusOK}
 	ctx := context.WithoutCancel(r.Context())
 	release := func() {
-		if rerr := a.svc.Store().ReleaseIdempotency(ctx, u.ID, key); rerr != nil {
+		if rerr := a.idem.ReleaseIdempotency(ctx, u.ID, key); rerr != nil {
 			a.log.WarnContext(ctx, "could not release idempotency key", "err", rerr)
 		}
 	}
@@ -135,7 +139,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 	}
 	rec.Status, rec.Location, rec.ETag, rec.Body = cw.status, cw.Header().Get("Location"), cw.Header().Get("ETag"), cw.buf.Bytes()
 	rec.ExpiresAt = a.now().Add(a.idemTT)
-	if err := a.svc.Store().CompleteIdempotency(ctx, rec); err != nil {
+	if err := a.idem.CompleteIdempotency(ctx, rec); err != nil {
 		a.log.WarnContext(ctx, "could not store idempotent response", "err", err)
 	}
 	return nil

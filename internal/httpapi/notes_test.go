@@ -239,7 +239,7 @@ func TestReminders(t *testing.T) {
 
 	// Sent reminders are marked as the reminder function marks them.
 	for _, nid := range []string{notified, notifiedAll} {
-		n, err := e.svc.Store().GetNote(ctx, nid)
+		n, err := e.store.GetNote(ctx, nid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -296,7 +296,7 @@ func TestPatchAvisoAtClearsNotifiedAt(t *testing.T) {
 	c := id(e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": "Avisado"}))
 	nid := id(e.createdAs(e.staffToken, "/v1/contacts/"+c+"/notes", map[string]any{"text": "Revisar", "avisoAt": "2030-05-01T10:00:00Z"}))
 	path := "/v1/notes/" + nid
-	n, err := e.svc.Store().GetNote(ctx, nid)
+	n, err := e.store.GetNote(ctx, nid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +346,7 @@ func TestPatchAvisoAtClearsNotifiedAt(t *testing.T) {
 	}
 
 	// Removing the time of a sent reminder clears both.
-	n, err = e.svc.Store().GetNote(ctx, nid)
+	n, err = e.store.GetNote(ctx, nid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -649,7 +649,8 @@ func newEffectsEnv(t *testing.T) *effectsEnv {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tbl, db := dynamotest.NewCapturing(t)
-	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
+	st := dynamo.New(db, tbl.Name)
+	svc := crm.NewService(st, crm.Config{})
 	admin, _, err := svc.BootstrapAdmin(ctx, "admin@example.com", adminToken, false)
 	if err != nil {
 		t.Fatal(err)
@@ -663,7 +664,7 @@ func newEffectsEnv(t *testing.T) *effectsEnv {
 		t.Fatal(err)
 	}
 	fx := &effectsEnv{mail: &sentMail{}, sched: &armedReminders{armed: map[string]time.Time{}}}
-	h := &stream.Handler{Svc: svc, Mailer: fx.mail, Scheduler: fx.sched, Log: quiet}
+	h := stream.New(stream.Config{Service: svc, Store: st, Mailer: fx.mail, Scheduler: fx.sched, Log: quiet})
 	// A record the handler fails on is reported by the test, not retried
 	// for ever (which would leave Wait waiting).
 	fx.feed = db.StartFeed(t, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
@@ -674,9 +675,9 @@ func newEffectsEnv(t *testing.T) *effectsEnv {
 		}
 		return nil
 	})
-	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1}))
+	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1, Idempotency: st}))
 	t.Cleanup(srv.Close)
-	fx.env = &env{t: t, srv: srv, tbl: tbl, svc: svc, admin: admin, staffToken: secret}
+	fx.env = &env{t: t, srv: srv, tbl: tbl, svc: svc, store: st, admin: admin, staffToken: secret}
 	return fx
 }
 

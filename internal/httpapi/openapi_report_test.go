@@ -125,7 +125,7 @@ func oasReport(c *oasChecker) {
 		{SourceID: src, Month: "2026-02", Field: "wonAmountCents", Delta: 120000},
 		{SourceID: "", Month: "2026-02", Field: "contacts", Delta: 2},
 	} {
-		if _, err := c.e.svc.Store().ApplyOnce(context.Background(), fmt.Sprintf("oas-report-%d", i), nil, []crm.StatDelta{d}); err != nil {
+		if _, err := c.e.store.ApplyOnce(context.Background(), fmt.Sprintf("oas-report-%d", i), nil, []crm.StatDelta{d}); err != nil {
 			t.Fatal(err)
 		}
 	}

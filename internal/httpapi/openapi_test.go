@@ -952,7 +952,8 @@ func TestOpenAPIUnseededSettings(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	tbl := dynamotest.New(t)
-	svc := crm.NewService(dynamo.New(tbl.Client, tbl.Name), crm.Config{})
+	st := dynamo.New(tbl.Client, tbl.Name)
+	svc := crm.NewService(st, crm.Config{})
 	admin, err := svc.CreateUser(ctx, crm.User{Name: "Admin", Email: "admin@example.com", Role: crm.RoleAdmin, Active: true})
 	if err != nil {
 		t.Fatal(err)
@@ -961,9 +962,9 @@ func TestOpenAPIUnseededSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1}))
+	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1, Idempotency: st}))
 	t.Cleanup(srv.Close)
-	c := newOASChecker(t, &env{t: t, srv: srv, tbl: tbl, svc: svc, admin: admin})
+	c := newOASChecker(t, &env{t: t, srv: srv, tbl: tbl, svc: svc, store: st, admin: admin})
 
 	for _, s := range oasItems(t, c.call(oasOK, 200, secret, "GET", "/v1/notification-settings", nil)) {
 		if s["updatedAt"] != nil || s["version"] != float64(0) || s["enabled"] != true {

@@ -72,7 +72,7 @@ func newReportFixture(t *testing.T, e *env) reportFixture {
 			ds = append(ds, crm.StatDelta{SourceID: src, Month: month, Field: field, Delta: d})
 		}
 		n++
-		if _, err := e.svc.Store().ApplyOnce(context.Background(), fmt.Sprintf("report-test-%d", n), nil, ds); err != nil {
+		if _, err := e.store.ApplyOnce(context.Background(), fmt.Sprintf("report-test-%d", n), nil, ds); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -98,7 +98,7 @@ func (e *env) itemsOf(res response) []map[string]any {
 }
 
 // searchAPI bootstraps the admin and serves the API over svc.
-func searchAPI(t *testing.T, svc *crm.Service) *httptest.Server {
+func searchAPI(t *testing.T, svc *crm.Service, st crm.Store) *httptest.Server {
 	t.Helper()
 	if err := svc.EnsureSeeded(context.Background()); err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func searchAPI(t *testing.T, svc *crm.Service) *httptest.Server {
 	if _, _, err := svc.BootstrapAdmin(context.Background(), "admin@example.com", adminToken, false); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1}))
+	srv := httptest.NewServer(httpapi.New(svc, httpapi.Options{TokenCacheTTL: -1, Idempotency: st}))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -120,10 +120,10 @@ func openSearchSQLite(t *testing.T) searchStore {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	svc := crm.NewService(st, crm.Config{})
-	h := &stream.Handler{Svc: svc, Mailer: &sentMail{}, Scheduler: &armedReminders{armed: map[string]time.Time{}}, Log: quiet}
+	h := stream.New(stream.Config{Service: svc, Store: st, Mailer: &sentMail{}, Scheduler: &armedReminders{armed: map[string]time.Time{}}, Log: quiet})
 	feed := st.StartFeed(h.Apply, quiet)
 	t.Cleanup(feed.Close)
-	return searchStore{srv: searchAPI(t, svc), settle: func(t *testing.T) {
+	return searchStore{srv: searchAPI(t, svc, st), settle: func(t *testing.T) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -137,10 +137,11 @@ func openSearchDynamo(t *testing.T) searchStore {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tbl, db := dynamotest.NewCapturing(t)
-	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
-	h := &stream.Handler{Svc: svc, Mailer: &sentMail{}, Scheduler: &armedReminders{armed: map[string]time.Time{}}, Log: quiet}
+	st := dynamo.New(db, tbl.Name)
+	svc := crm.NewService(st, crm.Config{})
+	h := stream.New(stream.Config{Service: svc, Store: st, Mailer: &sentMail{}, Scheduler: &armedReminders{armed: map[string]time.Time{}}, Log: quiet})
 	feed := db.StartFeed(t, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
 		return (dynamo.StreamHandler{Apply: h.Apply}).Record(ctx, rec)
 	})
-	return searchStore{srv: searchAPI(t, svc), settle: func(*testing.T) { feed.Wait() }}
+	return searchStore{srv: searchAPI(t, svc, st), settle: func(*testing.T) { feed.Wait() }}
 }

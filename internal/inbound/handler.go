@@ -150,7 +150,7 @@ func (h *Handler) Receive(ctx context.Context, env Envelope, raw []byte) (Result
 
 // seen reports whether a message with this ID was recorded before.
 func (h *Handler) seen(ctx context.Context, messageID string) (bool, Result, error) {
-	rec, err := h.Svc.Store().GetLeadRecord(ctx, crm.EmailKey(messageID))
+	rec, err := h.Svc.EmailRecord(ctx, messageID)
 	switch crm.ErrorCode(err) {
 	case crm.CodeNotFound:
 		return false, Result{}, nil

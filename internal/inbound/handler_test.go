@@ -50,6 +50,7 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 type rig struct {
 	svc   *crm.Service
+	st    crm.Store
 	h     *inbound.Handler
 	files *memFiles
 	team  map[string]crm.User
@@ -75,7 +76,7 @@ func newRig(t testing.TB) *rig {
 	files := &memFiles{}
 	h := &inbound.Handler{Svc: svc, Files: files, Tokens: &reply.Tokens{Key: testKey, Domain: inboundtest.Domain},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	return &rig{svc: svc, h: h, files: files, team: team}
+	return &rig{svc: svc, st: st, h: h, files: files, team: team}
 }
 
 func verdicts(m map[string]string) inbound.Verdicts {
@@ -98,7 +99,7 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, p := range inboundtest.Check(ctx, r.svc, r.team, c, res.Outcome, res.ContactID, res.Reason) {
+			for _, p := range inboundtest.Check(ctx, r.st, r.team, c, res.Outcome, res.ContactID, res.Reason) {
 				t.Error(p)
 			}
 			before := r.files.count()
@@ -147,7 +148,7 @@ func TestReplyTokens(t *testing.T) {
 	if err != nil || res.Outcome != crm.OutcomeNoted {
 		t.Fatalf("reply: %+v %v", res, err)
 	}
-	notes, _ := r.svc.Store().ListNotes(ctx, crm.ParentOpportunity, opp.ID, crm.ListOptions{}, nil)
+	notes, _ := r.st.ListNotes(ctx, crm.ParentOpportunity, opp.ID, crm.ListOptions{}, nil)
 	if len(notes.Items) != 1 || notes.Items[0].Text != "De acuerdo, lo cerramos así." || notes.Items[0].CreatedBy != marta.ID {
 		t.Fatalf("notes on the opportunity: %+v", notes.Items)
 	}

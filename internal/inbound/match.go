@@ -81,11 +81,11 @@ func noteText(subject string, parts ...string) string {
 // Errors: internal.
 func (h *Handler) pick(ctx context.Context, who []Address) (Address, error) {
 	for _, a := range who {
-		look, err := h.Svc.Store().LookupLead(ctx, "", a.Email, nil)
+		owner, err := h.Svc.EmailOwner(ctx, a.Email)
 		if err != nil {
 			return Address{}, err
 		}
-		if look.EmailOwner != "" {
+		if owner != "" {
 			return a, nil
 		}
 	}

@@ -38,16 +38,12 @@ func startEffects(ctx context.Context, c Config, svc *crm.Service, st *sqlite.St
 			log.Error("reminder failed; the sweep will retry it", "note", p.NoteID, "err", err)
 		}
 	})
-	h = stream.New(svc, mailer, timer, c.AppURL, log)
+	h = stream.New(stream.Config{Service: svc, Store: st, Mailer: mailer, Scheduler: timer, AppURL: c.AppURL, Log: log})
 	feed := st.StartFeed(h.Apply, log)
-	pending, err := svc.Store().PendingReminders(ctx, "PENDING", time.Time{}, 1000)
-	if err != nil {
+	if err := h.ArmPending(ctx); err != nil {
 		feed.Close()
 		timer.Close()
 		return nil, err
-	}
-	for _, n := range pending {
-		_ = timer.Arm(ctx, n.ID, *n.AvisoAt)
 	}
 	sctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

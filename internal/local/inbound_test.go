@@ -89,14 +89,14 @@ func (r running) users(t testing.TB) map[string]string {
 }
 
 // readStore opens the server's database read-only beside it.
-func (r running) readStore(t testing.TB) *crm.Service {
+func (r running) readStore(t testing.TB) *sqlite.Store {
 	st, err := sqlite.Open(context.Background(), filepath.Join(r.data, DBFile), sqlite.Options{ReadOnly: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return crm.NewService(st, crm.Config{})
+	return st
 }
 
 // TestSMTPCorpus sends the corpus to `embudo serve`'s SMTP listener: each
@@ -106,9 +106,9 @@ func TestSMTPCorpus(t *testing.T) {
 	r := start(t)
 	r.users(t)
 	ctx := context.Background()
-	svc := r.readStore(t)
+	st := r.readStore(t)
 	team := map[string]crm.User{}
-	us, _ := svc.Store().ListUsers(ctx, crm.ListOptions{Limit: 10})
+	us, _ := st.ListUsers(ctx, crm.ListOptions{Limit: 10})
 	for _, u := range us.Items {
 		team[u.Email] = u
 	}
@@ -131,14 +131,14 @@ func TestSMTPCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			m, _ := inbound.Parse(raw, inbound.DefaultLimits)
-			rec, err := svc.Store().GetLeadRecord(ctx, crm.EmailKey(m.MessageID))
+			rec, err := st.GetLeadRecord(ctx, crm.EmailKey(m.MessageID))
 			if err != nil {
 				t.Fatalf("no record of the message: %v (SMTP said %q)", err, reason)
 			}
 			if rec.Outcome == crm.OutcomeRejected && !strings.Contains(reason, c.Reason) {
 				t.Errorf("SMTP answer %q does not say why (%q)", reason, c.Reason)
 			}
-			for _, p := range inboundtest.Check(ctx, svc, team, c, rec.Outcome, rec.EmailContact(), rec.Extra[crm.RejectReason]) {
+			for _, p := range inboundtest.Check(ctx, st, team, c, rec.Outcome, rec.EmailContact(), rec.Extra[crm.RejectReason]) {
 				t.Error(p)
 			}
 		})

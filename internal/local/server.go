@@ -120,7 +120,7 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	if err := bootstrapAdmin(ctx, svc, stdout, s.log); err != nil {
+	if err := bootstrapAdmin(ctx, svc, store, stdout, s.log); err != nil {
 		return err
 	}
 	tokens, err := replyTokens(c)
@@ -153,7 +153,7 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	mux.Handle("/blobs/", blobs)
 	mux.Handle("/hooks/", httpapi.NewHooks(svc, httpapi.HookOptions{Logger: s.log,
 		Meta: &graph.Client{BaseURL: c.GraphURL, HTTP: &http.Client{Timeout: 5 * time.Second}}}))
-	mux.Handle("/", httpapi.New(svc, httpapi.Options{Logger: s.log}))
+	mux.Handle("/", httpapi.New(svc, httpapi.Options{Logger: s.log, Idempotency: store}))
 	s.srv = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -236,8 +236,8 @@ func (s *Server) openStore(ctx context.Context) (crm.Store, *sqlite.Store, error
 
 // bootstrapAdmin creates the first admin on first start: its token is
 // EMBUDO_BOOTSTRAP_TOKEN if set, or a new one printed this once.
-func bootstrapAdmin(ctx context.Context, svc *crm.Service, stdout io.Writer, log *slog.Logger) error {
-	has, err := svc.Store().HasAdmin(ctx)
+func bootstrapAdmin(ctx context.Context, svc *crm.Service, users crm.UserStore, stdout io.Writer, log *slog.Logger) error {
+	has, err := users.HasAdmin(ctx)
 	if err != nil || has {
 		return err
 	}

@@ -14,8 +14,8 @@ const (
 )
 
 // Intent is one notification a change calls for: which key, to whom, about
-// what. The stream handler resolves the recipient, skips the actor,
-// renders and sends it.
+// what. Service.Changed resolves the recipient, skips the actor, renders
+// and sends it.
 type Intent struct {
 	Key         string
 	Kind        RecipientKind
@@ -36,7 +36,7 @@ type Intent struct {
 //   - new-opportunity-file: a file on an opportunity became complete → its creator, agent and assignee;
 //   - new-opportunity-note: a team note added to an opportunity → the same.
 //
-// notify-note is not here: the reminder function sends it at the aviso time.
+// notify-note is not here: Service.Reminder sends it at the aviso time.
 func Rules(old, new crm.Entity, opp *crm.Opportunity) []Intent {
 	switch n := new.(type) {
 	case crm.Contact:

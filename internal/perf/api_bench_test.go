@@ -24,6 +24,7 @@ const benchToken = "embudo-bench-admin-token-00000000000000000"
 // loopback) with dynamotest's change capture, under the real API handler.
 type rig struct {
 	db  *counting
+	st  crm.Store // the store under svc
 	svc *crm.Service
 	h   http.Handler
 }
@@ -33,11 +34,12 @@ func newRig(b *testing.B) *rig {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tbl, capture := dynamotest.NewCapturing(b)
 	db := &counting{API: capture}
-	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
+	st := dynamo.New(db, tbl.Name)
+	svc := crm.NewService(st, crm.Config{})
 	if _, _, err := svc.BootstrapAdmin(context.Background(), "", benchToken, false); err != nil {
 		b.Fatal(err)
 	}
-	return &rig{db: db, svc: svc, h: httpapi.New(svc, httpapi.Options{Logger: quiet})}
+	return &rig{db: db, st: st, svc: svc, h: httpapi.New(svc, httpapi.Options{Logger: quiet, Idempotency: st})}
 }
 
 func (r *rig) serve(b *testing.B, method, path, body string, want int) {

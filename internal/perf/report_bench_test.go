@@ -42,7 +42,7 @@ func (r *rig) seedReportCounters(b *testing.B, nSources int) int64 {
 				}
 			}
 		}
-		if _, err := r.svc.Store().ApplyOnce(ctx, "bench-report-"+month, nil, ds); err != nil {
+		if _, err := r.st.ApplyOnce(ctx, "bench-report-"+month, nil, ds); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -43,17 +43,17 @@ func BenchmarkWriteToEmail(b *testing.B) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := b.TempDir()
 	tbl, db := dynamotest.NewCapturing(b)
-	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
+	st := dynamo.New(db, tbl.Name)
+	svc := crm.NewService(st, crm.Config{})
 	if _, _, err := svc.BootstrapAdmin(context.Background(), "", benchToken, false); err != nil {
 		b.Fatal(err)
 	}
 	u, _ := svc.CreateUser(context.Background(), crm.User{Name: "Lucía", Email: "lucia@example.com", Active: true})
 	ag, _ := svc.CreateAgent(context.Background(), crm.Agent{Code: "L1", Name: "Lucía", Email: "lucia@example.com", UserID: u.ID, Active: true})
 	m := &signalling{Outbox: mail.Outbox{Dir: dir + "/outbox", From: "Embudo <e@example.com>", Logger: quiet}, sent: make(chan string, 16)}
-	h := &stream.Handler{Svc: svc, Mailer: m, Log: quiet}
 	timer := remind.NewTimer(func(context.Context, remind.Payload) {})
 	defer timer.Close()
-	h.Scheduler = timer
+	h := stream.New(stream.Config{Service: svc, Store: st, Mailer: m, Scheduler: timer, Log: quiet})
 	feed := db.StartFeed(b, dynamo.StreamHandler{Apply: h.Apply}.Record)
 	feed.Wait()
 	api := httpapi.New(svc, httpapi.Options{Logger: quiet})
@@ -91,13 +91,14 @@ func BenchmarkStreamRecords(b *testing.B) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := b.TempDir()
 	tbl, db := dynamotest.NewCapturing(b)
-	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{})
+	st := dynamo.New(db, tbl.Name)
+	svc := crm.NewService(st, crm.Config{})
 	if err := svc.EnsureSeeded(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	ag, _ := svc.CreateAgent(context.Background(), crm.Agent{Code: "L1", Name: "Lucía", Email: "lucia@example.com", Active: true})
 	m := &signalling{Outbox: mail.Outbox{Dir: dir + "/outbox", From: "Embudo <e@example.com>", Logger: quiet}, sent: make(chan string, b.N+16)}
-	h := &stream.Handler{Svc: svc, Mailer: m, Log: quiet, Scheduler: remind.NewTimer(func(context.Context, remind.Payload) {})}
+	h := stream.New(stream.Config{Service: svc, Store: st, Mailer: m, Log: quiet, Scheduler: remind.NewTimer(func(context.Context, remind.Payload) {})})
 	var recs []dynamotest.Record
 	db.OnChange = func(r []dynamotest.Record) { recs = append(recs, r...) }
 	for i := 0; i < b.N; i++ {

@@ -1,12 +1,21 @@
-// Package remind holds the adapters that make a note's reminder fire at its
-// aviso time: Scheduler arms one EventBridge Scheduler one-time schedule per
-// note (production), Timer keeps an in-process timer per note (the local
-// runtime). Both have the same Arm/Disarm methods, so the stream handler can
-// drive either one.
+// Package remind is the one home of a note's reminder (aviso). Its domain
+// side, Service, decides: as a note changes, its reminder is armed, moved
+// or disarmed (or sent at once when its time has already come); when it
+// fires, a note still due at that time gets its notify-note e-mail (through
+// internal/notify) and is marked notified; the sweep sends every due
+// reminder whose schedule was lost. The change core calls it for every
+// change, the reminder function and `embudo serve` when a reminder fires
+// or the sweep runs.
 //
-// A reminder is at-least-once and may be late or stale: the function it
-// invokes is expected to read the note again and compare its aviso time with
-// Payload.AvisoAt before notifying anyone.
+// What makes a reminder fire at its time is a crm.Scheduler: Timer here,
+// an in-process timer per note (the local runtime), or the EventBridge
+// Scheduler adapter in internal/remind/eventbridge (production), which is
+// apart so that what links this package links no AWS code. Both name a
+// note's schedule alike (ScheduleName) and fire with a Payload.
+//
+// A reminder is at-least-once and may be late or stale: Service.Remind
+// reads the note again and compares its aviso time with Payload.AvisoAt
+// before notifying anyone.
 package remind
 
 import (
@@ -31,11 +40,11 @@ const namePrefix = "note-"
 // maxNameLen is the longest schedule name EventBridge Scheduler accepts.
 const maxNameLen = 64
 
-// scheduleName returns the schedule name for noteID, "note-<noteID>". It
+// ScheduleName returns the schedule name for noteID, "note-<noteID>". It
 // fails with CodeInvalid when the name would break Scheduler's rules
-// (1..64 characters of [0-9a-zA-Z-_.]); the same rule is applied to the
-// local Timer so both adapters accept exactly the same IDs.
-func scheduleName(noteID string) (string, error) {
+// (1..64 characters of [0-9a-zA-Z-_.]); the local Timer applies the same
+// rule, so both accept exactly the same IDs.
+func ScheduleName(noteID string) (string, error) {
 	if noteID == "" {
 		return "", crm.InvalidField("noteId", "is required")
 	}

@@ -64,10 +64,10 @@ func (t *Timer) init() {
 // Arm sets the note's timer to fire at `at` with Payload{noteID, at (UTC)},
 // replacing any timer the note had; a time already past fires at once. ctx
 // is not kept: Fire gets the Timer's own context. Errors: CodeInvalid when
-// noteID is not a valid schedule-name part (the same rule as Scheduler);
+// noteID is not a valid schedule-name part (the same rule as eventbridge.Scheduler);
 // CodeInternal when Fire is nil or the Timer is closed.
 func (t *Timer) Arm(ctx context.Context, noteID string, at time.Time) error {
-	if _, err := scheduleName(noteID); err != nil {
+	if _, err := ScheduleName(noteID); err != nil {
 		return err
 	}
 	if t.Fire == nil {
@@ -93,7 +93,7 @@ func (t *Timer) Arm(ctx context.Context, noteID string, at time.Time) error {
 // already, or the Timer closed) is success. Errors: CodeInvalid when noteID
 // is not a valid schedule-name part.
 func (t *Timer) Disarm(ctx context.Context, noteID string) error {
-	if _, err := scheduleName(noteID); err != nil {
+	if _, err := ScheduleName(noteID); err != nil {
 		return err
 	}
 	t.mu.Lock()

@@ -22,7 +22,7 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new crm.Enti
 // entries returns the timeline entries and counter changes of a change,
 // and for each entry a lead made (by its index) the source of that lead.
 func (h *Handler) entries(ctx context.Context, eventID string, old, new crm.Entity) ([]crm.TimelineItem, []crm.StatDelta, map[int]string, error) {
-	month := func(t time.Time) string { return t.In(h.Svc.TimeZone()).Format("2006-01") }
+	month := func(t time.Time) string { return t.In(h.svc.TimeZone()).Format("2006-01") }
 	at := h.now().UTC()
 	var items []crm.TimelineItem
 	var stats []crm.StatDelta
@@ -76,7 +76,7 @@ func (h *Handler) entries(ctx context.Context, eventID string, old, new crm.Enti
 			count(n.SourceID, n.ReceivedAt, "leads", 1)
 		}
 	case crm.Opportunity:
-		states, err := h.Svc.PipelineStates(ctx)
+		states, err := h.svc.PipelineStates(ctx)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -118,7 +118,7 @@ func (h *Handler) entries(ctx context.Context, eventID string, old, new crm.Enti
 		case crm.Contact:
 			count(o.SourceID, o.CreatedAt, "contacts", -1)
 		case crm.Opportunity:
-			states, err := h.Svc.PipelineStates(ctx)
+			states, err := h.svc.PipelineStates(ctx)
 			if err != nil {
 				return nil, nil, nil, err
 			}

@@ -34,15 +34,15 @@ func (n *names) of(kind, id string) (string, error) {
 	switch kind {
 	case "user":
 		var u crm.User
-		u, err = n.h.Svc.Store().GetUser(n.ctx, id)
+		u, err = n.h.store.GetUser(n.ctx, id)
 		name = u.Name
 	case "source":
 		var s crm.Source
-		s, err = n.h.Svc.Store().GetSource(n.ctx, id)
+		s, err = n.h.store.GetSource(n.ctx, id)
 		name = s.Name
 	case "agent":
 		var a crm.Agent
-		a, err = n.h.Svc.Store().GetAgent(n.ctx, id)
+		a, err = n.h.store.GetAgent(n.ctx, id)
 		name = a.Name
 	}
 	if crm.ErrorCode(err) == crm.CodeNotFound {

@@ -160,12 +160,13 @@ func TestSourceReportMatchesARecount(t *testing.T) {
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tbl, db := dynamotest.NewCapturing(t)
-	svc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{Now: clock.now})
+	st := dynamo.New(db, tbl.Name)
+	svc := crm.NewService(st, crm.Config{Now: clock.now})
 	if svc.TimeZone().String() != "Europe/Madrid" {
 		t.Fatalf("the company time zone is %s; this test expects the default, Europe/Madrid", svc.TimeZone())
 	}
 	mail, sched := &repMailer{}, &repScheduler{}
-	h := &stream.Handler{Svc: svc, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now}
+	h := stream.New(stream.Config{Service: svc, Store: st, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now})
 	rf := &repFeed{h: h}
 	feed := db.StartFeed(t, rf.handle)
 
@@ -463,7 +464,7 @@ func TestSourceReportMatchesARecount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2 := &stream.Handler{Svc: svc, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now}
+	h2 := stream.New(stream.Config{Service: svc, Store: st, Mailer: mail, Scheduler: sched, Log: quiet, Now: clock.now})
 	for i := 0; i < len(recs); i += 7 {
 		batch := events.DynamoDBEvent{Records: recs[i:min(i+7, len(recs))]}
 		out, err := dynamo.StreamHandler{Apply: h2.Apply}.Handle(ctx, batch)
@@ -782,8 +783,9 @@ func newRepRig(t *testing.T, start time.Time) *repRig {
 		r.recs = append(r.recs, recs...)
 	}
 	r.api = crm.NewService(dynamo.New(db, tbl.Name), crm.Config{Now: r.clock.now})
-	streamSvc := crm.NewService(dynamo.New(db, tbl.Name), crm.Config{Now: r.clock.now})
-	r.h = &stream.Handler{Svc: streamSvc, Mailer: &repMailer{}, Scheduler: &repScheduler{}, Log: quiet, Now: r.clock.now}
+	streamStore := dynamo.New(db, tbl.Name)
+	r.h = stream.New(stream.Config{Service: crm.NewService(streamStore, crm.Config{Now: r.clock.now}), Store: streamStore,
+		Mailer: &repMailer{}, Scheduler: &repScheduler{}, Log: quiet, Now: r.clock.now})
 	if err := r.api.EnsureSeeded(ctx); err != nil {
 		t.Fatal(err)
 	}

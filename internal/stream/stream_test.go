@@ -102,6 +102,7 @@ func (s *schedLog) take() []schedCall {
 type fixture struct {
 	t     *testing.T
 	svc   *crm.Service
+	st    crm.Store // the store under svc, as the handler reads it
 	h     *stream.Handler
 	mail  *mailbox
 	sched *schedLog
@@ -125,9 +126,10 @@ func newFixtureAt(t *testing.T, now func() time.Time) *fixture {
 	tbl, db := dynamotest.NewCapturing(t)
 	f := &fixture{t: t, mail: &mailbox{}, sched: &schedLog{}}
 	db.OnChange = f.capture
-	f.svc = crm.NewService(dynamo.New(db, tbl.Name), crm.Config{Now: now})
-	f.h = &stream.Handler{Svc: f.svc, Mailer: f.mail, Scheduler: f.sched,
-		AppURL: "https://crm.example.com/", Log: quiet, Now: func() time.Time { return time.Now().Add(f.clockSkew()) }}
+	f.st = dynamo.New(db, tbl.Name)
+	f.svc = crm.NewService(f.st, crm.Config{Now: now})
+	f.h = stream.New(stream.Config{Service: f.svc, Store: f.st, Mailer: f.mail, Scheduler: f.sched,
+		AppURL: "https://crm.example.com/", Log: quiet, Now: func() time.Time { return time.Now().Add(f.clockSkew()) }})
 	if err := f.svc.EnsureSeeded(bg); err != nil {
 		t.Fatal(err)
 	}
@@ -546,7 +548,7 @@ func TestRedeliveredBatchHasNoSecondEffect(t *testing.T) {
 	f.settle()
 
 	mails := f.mail.all()
-	stats := allStats(t, f.svc)
+	stats := allStats(t, f.st)
 	timeline := timelineOf(t, f.svc, admin, c.ID)
 	if len(mails) != 5 { // contact agent, opportunity agent (the contact's), assignee, note to the assignee and the agent
 		t.Fatalf("first delivery sent %d e-mails, want 5: %+v", len(mails), briefs(mails))
@@ -561,7 +563,7 @@ func TestRedeliveredBatchHasNoSecondEffect(t *testing.T) {
 	if got := f.mail.all(); len(got) != len(mails) {
 		t.Errorf("redelivery sent %d more e-mails: %+v", len(got)-len(mails), briefs(got[len(mails):]))
 	}
-	if got := allStats(t, f.svc); !slices.Equal(got, stats) {
+	if got := allStats(t, f.st); !slices.Equal(got, stats) {
 		t.Errorf("redelivery changed the counters:\n before %+v\n after  %+v", stats, got)
 	}
 	if got := timelineOf(t, f.svc, admin, c.ID); !slices.Equal(got, timeline) {
@@ -611,7 +613,7 @@ func TestFailedEmailIsRetriedAndSentOnce(t *testing.T) {
 		t.Errorf("timeline of the retried contact: %v", kinds)
 	}
 	var contacts int64
-	for _, s := range allStats(t, f.svc) {
+	for _, s := range allStats(t, f.st) {
 		contacts += s.Contacts
 	}
 	if contacts != 2 {
@@ -715,7 +717,7 @@ func TestPastReminderIsSentAtOnce(t *testing.T) {
 	if got := f.mail.all(); len(got) == 1 && !strings.Contains(got[0].Text, "Send the brochure") {
 		t.Errorf("the reminder does not quote the note:\n%s", got[0].Text)
 	}
-	got, err := f.svc.Store().GetNote(bg, n.ID)
+	got, err := f.st.GetNote(bg, n.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -753,7 +755,7 @@ func TestRemind(t *testing.T) {
 	}
 	f.settle()
 	f.expectMail(0)
-	if got, _ := f.svc.Store().GetNote(bg, n.ID); got.NotifiedAt != nil {
+	if got, _ := f.st.GetNote(bg, n.ID); got.NotifiedAt != nil {
 		t.Fatal("a stale reminder marked the note notified")
 	}
 
@@ -766,7 +768,7 @@ func TestRemind(t *testing.T) {
 	}
 	f.settle()
 	f.expectMail(0, brief{crm.NotifyNote, "beto@example.com", "Recordatorio: Lucía Fernández"})
-	if got, _ := f.svc.Store().GetNote(bg, n.ID); got.NotifiedAt == nil {
+	if got, _ := f.st.GetNote(bg, n.ID); got.NotifiedAt == nil {
 		t.Error("the note was not marked notified")
 	}
 
@@ -832,7 +834,7 @@ func TestSweep(t *testing.T) {
 	if sent := f.mail.all(); len(sent) != 1 {
 		t.Errorf("e-mails after a second sweep: %+v", briefs(sent))
 	}
-	if got, _ := f.svc.Store().GetNote(bg, notYet.ID); got.NotifiedAt != nil {
+	if got, _ := f.st.GetNote(bg, notYet.ID); got.NotifiedAt != nil {
 		t.Error("the sweep notified a reminder that is not due")
 	}
 }
@@ -864,9 +866,9 @@ func stateWith(t *testing.T, svc *crm.Service, o crm.Outcome) crm.State {
 	return crm.State{}
 }
 
-func allStats(t *testing.T, svc *crm.Service) []crm.SourceMonth {
+func allStats(t *testing.T, st crm.EffectStore) []crm.SourceMonth {
 	t.Helper()
-	s, err := svc.Store().Stats(bg, "2000-01", "2999-12")
+	s, err := st.Stats(bg, "2000-01", "2999-12")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1043,7 +1045,7 @@ func TestCountersMatchARecount(t *testing.T) {
 	if o, _ := f.svc.GetOpportunity(bg, o1.ID); o.AmountCents <= 0 {
 		t.Fatalf("the won opportunity has no amount (%d): the test would not check wonAmountCents", o.AmountCents)
 	}
-	got := nonZero(allStats(t, f.svc))
+	got := nonZero(allStats(t, f.st))
 	if !slices.Equal(got, want) {
 		t.Errorf("counters differ from a recount:\n got  %+v\n want %+v", got, want)
 	}
@@ -1053,7 +1055,7 @@ func TestCountersMatchARecount(t *testing.T) {
 		f.handle(b)
 	}
 	f.settle()
-	if again := nonZero(allStats(t, f.svc)); !slices.Equal(again, want) {
+	if again := nonZero(allStats(t, f.st)); !slices.Equal(again, want) {
 		t.Errorf("after redelivery:\n got  %+v\n want %+v", again, want)
 	}
 }
@@ -1150,7 +1152,7 @@ func TestCountersUseTheCompanyMonth(t *testing.T) {
 	f.opportunity(admin, crm.Opportunity{ContactID: c.ID, Description: "De madrugada"})
 	f.settle()
 	want := []crm.SourceMonth{{SourceID: src.ID, Month: "2026-02", Contacts: 1, Opportunities: 1}}
-	if got := nonZero(allStats(t, f.svc)); !slices.Equal(got, want) {
+	if got := nonZero(allStats(t, f.st)); !slices.Equal(got, want) {
 		t.Errorf("counters %+v, want %+v", got, want)
 	}
 }

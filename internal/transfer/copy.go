@@ -42,7 +42,7 @@ type Options struct {
 	// Segments how many segments a DynamoDB source is scanned in (4 when 0).
 	Workers, Segments int
 	// Reminders, when set, arms the reminders of pending notes on a
-	// DynamoDB target (remind.Scheduler with the stack's group, role and
+	// DynamoDB target (eventbridge.Scheduler with the stack's group, role and
 	// reminder function); without it the stack's hourly sweep sends each
 	// within the hour after its time.
 	Reminders crm.Scheduler

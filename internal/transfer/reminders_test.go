@@ -11,6 +11,7 @@ import (
 
 	"github.com/embudo/embudo/internal/dynamotest"
 	"github.com/embudo/embudo/internal/remind"
+	"github.com/embudo/embudo/internal/remind/eventbridge"
 	"github.com/embudo/embudo/internal/transfer"
 )
 
@@ -42,7 +43,7 @@ func TestPendingRemindersAreArmedOnTheTable(t *testing.T) {
 	l := newLocal(t)
 	tbl := dynamotest.New(t)
 	api := &schedules{}
-	s := &remind.Scheduler{Client: api, Target: remind.Target{Group: "embudo-ReminderScheduleGroup-X",
+	s := &eventbridge.Scheduler{Client: api, Target: eventbridge.Target{Group: "embudo-ReminderScheduleGroup-X",
 		RoleARN: "arn:aws:iam::1:role/invoke", FunctionARN: "arn:aws:lambda:eu-west-1:1:function:reminder"}}
 	rep, err := transfer.Copy(bg, transfer.Options{From: endpoint(t, l.dir), To: transfer.Endpoint{Table: tbl.Name}, DynamoDB: tbl.Client,
 		Reminders: s, Log: quiet})

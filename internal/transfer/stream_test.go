@@ -42,8 +42,9 @@ func TestTheCopySendsNoEmailAndCountsNothing(t *testing.T) {
 	}
 
 	mail, sched := &mailbox{}, &alarms{}
-	svc := crm.NewService(dynamo.New(capture, tbl.Name), crm.Config{})
-	h := &stream.Handler{Svc: svc, Mailer: mail, Scheduler: sched, AppURL: "https://crm.example.com/", Log: quiet}
+	st := dynamo.New(capture, tbl.Name)
+	svc := crm.NewService(st, crm.Config{})
+	h := stream.New(stream.Config{Service: svc, Store: st, Mailer: mail, Scheduler: sched, AppURL: "https://crm.example.com/", Log: quiet})
 	handle := func(evs []events.DynamoDBEventRecord) {
 		t.Helper()
 		res, err := dynamo.StreamHandler{Apply: h.Apply, Log: quiet}.Handle(bg, events.DynamoDBEvent{Records: evs})

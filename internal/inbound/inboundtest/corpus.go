@@ -131,9 +131,18 @@ func Team(ctx context.Context, svc *crm.Service) (map[string]crm.User, error) {
 	return out, nil
 }
 
+// Records is what Check reads of a store, past any user's view: a contact,
+// its notes and its files (crm.Store satisfies it).
+type Records interface {
+	GetContact(ctx context.Context, id string) (crm.Contact, error)
+	ListNotes(ctx context.Context, k crm.ParentKind, parentID string, o crm.ListOptions, accept func(crm.Note) bool) (crm.Page[crm.Note], error)
+	ListFiles(ctx context.Context, k crm.ParentKind, parentID string, o crm.ListOptions) (crm.Page[crm.File], error)
+}
+
 // Check compares what a case became with what it must: the note (on its
-// contact or its parent), its files. It returns the problems found.
-func Check(ctx context.Context, svc *crm.Service, team map[string]crm.User, c Case, outcome crm.LeadOutcome, contactID, reason string) []string {
+// contact or its parent), its files, as st holds them. It returns the
+// problems found.
+func Check(ctx context.Context, st Records, team map[string]crm.User, c Case, outcome crm.LeadOutcome, contactID, reason string) []string {
 	var bad []string
 	if outcome != c.Outcome {
 		bad = append(bad, fmt.Sprintf("outcome %q, want %q (reason %q)", outcome, c.Outcome, reason))
@@ -144,7 +153,6 @@ func Check(ctx context.Context, svc *crm.Service, team map[string]crm.User, c Ca
 		}
 		return bad
 	}
-	st := svc.Store()
 	ct, err := st.GetContact(ctx, contactID)
 	if err != nil {
 		return append(bad, fmt.Sprintf("contact %q: %v", contactID, err))

@@ -1,4 +1,4 @@
-package remind
+package eventbridge
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/remind"
 )
 
 // Both adapters serve the same port.
@@ -29,7 +30,7 @@ var (
 	_ interface {
 		Arm(context.Context, string, time.Time) error
 		Disarm(context.Context, string) error
-	} = (*Timer)(nil)
+	} = (*remind.Timer)(nil)
 	_ API = (*scheduler.Client)(nil)
 )
 
@@ -130,7 +131,7 @@ func newFake(t *testing.T, now time.Time, replies ...reply) (*Scheduler, *fakeSc
 var clientTokenRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 // checkSchedule checks everything a reminder schedule's body must carry.
-func checkSchedule(t *testing.T, req wireRequest, wantExpr string, wantPayload Payload) {
+func checkSchedule(t *testing.T, req wireRequest, wantExpr string, wantPayload remind.Payload) {
 	t.Helper()
 	b := req.Body
 	str := func(k string) string { s, _ := b[k].(string); return s }
@@ -170,7 +171,7 @@ func checkSchedule(t *testing.T, req wireRequest, wantExpr string, wantPayload P
 		t.Errorf("Target.RetryPolicy = %v, want 3 attempts / 3600 s", target["RetryPolicy"])
 	}
 	input, _ := target["Input"].(string)
-	var p Payload
+	var p remind.Payload
 	dec := json.NewDecoder(strings.NewReader(input))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
@@ -209,7 +210,7 @@ func TestArmCreates(t *testing.T) {
 		t.Fatalf("%d requests, want 1", len(reqs))
 	}
 	checkCall(t, reqs[0], http.MethodPost, "/schedules/note-"+testNote)
-	checkSchedule(t, reqs[0], "at(2030-01-02T09:30:00)", Payload{NoteID: testNote, AvisoAt: at})
+	checkSchedule(t, reqs[0], "at(2030-01-02T09:30:00)", remind.Payload{NoteID: testNote, AvisoAt: at})
 	if reqs[0].Query != "" {
 		t.Errorf("query = %q, want none", reqs[0].Query)
 	}
@@ -235,7 +236,7 @@ func TestArmSoonOrPastIsOneMinuteAhead(t *testing.T) {
 				t.Fatalf("%d requests, want 1", len(reqs))
 			}
 			// The payload keeps the aviso time it was armed for.
-			checkSchedule(t, reqs[0], "at(2030-01-01T09:01:00)", Payload{NoteID: testNote, AvisoAt: tc.at})
+			checkSchedule(t, reqs[0], "at(2030-01-01T09:01:00)", remind.Payload{NoteID: testNote, AvisoAt: tc.at})
 		})
 	}
 }
@@ -273,7 +274,7 @@ func TestArmConflictUpdatesWithFullInput(t *testing.T) {
 	}
 	checkCall(t, reqs[0], http.MethodPost, "/schedules/note-"+testNote)
 	checkCall(t, reqs[1], http.MethodPut, "/schedules/note-"+testNote)
-	want := Payload{NoteID: testNote, AvisoAt: at}
+	want := remind.Payload{NoteID: testNote, AvisoAt: at}
 	checkSchedule(t, reqs[0], "at(2030-01-03T09:00:00)", want)
 	checkSchedule(t, reqs[1], "at(2030-01-03T09:00:00)", want)
 	// The update carries exactly what the create did, token aside.
@@ -303,7 +304,7 @@ func TestArmConflictThenGoneCreatesAgain(t *testing.T) {
 	for i, m := range []string{http.MethodPost, http.MethodPut, http.MethodPost} {
 		checkCall(t, reqs[i], m, "/schedules/note-"+testNote)
 	}
-	checkSchedule(t, reqs[2], "at(2030-01-01T10:00:00)", Payload{NoteID: testNote, AvisoAt: now.Add(time.Hour)})
+	checkSchedule(t, reqs[2], "at(2030-01-01T10:00:00)", remind.Payload{NoteID: testNote, AvisoAt: now.Add(time.Hour)})
 }
 
 func TestArmFailures(t *testing.T) {
@@ -345,7 +346,7 @@ func TestArmRejectsBadNoteIDsAndConfig(t *testing.T) {
 		}
 	}
 	// The longest name Scheduler takes, dots included, is fine for the name.
-	if _, err := scheduleName(strings.Repeat("a.", 29) + "b"); err != nil {
+	if _, err := remind.ScheduleName(strings.Repeat("a.", 29) + "b"); err != nil {
 		t.Errorf("59-character ID: %v", err)
 	}
 	for _, bad := range []*Scheduler{

@@ -1,4 +1,9 @@
-package remind
+// Package eventbridge is the reminders' adapter on AWS: Scheduler arms one
+// EventBridge Scheduler one-time schedule per note, targeting the reminder
+// function (functions/reminder) with a remind.Payload. It is apart from the
+// reminders' logic (internal/remind) so that the reminder function, which
+// arms nothing, links no Scheduler client.
+package eventbridge
 
 import (
 	"context"
@@ -13,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 
 	"github.com/embudo/embudo/internal/crm"
+	"github.com/embudo/embudo/internal/remind"
 )
 
 // Target is what a reminder schedule invokes: FunctionARN is the reminder
@@ -65,8 +71,8 @@ const atLayout = "2006-01-02T15:04:05"
 const maxArmRounds = 3
 
 // Arm creates (or replaces) the note's schedule so that the reminder function
-// receives Payload{noteID, at} at the time at: a one-time at() schedule in
-// UTC, FlexibleTimeWindow OFF, ActionAfterCompletion DELETE, RetryPolicy of
+// receives remind.Payload{noteID, at} at the time at: a one-time at()
+// schedule in UTC, FlexibleTimeWindow OFF, ActionAfterCompletion DELETE, RetryPolicy of
 // 3 attempts within 1 hour. When the schedule exists already
 // (ConflictException) it is updated with the full input, as UpdateSchedule
 // resets anything it is not given; when the update finds it gone (it fired and
@@ -76,14 +82,14 @@ const maxArmRounds = 3
 // noteID cannot make a schedule name (1..59 characters of [0-9a-zA-Z-_.]);
 // CodeInternal when the adapter is not configured or Scheduler fails.
 func (s *Scheduler) Arm(ctx context.Context, noteID string, at time.Time) error {
-	name, err := scheduleName(noteID)
+	name, err := remind.ScheduleName(noteID)
 	if err != nil {
 		return err
 	}
 	if err := s.check(); err != nil {
 		return err
 	}
-	input, err := json.Marshal(Payload{NoteID: noteID, AvisoAt: at.UTC()})
+	input, err := json.Marshal(remind.Payload{NoteID: noteID, AvisoAt: at.UTC()})
 	if err != nil {
 		return crm.Internal(fmt.Errorf("remind: encode payload for %s: %w", name, err))
 	}
@@ -129,7 +135,7 @@ func (s *Scheduler) Arm(ctx context.Context, noteID string, at time.Time) error 
 // noteID cannot make a schedule name; CodeInternal when the adapter is not
 // configured or Scheduler fails.
 func (s *Scheduler) Disarm(ctx context.Context, noteID string) error {
-	name, err := scheduleName(noteID)
+	name, err := remind.ScheduleName(noteID)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,15 @@
 package crm
 
-import "time"
+import (
+	"context"
+	"time"
+)
+
+// What the domain knows of notifications: their keys, their settings (on or
+// off, template overrides), which the store keeps and the API edits, and the
+// port of the adapters that send e-mail. Which change calls for which
+// e-mail, to whom, how it reads and that it goes out once is
+// internal/notify's.
 
 // The six notification keys.
 const (
@@ -72,4 +81,35 @@ func DefaultNotificationSettings() []NotificationSetting {
 		out[i] = NotificationSetting{Key: k, Enabled: true}
 	}
 	return out
+}
+
+// Email is one notification e-mail to one recipient.
+type Email struct {
+	To      string
+	ToName  string
+	Subject string
+	Text    string
+	HTML    string
+	Key     string // the notification key, for tags and logs
+	// About names the record the e-mail is about and the user it goes to,
+	// so that a reply can become a note on that record (zero for none).
+	About EmailAbout
+	// ReplyTo is the address a reply goes to ("" for none): the inbound
+	// address with the signed token of About, set by the inbound package's
+	// mailer wrapper.
+	ReplyTo string
+}
+
+// EmailAbout is the record a notification is about (a contact or an
+// opportunity) and the user it is sent to.
+type EmailAbout struct {
+	Kind   ParentKind
+	ID     string
+	UserID string
+}
+
+// Mailer sends e-mail. Errors: invalid (the address was refused: do not
+// retry), internal (retry).
+type Mailer interface {
+	Send(ctx context.Context, e Email) error
 }
