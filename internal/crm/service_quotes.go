@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -175,6 +176,9 @@ func (s *Service) AcceptQuote(ctx context.Context, actor User, id string) (Quote
 			return q, false, err
 		}
 		b, next, err := s.acceptBatch(ctx, q)
+		if errors.Is(err, errAcceptedMeanwhile) {
+			continue // a concurrent accept of this very quote won: read it again
+		}
 		if err != nil {
 			return Quote{}, false, err
 		}
@@ -186,12 +190,18 @@ func (s *Service) AcceptQuote(ctx context.Context, actor User, id string) (Quote
 	}
 }
 
+// errAcceptedMeanwhile: the quote being accepted was accepted by a
+// concurrent request between the reads of the quote and its opportunity.
+var errAcceptedMeanwhile = errors.New("the quote was accepted meanwhile")
+
 func (s *Service) acceptBatch(ctx context.Context, q Quote) (Batch, Quote, error) {
 	o, err := s.store.GetOpportunity(ctx, q.OpportunityID)
 	if err != nil {
 		return Batch{}, Quote{}, err
 	}
-	if id := o.AcceptedQuote(); id != "" {
+	if id := o.AcceptedQuote(); id == q.ID {
+		return Batch{}, Quote{}, errAcceptedMeanwhile
+	} else if id != "" {
 		number := id
 		if a, err := s.store.GetQuote(ctx, id); err == nil {
 			number = a.Number
