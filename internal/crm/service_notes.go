@@ -69,15 +69,20 @@ func (s *Service) GetNote(ctx context.Context, actor User, id string) (Note, err
 }
 
 // UpdateNote applies change to a note its author (or an admin, for a team
-// note) may change. A new avisoAt re-arms the reminder (notifiedAt clears).
+// note: the actor is read again for it, never a cached role) may change. A
+// new avisoAt re-arms the reminder (notifiedAt clears).
 // Errors: invalid, not_found, forbidden, precondition_failed, internal.
 func (s *Service) UpdateNote(ctx context.Context, actor User, id string, ifMatch int, change func(*Note) error) (Note, error) {
 	old, err := s.GetNote(ctx, actor, id)
 	if err != nil {
 		return Note{}, err
 	}
-	if old.CreatedBy != actor.ID && !actor.IsAdmin() {
-		return Note{}, Forbidden("only the note's author or an admin may change it")
+	if old.CreatedBy != actor.ID {
+		if ok, err := s.adminNow(ctx, actor); err != nil {
+			return Note{}, err
+		} else if !ok {
+			return Note{}, Forbidden("only the note's author or an admin may change it")
+		}
 	}
 	if err := checkVersion("note", ifMatch, old.Version); err != nil {
 		return Note{}, err
@@ -105,15 +110,19 @@ func (s *Service) UpdateNote(ctx context.Context, actor User, id string, ifMatch
 	return next, s.store.Commit(ctx, b)
 }
 
-// DeleteNote deletes a note its author (or an admin, for a team note) may
-// delete. Errors: invalid, not_found, forbidden, precondition_failed, internal.
+// DeleteNote deletes a note its author (or an admin, for a team note: read
+// again, as in UpdateNote) may delete. Errors: invalid, not_found, forbidden, precondition_failed, internal.
 func (s *Service) DeleteNote(ctx context.Context, actor User, id string, ifMatch int) error {
 	n, err := s.GetNote(ctx, actor, id)
 	if err != nil {
 		return err
 	}
-	if n.CreatedBy != actor.ID && !actor.IsAdmin() {
-		return Forbidden("only the note's author or an admin may delete it")
+	if n.CreatedBy != actor.ID {
+		if ok, err := s.adminNow(ctx, actor); err != nil {
+			return err
+		} else if !ok {
+			return Forbidden("only the note's author or an admin may delete it")
+		}
 	}
 	if err := checkVersion("note", ifMatch, n.Version); err != nil {
 		return err

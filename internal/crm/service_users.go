@@ -40,7 +40,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor User, id string, ifMatch
 }
 
 // DeactivateUser marks a user inactive, which makes their tokens stop
-// working (after the token cache expires). Errors: invalid, not_found,
+// working (on other instances of the API, after their token cache
+// expires). Errors: invalid, not_found,
 // precondition_failed, conflict (yourself), internal.
 func (s *Service) DeactivateUser(ctx context.Context, actor User, id string, ifMatch int) (User, error) {
 	return s.UpdateUser(ctx, actor, id, ifMatch, func(u *User) error { u.Active = false; return nil })
@@ -74,30 +75,11 @@ func (s *Service) IssueToken(ctx context.Context, userID, name string) (string, 
 	if err != nil {
 		return "", Token{}, err
 	}
-	t := Token{Hash: HashToken(secret), UserID: u.ID, Name: name, CreatedAt: s.now()}
+	t := Token{Hash: HashToken(secret), UserID: u.ID, Name: name, Prefix: TokenPrefix(secret), CreatedAt: s.now()}
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return "", Token{}, err
 	}
 	return secret, t, nil
-}
-
-// Authenticate returns the active user a token secret belongs to. Errors:
-// unauthorized, internal.
-func (s *Service) Authenticate(ctx context.Context, secret string) (User, error) {
-	if secret == "" || len(secret) > 512 {
-		return User{}, Unauthorized("missing or malformed bearer token")
-	}
-	u, err := s.store.UserByTokenHash(ctx, HashToken(secret))
-	if ErrorCode(err) == CodeNotFound {
-		return User{}, Unauthorized("unknown token")
-	}
-	if err != nil {
-		return User{}, err
-	}
-	if !u.Active {
-		return User{}, Unauthorized("the user of this token is not active")
-	}
-	return u, nil
 }
 
 // BootstrapAdmin creates the first admin user, with token secret (a new
@@ -132,7 +114,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, secret string, forc
 	}
 	now := s.now()
 	u.ID, u.CreatedAt, u.UpdatedAt, u.Version = NewID(now), now, now, 1
-	t := Token{Hash: HashToken(secret), UserID: u.ID, Name: "bootstrap", CreatedAt: now}
+	t := Token{Hash: HashToken(secret), UserID: u.ID, Name: "bootstrap", Prefix: TokenPrefix(secret), CreatedAt: now}
 	if err := s.store.CreateAdmin(ctx, u, t, force); err != nil {
 		return User{}, "", err
 	}

@@ -120,11 +120,20 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, old, updated User) error
 	// ListUsers lists users, oldest first. Errors: invalid (cursor), internal.
 	ListUsers(ctx context.Context, o ListOptions) (Page[User], error)
-	// CreateToken stores a token (by hash). Errors: conflict, internal.
+	// CreateToken stores a token (by hash). Errors: conflict (the hash
+	// exists), not_found (the user), internal.
 	CreateToken(ctx context.Context, t Token) error
-	// UserByTokenHash finds the user a token hash belongs to. Errors:
-	// not_found, internal.
-	UserByTokenHash(ctx context.Context, hash string) (User, error)
+	// GetToken reads the token of a hash. Errors: not_found, internal.
+	GetToken(ctx context.Context, hash string) (Token, error)
+	// ListTokens lists a user's tokens, oldest first (by Token.ID); none for
+	// an unknown user. Errors: invalid (cursor), internal.
+	ListTokens(ctx context.Context, userID string, o ListOptions) (Page[Token], error)
+	// DeleteToken deletes the token of userID whose Token.ID is tokenID and
+	// returns it. Errors: not_found (no such token of that user), internal.
+	DeleteToken(ctx context.Context, userID, tokenID string) (Token, error)
+	// TouchToken sets the LastUsedAt of the token of a hash, never making a
+	// deleted token again. Errors: not_found, internal.
+	TouchToken(ctx context.Context, hash string, at time.Time) error
 	// HasAdmin reports whether an admin user exists. Errors: internal.
 	HasAdmin(ctx context.Context) (bool, error)
 	// CreateAdmin writes the first admin and its token in one transaction,

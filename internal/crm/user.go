@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"time"
+
+	"github.com/oklog/ulid/v2"
 )
 
 // Role is what a user may do: admins also manage configuration.
@@ -57,12 +59,45 @@ func (u *User) Normalize() error {
 	return f.err()
 }
 
-// Token is an API token of a user. Only the SHA-256 of the secret is kept.
+// Token is an API token of a user. Only the SHA-256 of the secret is kept,
+// and its first characters (Prefix), by which people tell their tokens
+// apart: "emb_" and 4 characters of the random part, 24 of its 256 bits.
 type Token struct {
-	Hash      string // hex SHA-256 of the secret
-	UserID    string
-	Name      string
-	CreatedAt time.Time
+	Hash       string // hex SHA-256 of the secret
+	UserID     string
+	Name       string
+	Prefix     string // TokenPrefix of the secret
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero: never used; kept to TokenUseInterval
+}
+
+// TokenUseInterval is how often a token's LastUsedAt is written at most:
+// a token in use all day costs 24 writes, not one a request (a write is
+// dearer than a read on DynamoDB, and most requests are reads); which
+// tokens are still in use, and which can go, needs no finer time.
+const TokenUseInterval = time.Hour
+
+// ID names a token in the API (GET and DELETE /v1/users/{id}/tokens): a
+// ULID of its creation time and 80 bits of a hash of its hash, so that
+// every token has one, also those issued before tokens had IDs, and it
+// sorts by creation. It says nothing of the secret that the stored hash
+// does not.
+func (t Token) ID() string {
+	sum := sha256.Sum256([]byte("token-id:" + t.Hash))
+	var id ulid.ULID
+	_ = id.SetTime(ulid.Timestamp(t.CreatedAt)) // fails only past the year 10889
+	copy(id[6:], sum[:10])
+	return id.String()
+}
+
+// TokenPrefix returns the first characters of a token secret that are kept
+// with it: 8 of a secret of 32 or more (every secret NewTokenSecret and
+// BootstrapAdmin take), none of a shorter one.
+func TokenPrefix(secret string) string {
+	if len(secret) < 32 {
+		return ""
+	}
+	return secret[:8]
 }
 
 // NewTokenSecret returns a new random 32-byte secret, URL-safe base64 with

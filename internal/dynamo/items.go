@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -285,21 +284,6 @@ func userToItem(u crm.User) userItem {
 func userFromItem(it userItem) crm.User {
 	return crm.User{ID: it.ID, Name: it.Name, Email: it.Email, Role: crm.Role(it.Role), AgentID: it.AgentID,
 		Active: it.Active, Lang: it.Lang, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version}
-}
-
-type tokenItem struct {
-	keys
-	UserID    string    `dynamodbav:"userId"`
-	Name      string    `dynamodbav:"name,omitempty"`
-	CreatedAt time.Time `dynamodbav:"createdAt"`
-}
-
-func tokenToItem(t crm.Token) tokenItem {
-	return tokenItem{keys{PK: kindToken + "#" + t.Hash, SK: kindToken, Type: kindToken}, t.UserID, t.Name, t.CreatedAt}
-}
-
-func tokenFromItem(it tokenItem) crm.Token {
-	return crm.Token{Hash: strings.TrimPrefix(it.PK, kindToken+"#"), UserID: it.UserID, Name: it.Name, CreatedAt: it.CreatedAt}
 }
 
 type overrideItem struct {

@@ -43,25 +43,6 @@ func (s *Store) ListUsers(ctx context.Context, o crm.ListOptions) (crm.Page[crm.
 	return users.list(ctx, s, o)
 }
 
-// CreateToken implements crm.UserStore: the token item is keyed by the hash
-// of its secret.
-func (s *Store) CreateToken(ctx context.Context, tk crm.Token) error {
-	t := s.tx()
-	t.putNew(marshal(tokenToItem(tk)), failExists("token"))
-	t.check(entityKey(kindUser, tk.UserID), "attribute_exists(PK)", func(context.Context) error { return crm.NotFound("user") })
-	return t.run(ctx)
-}
-
-// UserByTokenHash implements crm.UserStore: GetItem on the token, then on
-// its user.
-func (s *Store) UserByTokenHash(ctx context.Context, hash string) (crm.User, error) {
-	tk, err := get[tokenItem](ctx, s, key(kindToken+"#"+hash, kindToken), "token")
-	if err != nil {
-		return crm.User{}, err
-	}
-	return users.get(ctx, s, tk.UserID)
-}
-
 // HasAdmin implements crm.UserStore with one GetItem on the admin marker.
 func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
 	_, found, err := s.getRaw(ctx, adminKey)

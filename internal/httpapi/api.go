@@ -18,8 +18,11 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	// TokenCacheTTL is how long a looked-up token is trusted without asking
-	// the store again: a revoked token or deactivated user may keep working
-	// that long on a warm instance. Default 30 s; negative disables the cache.
+	// the store again, on routes any user may call: a token revoked or a
+	// user changed on another instance may keep working that long on a
+	// warm one. Admin routes always ask the store; a change made through
+	// this API holds from the changed user's next request on it. Default
+	// 30 s; negative disables the cache.
 	TokenCacheTTL time.Duration
 	// IdempotencyTTL is how long an Idempotency-Key is remembered (24 h).
 	IdempotencyTTL time.Duration
@@ -39,7 +42,7 @@ type Options struct {
 type API struct {
 	svc    *crm.Service
 	log    *slog.Logger
-	tokens *crm.Cache[string, crm.User] // token hash → user
+	tokens *crm.Cache[string, session] // token hash → its user and token
 	now    func() time.Time
 	idemTT time.Duration
 	hooks  string
@@ -63,7 +66,7 @@ func New(svc *crm.Service, o Options) *API {
 	if o.Now == nil {
 		o.Now = svc.Clock()
 	}
-	a := &API{svc: svc, log: o.Logger, tokens: crm.NewCache[string, crm.User](o.TokenCacheTTL, maxCached, o.Now), now: o.Now, idemTT: o.IdempotencyTTL, hooks: strings.TrimRight(o.HooksURL, "/"), mux: http.NewServeMux(), registered: map[string]string{}}
+	a := &API{svc: svc, log: o.Logger, tokens: crm.NewCache[string, session](o.TokenCacheTTL, maxCached, o.Now), now: o.Now, idemTT: o.IdempotencyTTL, hooks: strings.TrimRight(o.HooksURL, "/"), mux: http.NewServeMux(), registered: map[string]string{}}
 	a.idem = o.Idempotency
 	a.routes()
 	return a

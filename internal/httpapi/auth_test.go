@@ -134,6 +134,9 @@ var routeMatrix = map[string]routeCase{
 	"PATCH /v1/users/{id}":       {access: "admin", body: map[string]any{"name": "Renamed"}},
 	"DELETE /v1/users/{id}":      {access: "admin"},
 	"POST /v1/users/{id}/tokens": {access: "admin", body: map[string]any{"name": "matrix"}},
+	"GET /v1/users/{id}/tokens":  {access: "admin"},
+
+	"DELETE /v1/users/{id}/tokens/{tokenId}": {access: "admin"},
 
 	"GET /v1/notification-settings":         {access: "admin"},
 	"GET /v1/notification-settings/{key}":   {access: "admin"},
@@ -178,6 +181,7 @@ func matrixTargets(t *testing.T, e *env) []matrixTarget {
 	agent := e.created("/v1/agents", map[string]any{"code": "TGT", "name": "Target"})
 	state := e.created("/v1/states", map[string]any{"name": "Target"})
 	user := e.created("/v1/users", map[string]any{"name": "Target", "email": "target@example.com"})
+	token := e.created("/v1/users/"+id(user)+"/tokens", map[string]any{"name": "target"})
 	// Opportunities have a contact of their own, so that the contact above
 	// can be deleted; the bulk move takes it to a seeded state, so that the
 	// state above holds nothing and can be deleted.
@@ -221,6 +225,8 @@ func matrixTargets(t *testing.T, e *env) []matrixTarget {
 				parts[i] = v
 			case "{key}":
 				parts[i] = crm.NotifyNewContactAgent
+			case "{tokenId}":
+				parts[i] = id(token)
 			default:
 				if strings.HasPrefix(p, "{") {
 					t.Fatalf("no value for %s in %q: add one to matrixTargets", p, pattern)

@@ -690,6 +690,7 @@ func TestBadIDsInThePath(t *testing.T) {
 		if !strings.Contains(path, "{id}") {
 			continue
 		}
+		path = strings.ReplaceAll(path, "{tokenId}", unknownID()) // well-formed, so that {id} is what is wrong
 		var body any
 		if w, ok := bodies[pattern]; ok {
 			body = w.valid

@@ -145,17 +145,6 @@ func userToResponse(u crm.User) userResponse {
 	return userResponse{u.ID, userFieldsOf(u), meta{u.CreatedAt, u.UpdatedAt, u.Version}}
 }
 
-type tokenRequest struct {
-	Name string `json:"name"`
-}
-
-type tokenResponse struct {
-	Token     string    `json:"token"`
-	UserID    string    `json:"userId"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"createdAt"`
-}
-
 type overrideDTO struct {
 	Subject string `json:"subject"`
 	Body    string `json:"body"`

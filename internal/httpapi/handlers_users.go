@@ -26,16 +26,23 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, _ crm.User) err
 func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ crm.User) error {
 	return userRes.get(w, r, a.svc.GetUser)
 }
+
+// patchUser changes a user; a change of role or active flag holds from
+// the user's next request on this instance (forgetUser).
 func (a *API) patchUser(w http.ResponseWriter, r *http.Request, u crm.User) error {
 	return userRes.patch(w, r, func(ctx context.Context, id string, m int, change func(*crm.User) error) (crm.User, error) {
-		return a.svc.UpdateUser(ctx, u, id, m, change)
+		next, err := a.svc.UpdateUser(ctx, u, id, m, change)
+		a.forgetUser(id)
+		return next, err
 	})
 }
 
-// deleteUser deactivates the user: their history stays, their tokens stop.
+// deleteUser deactivates the user: their history stays, their tokens stop,
+// from their next request on this instance.
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, u crm.User) error {
 	return userRes.remove(w, r, func(ctx context.Context, id string, m int) error {
 		_, err := a.svc.DeactivateUser(ctx, u, id, m)
+		a.forgetUser(id)
 		return err
 	})
 }
@@ -49,23 +56,6 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, _ crm.User) erro
 		return err
 	}
 	userRes.list(w, p)
-	return nil
-}
-
-func (a *API) createToken(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	var req tokenRequest
-	if r.ContentLength != 0 {
-		if err := decodeBody(r, &req); err != nil {
-			return err
-		}
-	}
-	secret, t, err := a.svc.IssueToken(r.Context(), r.PathValue("id"), req.Name)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/v1/users/"+t.UserID)
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, tokenResponse{Token: secret, UserID: t.UserID, Name: t.Name, CreatedAt: t.CreatedAt})
 	return nil
 }
 

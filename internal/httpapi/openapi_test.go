@@ -213,9 +213,13 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				t.Errorf("%s needs a required request body", key)
 			}
 		case "DELETE":
-			want = append(want, "204", "404", "412")
-			if params.GetByInAndName("header", "If-Match") == nil {
-				t.Errorf("%s does not take If-Match", key)
+			want = append(want, "204", "404")
+			// A token has no version: it is created and revoked, never changed.
+			if unversioned := strings.Contains(path, "{tokenId}"); !unversioned {
+				want = append(want, "412")
+				if params.GetByInAndName("header", "If-Match") == nil {
+					t.Errorf("%s does not take If-Match", key)
+				}
 			}
 		case "GET":
 			want = append(want, "200")
@@ -553,7 +557,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	}
 	sort.Strings(patterns)
 	fill := func(path, id, key string) string {
-		return strings.NewReplacer("{id}", id, "{key}", key).Replace(path)
+		return strings.NewReplacer("{id}", id, "{tokenId}", id, "{key}", key).Replace(path)
 	}
 
 	// --- meta
@@ -822,6 +826,13 @@ func TestOpenAPIConformance(t *testing.T) {
 	c.call(oasBad, 400, admin, "POST", "/v1/users/"+bobID+"/tokens", map[string]any{"label": "typo"})
 	c.call(oasBad, 400, admin, "POST", "/v1/users/"+bobID+"/tokens", map[string]any{"name": strings.Repeat("n", 101)})
 	c.call(oasOK, 200, secret, "GET", "/v1/users/"+bobID, nil) // Bob is an admin now
+	bobs := oasItems(t, c.call(oasOK, 200, admin, "GET", "/v1/users/"+bobID+"/tokens", nil))
+	if len(bobs) != 2 || bobs[0]["id"] != oasJSON(t, tok)["id"] || bobs[0]["lastUsedAt"] == nil || bobs[1]["lastUsedAt"] != nil {
+		t.Errorf("Bob's tokens: %v", bobs)
+	}
+	c.call(oasOK, 200, admin, "GET", "/v1/users/"+bobID+"/tokens?limit=1", nil)
+	c.call(oasOK, 204, admin, "DELETE", "/v1/users/"+bobID+"/tokens/"+bobs[1]["id"].(string), nil)
+	c.call(oasOK, 404, admin, "DELETE", "/v1/users/"+bobID+"/tokens/"+bobs[1]["id"].(string), nil)
 	c.call(oasOK, 204, admin, "DELETE", "/v1/users/"+bobID, nil, "If-Match", `"2"`)
 	if m := oasJSON(t, c.call(oasOK, 200, admin, "GET", "/v1/users/"+bobID, nil)); m["active"] != false {
 		t.Errorf("DELETE did not deactivate the user: %v", m)

@@ -118,6 +118,8 @@ func (a *API) routes() {
 	a.route("PATCH /v1/users/{id}", admin, a.patchUser)
 	a.route("DELETE /v1/users/{id}", admin, a.deleteUser)
 	a.routeSecret("POST /v1/users/{id}/tokens", admin, a.createToken)
+	a.route("GET /v1/users/{id}/tokens", admin, a.listTokens)
+	a.route("DELETE /v1/users/{id}/tokens/{tokenId}", admin, a.revokeToken)
 
 	a.route("GET /v1/notification-settings", admin, a.listSettings)
 	a.route("GET /v1/notification-settings/{key}", admin, a.getSetting)

@@ -36,6 +36,7 @@ func TestEveryListPathReadsAnIndexRange(t *testing.T) {
 		"my reminders due":     reminderListing("ALL", time.Now()),
 		"clients":              clients.listing(false),
 		"users":                users.listing(true),
+		"a user's tokens":      tokenListing(id),
 	}
 	for _, f := range []crm.OpportunityFilter{{ContactID: id}, {AssigneeID: id}, {StateID: id, AgentID: id},
 		{AgentID: id}, {InterestID: id}, {SourceID: id}} {

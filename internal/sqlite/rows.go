@@ -266,16 +266,29 @@ func userFromRow(r userRow) crm.User {
 }
 
 type tokenRow struct {
-	Hash      string    `json:"hash"`
-	UserID    string    `json:"userId"`
-	Name      string    `json:"name,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	Hash       string     `json:"hash"`
+	UserID     string     `json:"userId"`
+	Name       string     `json:"name,omitempty"`
+	Prefix     string     `json:"prefix,omitempty"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
 }
 
-func tokenToRow(t crm.Token) tokenRow { return tokenRow{t.Hash, t.UserID, t.Name, t.CreatedAt} }
+func tokenToRow(t crm.Token) tokenRow {
+	r := tokenRow{Hash: t.Hash, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt}
+	if !t.LastUsedAt.IsZero() {
+		at := t.LastUsedAt
+		r.LastUsedAt = &at
+	}
+	return r
+}
 
 func tokenFromRow(r tokenRow) crm.Token {
-	return crm.Token{Hash: r.Hash, UserID: r.UserID, Name: r.Name, CreatedAt: r.CreatedAt}
+	t := crm.Token{Hash: r.Hash, UserID: r.UserID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt}
+	if r.LastUsedAt != nil {
+		t.LastUsedAt = *r.LastUsedAt
+	}
+	return t
 }
 
 type overrideRow struct {

@@ -64,11 +64,15 @@ CREATE TABLE clients   (id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT 
 CREATE TABLE suppliers (id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE quotes    (id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL);
 
+-- API tokens by the SHA-256 of their secret; a user's by their ID
+-- (crm.Token.ID), oldest first.
 CREATE TABLE tokens (
 	hash    TEXT PRIMARY KEY,
 	user_id TEXT NOT NULL,
+	id      TEXT NOT NULL,
 	doc     TEXT NOT NULL
 );
+CREATE UNIQUE INDEX tokens_by_user ON tokens (user_id, id);
 
 CREATE TABLE opportunities (
 	id          TEXT PRIMARY KEY,

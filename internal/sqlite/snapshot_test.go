@@ -55,8 +55,11 @@ func TestLoadKeepsEveryValueAndRebuildsWhatFollows(t *testing.T) {
 	if got, err := s.SourceByWebhookHash(bg, "abc"); err != nil || got.ID != src.ID {
 		t.Fatalf("source by webhook: %v %v", got.ID, err)
 	}
-	if got, err := s.UserByTokenHash(bg, "tokenhash"); err != nil || got.ID != u.ID {
-		t.Fatalf("user by token: %v %v", got.ID, err)
+	if got, err := s.GetToken(bg, "tokenhash"); err != nil || got.UserID != u.ID {
+		t.Fatalf("token by hash: %v %v", got.UserID, err)
+	}
+	if p, err := s.ListTokens(bg, u.ID, crm.ListOptions{Limit: 10}); err != nil || len(p.Items) != 1 {
+		t.Fatalf("the user's tokens: %v %v", p.Items, err)
 	}
 	if p, err := s.ListOpportunities(bg, crm.OpportunityFilter{StateID: st.ID}, crm.ListOptions{Limit: 10}); err != nil || len(p.Items) != 1 {
 		t.Fatalf("opportunities by state: %v %v", p.Items, err)

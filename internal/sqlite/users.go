@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -68,57 +67,6 @@ func adminMarker(t *wtx, u crm.User) error {
 // (cursor), unavailable, internal.
 func (s *Store) ListUsers(ctx context.Context, o crm.ListOptions) (crm.Page[crm.User], error) {
 	return users.list(ctx, s, o)
-}
-
-// CreateToken implements crm.UserStore: the token, keyed by the hash of its
-// secret. Errors: conflict (the hash exists), not_found (the user),
-// unavailable, internal.
-func (s *Store) CreateToken(ctx context.Context, tk crm.Token) error {
-	return s.write(ctx, func(t *wtx) error {
-		if err := createToken(t, tk); err != nil {
-			return err
-		}
-		if ok, err := users.exists(t, tk.UserID); err != nil {
-			return err
-		} else if !ok {
-			return crm.NotFound("user")
-		}
-		return nil
-	})
-}
-
-// createToken writes a new token. Errors: conflict (the hash exists).
-func createToken(t *wtx, tk crm.Token) error {
-	if ok, err := t.found("SELECT 1 FROM tokens WHERE hash = ?", tk.Hash); err != nil {
-		return err
-	} else if ok {
-		return errExists("token")
-	}
-	return loadToken(t, tk)
-}
-
-// loadToken writes a token's row.
-func loadToken(t *wtx, tk crm.Token) error {
-	b, err := json.Marshal(tokenToRow(tk))
-	if err != nil {
-		return err
-	}
-	return t.exec("INSERT INTO tokens (hash, user_id, doc) VALUES (?, ?, ?)", tk.Hash, tk.UserID, string(b))
-}
-
-// UserByTokenHash implements crm.UserStore. Errors: not_found ("token not
-// found", or "user not found" for a token whose user is gone),
-// unavailable, internal.
-func (s *Store) UserByTokenHash(ctx context.Context, hash string) (crm.User, error) {
-	var userID string
-	err := s.r.QueryRowContext(ctx, "SELECT user_id FROM tokens WHERE hash = ?", hash).Scan(&userID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return crm.User{}, crm.NotFound("token")
-	}
-	if err != nil {
-		return crm.User{}, s.fail(err)
-	}
-	return users.get(ctx, s, s.r, userID)
 }
 
 // HasAdmin implements crm.UserStore. Errors: unavailable, internal.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/embudo/embudo/internal/crm"
 )
@@ -11,7 +12,10 @@ var userTests = []test{
 	{"UserLifecycle", testUserLifecycle},
 	{"EmailBelongsToOneUser", testUserEmailUnique},
 	{"AgentMustExist", testUserAgentRef},
-	{"TokensFindTheirUser", testTokens},
+	{"TokensAreFoundByTheirHash", testTokens},
+	{"TokensOfAUserOldestFirst", testListTokens},
+	{"DeleteOneTokenOfItsUser", testDeleteToken},
+	{"TouchTokenRecordsItsLastUse", testTouchToken},
 	{"HasAdminOnceAnActiveAdminIsWritten", testHasAdmin},
 	{"FirstAdminIsCreatedOnceUnlessForced", testCreateAdmin},
 }
@@ -68,27 +72,100 @@ func testUserAgentRef(t *testing.T, st crm.Store) {
 	wantCode(t, err, crm.CodeNotFound)
 }
 
-// testTokens: a token's hash finds its user as the user is now; a hash is
-// one token; a token needs a user.
+// testTokens: a token's hash finds it with every field; a hash is one
+// token; a token needs a user.
 func testTokens(t *testing.T, st crm.Store) {
 	ctx, f := t.Context(), fixtures(t, st)
 	u := f.user(crm.User{Email: "ana@example.com", Active: true})
-	h := crm.HashToken("emb_secret")
-	noErr(t, st.CreateToken(ctx, crm.Token{Hash: h, UserID: u.ID, Name: "portátil", CreatedAt: now()}))
-	same(t, "user of the token", must(st.UserByTokenHash(ctx, h))(t), u)
-	next := u
-	next.Active = false
-	bumped(&next.Version, &next.UpdatedAt)
-	noErr(t, st.UpdateUser(ctx, u, next))
-	same(t, "user of the token after a change", must(st.UserByTokenHash(ctx, h))(t), next)
+	tk := crm.Token{Hash: crm.HashToken("emb_secret"), UserID: u.ID, Name: "portátil", Prefix: "emb_secr", CreatedAt: now()}
+	noErr(t, st.CreateToken(ctx, tk))
+	same(t, "token by its hash", must(st.GetToken(ctx, tk.Hash))(t), tk)
 
-	wantCode(t, st.CreateToken(ctx, crm.Token{Hash: h, UserID: u.ID, CreatedAt: now()}), crm.CodeConflict)
-	_, err := st.UserByTokenHash(ctx, crm.HashToken("emb_unknown"))
+	wantCode(t, st.CreateToken(ctx, crm.Token{Hash: tk.Hash, UserID: u.ID, CreatedAt: now()}), crm.CodeConflict)
+	_, err := st.GetToken(ctx, crm.HashToken("emb_unknown"))
 	wantCode(t, err, crm.CodeNotFound)
 	orphan := crm.HashToken("emb_orphan")
 	wantCode(t, st.CreateToken(ctx, crm.Token{Hash: orphan, UserID: newID(), CreatedAt: now()}), crm.CodeNotFound)
-	_, err = st.UserByTokenHash(ctx, orphan)
+	_, err = st.GetToken(ctx, orphan)
 	wantCode(t, err, crm.CodeNotFound)
+}
+
+// userTokens makes n tokens of u, a millisecond apart, oldest first.
+func userTokens(t *testing.T, st crm.Store, u crm.User, n int) []crm.Token {
+	t.Helper()
+	var out []crm.Token
+	at := now()
+	for i := range n {
+		secret := fmt.Sprintf("emb_%s_%02d_%s", u.ID, i, "0123456789abcdef")
+		tk := crm.Token{Hash: crm.HashToken(secret), UserID: u.ID, Name: fmt.Sprintf("t%d", i), Prefix: crm.TokenPrefix(secret),
+			CreatedAt: at.Add(time.Duration(i) * time.Millisecond)}
+		noErr(t, st.CreateToken(t.Context(), tk))
+		out = append(out, tk)
+	}
+	return out
+}
+
+func tokenID(tk crm.Token) string { return tk.ID() }
+
+// testListTokens: a user's tokens, oldest first in pages, and none of
+// another user's; an unknown user has none; a cursor is one user's.
+func testListTokens(t *testing.T, st crm.Store) {
+	ctx, f := t.Context(), fixtures(t, st)
+	ana := f.user(crm.User{Email: "ana@example.com", Active: true})
+	bea := f.user(crm.User{Email: "bea@example.com", Active: true})
+	anas := userTokens(t, st, ana, 5)
+	beas := userTokens(t, st, bea, 3)
+	lister := func(u string) func(crm.ListOptions) (crm.Page[crm.Token], error) {
+		return func(o crm.ListOptions) (crm.Page[crm.Token], error) { return st.ListTokens(ctx, u, o) }
+	}
+	walk(t, "ana's tokens", tokenID, ids(anas, tokenID), lister(ana.ID))
+	walk(t, "bea's tokens", tokenID, ids(beas, tokenID), lister(bea.ID))
+	same(t, "a listed token", must(st.ListTokens(ctx, ana.ID, crm.ListOptions{Limit: 1}))(t).Items[0], anas[0])
+	if p := must(st.ListTokens(ctx, newID(), crm.ListOptions{Limit: 10}))(t); len(p.Items) != 0 || p.NextCursor != "" {
+		t.Errorf("tokens of an unknown user: %+v", p)
+	}
+	crossCursors(t, map[string]func(crm.ListOptions) (crm.Page[crm.Token], error){"ana": lister(ana.ID), "bea": lister(bea.ID)})
+}
+
+// testDeleteToken: a token is deleted by its user and its ID, once; under
+// another user it is not found and stays.
+func testDeleteToken(t *testing.T, st crm.Store) {
+	ctx, f := t.Context(), fixtures(t, st)
+	ana := f.user(crm.User{Email: "ana@example.com", Active: true})
+	bea := f.user(crm.User{Email: "bea@example.com", Active: true})
+	anas := userTokens(t, st, ana, 3)
+	_, err := st.DeleteToken(ctx, bea.ID, anas[1].ID())
+	wantCode(t, err, crm.CodeNotFound)
+	same(t, "deleted token", must(st.DeleteToken(ctx, ana.ID, anas[1].ID()))(t), anas[1])
+	_, err = st.GetToken(ctx, anas[1].Hash)
+	wantCode(t, err, crm.CodeNotFound)
+	_, err = st.DeleteToken(ctx, ana.ID, anas[1].ID())
+	wantCode(t, err, crm.CodeNotFound)
+	walk(t, "ana's tokens after one is deleted", tokenID, []string{anas[0].ID(), anas[2].ID()},
+		func(o crm.ListOptions) (crm.Page[crm.Token], error) { return st.ListTokens(ctx, ana.ID, o) })
+	same(t, "a token left", must(st.GetToken(ctx, anas[0].Hash))(t), anas[0])
+}
+
+// testTouchToken: TouchToken records the last use, which reads and lists
+// show; it never makes a deleted token again.
+func testTouchToken(t *testing.T, st crm.Store) {
+	ctx, f := t.Context(), fixtures(t, st)
+	ana := f.user(crm.User{Email: "ana@example.com", Active: true})
+	tks := userTokens(t, st, ana, 2)
+	used := tks[0]
+	used.LastUsedAt = now().Add(time.Minute)
+	noErr(t, st.TouchToken(ctx, used.Hash, used.LastUsedAt))
+	same(t, "token after a use", must(st.GetToken(ctx, used.Hash))(t), used)
+	same(t, "listed after a use", must(st.ListTokens(ctx, ana.ID, crm.ListOptions{Limit: 10}))(t).Items, []crm.Token{used, tks[1]})
+	used.LastUsedAt = used.LastUsedAt.Add(time.Hour)
+	noErr(t, st.TouchToken(ctx, used.Hash, used.LastUsedAt))
+	same(t, "token after a later use", must(st.GetToken(ctx, used.Hash))(t), used)
+
+	must(st.DeleteToken(ctx, ana.ID, tks[1].ID()))(t)
+	wantCode(t, st.TouchToken(ctx, tks[1].Hash, now()), crm.CodeNotFound)
+	_, err := st.GetToken(ctx, tks[1].Hash)
+	wantCode(t, err, crm.CodeNotFound)
+	wantCode(t, st.TouchToken(ctx, crm.HashToken("emb_never"), now()), crm.CodeNotFound)
 }
 
 // testHasAdmin: an installation has an admin once an active admin user is
@@ -127,17 +204,17 @@ func testCreateAdmin(t *testing.T, st crm.Store) {
 	if !must(st.HasAdmin(ctx))(t) {
 		t.Fatal("no admin after CreateAdmin")
 	}
-	same(t, "admin of the token", must(st.UserByTokenHash(ctx, t1.Hash))(t), u1)
+	same(t, "token of the admin", must(st.GetToken(ctx, t1.Hash))(t), t1)
 
 	u2, t2 := admin("second@example.com")
 	wantCode(t, st.CreateAdmin(ctx, u2, t2, false), crm.CodeConflict)
 	_, err := st.GetUser(ctx, u2.ID)
 	wantCode(t, err, crm.CodeNotFound)
-	_, err = st.UserByTokenHash(ctx, t2.Hash)
+	_, err = st.GetToken(ctx, t2.Hash)
 	wantCode(t, err, crm.CodeNotFound)
 
 	u3, t3 := admin("admin@example.com")
 	wantTaken(t, st.CreateAdmin(ctx, u3, t3, true), "email", u1.ID)
 	noErr(t, st.CreateAdmin(ctx, u2, t2, true))
-	same(t, "forced admin of the token", must(st.UserByTokenHash(ctx, t2.Hash))(t), u2)
+	same(t, "token of the forced admin", must(st.GetToken(ctx, t2.Hash))(t), t2)
 }
