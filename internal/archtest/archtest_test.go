@@ -68,7 +68,8 @@ var rules = []rule{
 	{pkg: "internal/crm", kind: domain, noAWS: true,
 		may: []string{"github.com/oklog/ulid/v2", "github.com/nyaruka/phonenumbers", xtext}},
 	{pkg: "internal/notify", kind: core, noAWS: true, may: []string{"internal/crm"}},
-	{pkg: "internal/stream", kind: core, noAWS: true, may: []string{"internal/crm", "internal/notify"}},
+	{pkg: "internal/remind", kind: core, noAWS: true, may: []string{"internal/crm"}},
+	{pkg: "internal/stream", kind: core, noAWS: true, may: []string{"internal/crm", "internal/notify", "internal/remind"}},
 
 	// Helpers.
 	{pkg: "internal/jsonutf8", kind: helper, noAWS: true},
@@ -81,7 +82,7 @@ var rules = []rule{
 			"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue", smithy, lambdaEvts}},
 	{pkg: "internal/sqlite", kind: adapter, noAWS: true, may: []string{"internal/crm", "modernc.org/sqlite"}},
 	{pkg: "internal/mail", kind: adapter, may: []string{"internal/crm", awsCore, sesv2, smithy}},
-	{pkg: "internal/remind", kind: adapter, may: []string{"internal/crm", awsCore, scheduler}},
+	{pkg: "internal/remind/eventbridge", kind: adapter, may: []string{"internal/crm", "internal/remind", awsCore, scheduler}},
 	// The S3 adapter signs its requests itself: the SDK's SigV4 signer, no S3 client.
 	{pkg: "internal/blob", kind: adapter, may: []string{"internal/crm", awsCore}, never: []string{"github.com/aws/aws-sdk-go-v2/service"}},
 	{pkg: "internal/graph", kind: adapter, noAWS: true, may: []string{"internal/crm"}},
@@ -109,7 +110,7 @@ var rules = []rule{
 	{pkg: "functions/api", kind: wiring, may: []string{"*"},
 		never: append([]string{sesv2, scheduler, "internal/graph", "internal/inbound"}, changeCore...)},
 	{pkg: "functions/reminder", kind: wiring, may: []string{"*"},
-		never: []string{scheduler, "internal/remind", "internal/graph", "internal/blob", "internal/httpapi"}},
+		never: []string{scheduler, "internal/remind/eventbridge", "internal/graph", "internal/blob", "internal/httpapi"}},
 	{pkg: "functions/stream", kind: wiring, may: []string{"*"},
 		never: []string{"internal/graph", "internal/blob", "internal/httpapi"}},
 	{pkg: "functions/inbound", kind: wiring, may: []string{"*"},
