@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,15 +17,13 @@ import (
 
 const testToken = "embudo-serve-test-token-0000000000000000000"
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+// anyPort is the address the test servers listen on: a port the kernel
+// picks, read back from the server's "embudo is serving" line, so that tests
+// running in parallel never race for a port.
+const anyPort = "127.0.0.1:0"
+
+// servingURL finds the URL in embudo serve's "embudo is serving" log line.
+var servingURL = regexp.MustCompile(`embudo is serving"? url=(http://127\.0\.0\.1:\d+)`)
 
 // server is one `embudo serve` process.
 type server struct {
@@ -63,10 +61,22 @@ func start(t *testing.T, bin, data, addr string, env ...string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, url: "http://" + addr, stdout: out}
+	s := &server{cmd: cmd, stdout: out}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
+		if s.url == "" {
+			if m := servingURL.FindStringSubmatch(out.String()); m != nil {
+				s.url = m[1]
+			}
+		}
+		if s.url == "" {
+			if time.Now().After(deadline) {
+				t.Fatalf("embudo serve did not say where it serves: %s", out.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
 		res, err := http.Get(s.url + "/healthz")
 		if err == nil {
 			res.Body.Close()
@@ -125,7 +135,7 @@ func items(m map[string]any) []any {
 func TestContactSurvivesKill9(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
-	data, addr := t.TempDir(), freeAddr(t)
+	data, addr := t.TempDir(), anyPort
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
 	status, c := s.call(t, "POST", "/v1/contacts", `{"name":"José","surname":"Pérez","email":"Jose@Example.com","phone":"+34 600 12 34 56"}`)
 	if status != 201 {
@@ -155,7 +165,7 @@ func TestContactSurvivesKill9(t *testing.T) {
 func TestSIGTERMStopsCleanlyAndKeepsData(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
-	data, addr := t.TempDir(), freeAddr(t)
+	data, addr := t.TempDir(), anyPort
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
 	if status, _ := s.call(t, "POST", "/v1/sources", `{"name":"Feria 2026"}`); status != 201 {
 		t.Fatalf("create source: %d", status)
@@ -179,7 +189,7 @@ func TestSIGTERMStopsCleanlyAndKeepsData(t *testing.T) {
 func TestFirstStartPrintsATokenOnce(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
-	data, addr := t.TempDir(), freeAddr(t)
+	data, addr := t.TempDir(), anyPort
 	s := start(t, bin, data, addr)
 	var token string
 	for _, f := range strings.Fields(s.stdout.String()) {

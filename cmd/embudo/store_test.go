@@ -21,7 +21,7 @@ import (
 func TestKill9UnderLoadLosesNothingAcknowledged(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
-	data, addr := t.TempDir(), freeAddr(t)
+	data, addr := t.TempDir(), anyPort
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
 	status, owner := s.call(t, "POST", "/v1/contacts", `{"name":"Cliente de carga"}`)
 	if status != 201 {
@@ -110,7 +110,7 @@ func TestKill9UnderLoadLosesNothingAcknowledged(t *testing.T) {
 func TestDataDirectoryOfTheEarlierVersionIsConverted(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
-	data, addr := t.TempDir(), freeAddr(t)
+	data, addr := t.TempDir(), anyPort
 	old, err := os.ReadFile("../../internal/dynamo/testdata/changes-v1.log")
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestDataDirectoryOfTheEarlierVersionIsConverted(t *testing.T) {
 func TestBackupOfARunningDatabase(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
-	data, addr := t.TempDir(), freeAddr(t)
+	data, addr := t.TempDir(), anyPort
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
 	status, c := s.call(t, "POST", "/v1/contacts", `{"name":"Copia","email":"copia@example.com"}`)
 	if status != 201 {
@@ -185,7 +185,7 @@ func TestBackupOfARunningDatabase(t *testing.T) {
 func TestDamagedDatabaseIsRefusedWithItsName(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
-	data, addr := t.TempDir(), freeAddr(t)
+	data, addr := t.TempDir(), anyPort
 	s := start(t, bin, data, addr, "EMBUDO_BOOTSTRAP_TOKEN="+testToken)
 	for i := 0; i < 50; i++ {
 		if status, m := s.call(t, "POST", "/v1/contacts", fmt.Sprintf(`{"name":"Dañado %d","observations":%q}`, i, strings.Repeat("x", 500))); status != 201 {
