@@ -48,9 +48,10 @@ func (c Contact) SearchWords() []string {
 // search word of a contact that matches.
 func (q ContactFilter) Terms() []string { return strings.Fields(q.Query) }
 
-// SearchTerm is the term a store reads its word index by: the longest
-// (the first of the longest), as the likeliest to be the rarest; the
-// others are checked on what it reads (Matches). "" without a query.
+// SearchTerm is the longest term of the query (the first of the
+// longest), the likeliest to be the rarest: the term a store reads its
+// word index by when counting tells no other (SearchTermBy). "" without a
+// query.
 func (q ContactFilter) SearchTerm() string {
 	best := ""
 	for _, t := range q.Terms() {
@@ -59,6 +60,42 @@ func (q ContactFilter) SearchTerm() string {
 		}
 	}
 	return best
+}
+
+// SearchCountLimit is how many words starting with a term a store counts
+// at most for SearchTermBy: one read of its word index each.
+const SearchCountLimit = 100
+
+// SearchTermBy picks the term a store reads its word index by; the others
+// are checked on what it reads (Matches). A query of one word is that
+// word. Of several, the term a cursor was made for (given) when it is one
+// of them, so that every page of a list reads the same index range; else
+// the rarest: the one the fewest search words start with, as count tells
+// (counting up to SearchCountLimit), ties going to the longest, then the
+// first. So q=seed 99 reads the few words starting with 99, not every
+// seed. Errors: count's.
+func (q ContactFilter) SearchTermBy(given string, count func(term string) (int, error)) (string, error) {
+	terms := q.Terms()
+	if len(terms) < 2 {
+		return q.SearchTerm(), nil
+	}
+	if given != "" && slices.Contains(terms, given) {
+		return given, nil
+	}
+	best, least := "", 0
+	for _, t := range terms {
+		if t == best {
+			continue
+		}
+		n, err := count(t)
+		if err != nil {
+			return "", err
+		}
+		if best == "" || n < least || (n == least && len(t) > len(best)) {
+			best, least = t, n
+		}
+	}
+	return best, nil
 }
 
 // FirstWordWith returns the least of words that starts with prefix, ""

@@ -66,3 +66,27 @@ func TestContactFilterQueryWithoutWords(t *testing.T) {
 		t.Fatalf("%q %v", f.Query, err)
 	}
 }
+
+func TestSearchTermBy(t *testing.T) {
+	counts := map[string]int{"seed": 100, "99": 2, "ana": 5, "an": 5, "x": 2}
+	calls := 0
+	count := func(term string) (int, error) { calls++; return counts[term], nil }
+	for _, tc := range []struct{ q, given, want string }{
+		{"seed 99", "", "99"},       // the rarest
+		{"99 seed", "", "99"},       // in any order
+		{"ana an", "", "ana"},       // a tie: the longest
+		{"an ana", "", "ana"},       //
+		{"ana x", "", "x"},          //
+		{"seed 99", "seed", "seed"}, // the term of the cursor
+		{"seed 99", "nope", "99"},   // not a term of this query
+	} {
+		got, err := (ContactFilter{Query: tc.q}).SearchTermBy(tc.given, count)
+		if err != nil || got != tc.want {
+			t.Errorf("SearchTermBy(%q, given %q) = %q %v, want %q", tc.q, tc.given, got, err, tc.want)
+		}
+	}
+	calls = 0
+	if got, _ := (ContactFilter{Query: "seed"}).SearchTermBy("", count); got != "seed" || calls != 0 {
+		t.Errorf("one word: %q after %d counts", got, calls)
+	}
+}

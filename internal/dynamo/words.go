@@ -2,6 +2,8 @@ package dynamo
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -157,14 +159,44 @@ func (s *Store) retryHeld(ctx context.Context, b crm.Batch, err error) error {
 }
 
 // listByWords lists the contacts of the name search: a Query of the word
-// items starting with the filter's search term, in word order, each
-// resolved to its contact with one BatchGetItem (resolveWords), and the
-// rest of the filter (its other terms too) applied to what it reads.
+// items starting with the filter's search term (crm's SearchTermBy: the
+// rarest of its words, counted with one Query of at most
+// crm.SearchCountLimit keys each when it has several), in word order,
+// each resolved to its contact with one BatchGetItem (resolveWords), and
+// the rest of the filter (its other terms too) applied to what it reads.
+// The cursor names the term, so every page reads the same range.
 func (s *Store) listByWords(ctx context.Context, f crm.ContactFilter, o crm.ListOptions) (crm.Page[crm.Contact], error) {
-	term := f.SearchTerm()
-	pk := wordPartition(term)
-	q := query{pk: pk, prefix: term, forward: true}
-	return page(ctx, s, q, "name:"+pk, o, s.resolveWords(term), contacts.decode, f.Matches)
+	given, _ := strings.CutPrefix(cursorPath(o.Cursor), "name:")
+	term, err := f.SearchTermBy(given, func(t string) (int, error) {
+		return s.countUpTo(ctx, query{pk: wordPartition(t), prefix: t}, crm.SearchCountLimit)
+	})
+	if err != nil {
+		return crm.Page[crm.Contact]{}, err
+	}
+	q := query{pk: wordPartition(term), prefix: term, forward: true}
+	return page(ctx, s, q, "name:"+term, o, s.resolveWords(term), contacts.decode, f.Matches)
+}
+
+// countUpTo counts the items of q, reading at most limit of them (keys
+// only): one Query.
+func (s *Store) countUpTo(ctx context.Context, q query, limit int32) (int, error) {
+	in := s.queryInput(q, limit, nil)
+	in.Select = types.SelectCount
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return 0, crm.Internal(err)
+	}
+	return int(out.Count), nil
+}
+
+// cursorPath returns the access path a cursor names, "" for none or one
+// that does not decode (which page then refuses).
+func cursorPath(c string) string {
+	var cur cursor
+	if b, err := base64.RawURLEncoding.DecodeString(c); err == nil && json.Unmarshal(b, &cur) == nil {
+		return cur.Path
+	}
+	return ""
 }
 
 // resolveWords returns the resolver of word items into their contacts

@@ -136,6 +136,8 @@ func (s *Store) ListContacts(ctx context.Context, f crm.ContactFilter, o crm.Lis
 		return s.contactByClaim(ctx, scopeEmail, f.Email, f)
 	case f.Phone != "":
 		return s.contactByClaim(ctx, scopePhone, f.Phone, f)
+	case f.InterestID == "" && f.SearchTerm() != "":
+		return s.listByWords(ctx, f, o)
 	}
 	var accept func(crm.Contact) bool
 	if f != (crm.ContactFilter{}) {
@@ -152,7 +154,7 @@ func contactListing(f crm.ContactFilter) listing {
 		return listing{path: "contacts-interest:" + f.InterestID, from: "contact_interests l JOIN contacts c ON c.id = l.contact_id",
 			doc: "c.doc", key: "l.contact_id", where: "l.interest_id = ?", args: []any{f.InterestID}}
 	case f.SearchTerm() != "":
-		return wordListing(f)
+		return wordListing(f.SearchTerm())
 	case f.AgentID != "":
 		return listing{path: "contacts-agent:" + f.AgentID, from: "contacts INDEXED BY contacts_by_agent", key: "id",
 			where: "agent_id = ?", args: []any{f.AgentID}}

@@ -11,6 +11,7 @@ var searchTests = []test{
 	{"ListsAContactOnceInWordOrder", testSearchListsOnce},
 	{"FollowsUpdatesAndDeletes", testSearchFollowsChanges},
 	{"FindsWhatALeadMergeFilled", testSearchMergeFill},
+	{"ReadsByTheRarestWord", testSearchRarestWord},
 }
 
 // search lists, through the use case that normalises the query, the IDs
@@ -123,5 +124,37 @@ func testSearchMergeFill(t *testing.T, st crm.Store) {
 	for q, want := range map[string][]string{"ruiz": {ana.ID}, "gil": {ana.ID}, "ana ru": {ana.ID}, "soto": {bea.ID},
 		"rubio": nil, "hermanos": nil, "r": {ana.ID}} {
 		sameIDs(t, "after the merges, q="+q, search(t, svc, q, crm.ContactFilter{}), want)
+	}
+}
+
+// testSearchRarestWord: a query of several words reads by the one the
+// fewest search words start with (ties: the longest), so its list is in
+// the order of that word's, page after page, whatever the order of the
+// terms.
+func testSearchRarestWord(t *testing.T, st crm.Store) {
+	ctx, f := t.Context(), fixtures(t, st)
+	x2 := f.contact(crm.Contact{Name: "Ana", Surname: "X2"})
+	x1 := f.contact(crm.Contact{Name: "Ana", Surname: "X1"})
+	var gils []string
+	for range 3 {
+		gils = append(gils, f.contact(crm.Contact{Name: "Ana", Surname: "Gil"}).ID)
+	}
+	x3 := f.contact(crm.Contact{Name: "Bea", Surname: "X3"})
+	for q, want := range map[string][]string{
+		"ana x":  {x1.ID, x2.ID},                          // by x1, x2: three x words, five ana
+		"x ana":  {x1.ID, x2.ID},                          // the same
+		"an x":   {x1.ID, x2.ID},                          // the same counts: an is not longer for that
+		"x bea":  {x3.ID},                                 // one bea
+		"ana an": append([]string{x2.ID, x1.ID}, gils...), // a tie: by the longest, ana, then the IDs
+		"gil an": gils,
+		"x":      {x1.ID, x2.ID, x3.ID}, // one word
+	} {
+		fl := crm.ContactFilter{Query: q}
+		noErr(t, fl.Normalize("ES"))
+		all := must(st.ListContacts(ctx, fl, crm.ListOptions{Limit: 50}))(t)
+		sameIDs(t, "q="+q, ids(all.Items, contactID), want)
+		walk(t, "q="+q+", in pages", contactID, want, func(o crm.ListOptions) (crm.Page[crm.Contact], error) {
+			return st.ListContacts(ctx, fl, o)
+		})
 	}
 }
