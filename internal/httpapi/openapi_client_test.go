@@ -30,6 +30,7 @@ const (
 // does not compile (two properties named alike, a nullable map value), so
 // this is the test that the document feeds it.
 func TestOpenAPIGeneratesAGoClient(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
