@@ -144,6 +144,7 @@ var routeMatrix = map[string]routeCase{
 }
 
 func TestRouteMatrixCoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	got := httpapi.New(e.svc, httpapi.Options{}).Routes()
 	for pattern, access := range got {
@@ -263,6 +264,7 @@ func boolInt(b bool) int {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	unauthenticated := []struct {
 		name    string
 		headers []string
@@ -329,6 +331,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 func TestDeactivatedUserTokenStopsWorking(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"DELETE", "PATCH active=false"} {
 		t.Run(how, func(t *testing.T) {
 			e := newEnv(t)
@@ -363,6 +366,7 @@ func TestDeactivatedUserTokenStopsWorking(t *testing.T) {
 }
 
 func TestIssuedTokenWorksAndIsShownOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u := e.created("/v1/users", map[string]any{"name": "New", "email": "new@example.com", "role": "staff"})
 	res := e.admin_(http.MethodPost, "/v1/users/"+id(u)+"/tokens", map[string]any{"name": "cli"})
@@ -432,6 +436,7 @@ func fmtAny(v any) string {
 }
 
 func TestAdminCannotDemoteOrDeactivateThemselves(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	self := "/v1/users/" + e.admin.ID
 	cases := []struct {

@@ -72,6 +72,7 @@ func (c *cachedEnv) on(method, path, token string, body any) response {
 // service itself) keeps working from the cache until that clock has moved
 // the cache's 30 s, and not a moment longer.
 func TestTokenCacheFollowsTheInjectedClock(t *testing.T) {
+	t.Parallel()
 	e := newCachedEnv(t)
 	staff := e.staffUser()
 	wantStatus(t, e.on(http.MethodGet, "/v1/contacts", e.staffToken, nil), http.StatusOK)
@@ -87,6 +88,7 @@ func TestTokenCacheFollowsTheInjectedClock(t *testing.T) {
 // The webhooks' source cache too: a token rotated elsewhere keeps leading
 // to its source until the service's clock has moved 30 s.
 func TestSourceCacheFollowsTheInjectedClock(t *testing.T) {
+	t.Parallel()
 	e := newCachedEnv(t)
 	res := e.admin_(http.MethodPost, "/v1/sources", map[string]any{"name": "Web", "webhook": map[string]any{"kind": "form"}})
 	wantStatus(t, res, http.StatusCreated)
