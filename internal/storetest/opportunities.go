@@ -300,7 +300,7 @@ func testBulkMoveIsAllOrNothing(t *testing.T, st crm.Store) {
 			t.Fatalf("moved opportunity: %+v", o)
 		}
 	}
-	if moved, _ := svc.BulkMove(ctx, oppIDs, ganado.ID); moved != 0 {
-		t.Fatalf("moving into the state they are in moved %d", moved)
+	if moved, err := svc.BulkMove(ctx, oppIDs, ganado.ID); err != nil || moved != 0 {
+		t.Fatalf("moving into the state they are in: moved %d, %v", moved, err)
 	}
 }

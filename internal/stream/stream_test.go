@@ -755,8 +755,8 @@ func TestRemind(t *testing.T) {
 	}
 	f.settle()
 	f.expectMail(0)
-	if got, _ := f.st.GetNote(bg, n.ID); got.NotifiedAt != nil {
-		t.Fatal("a stale reminder marked the note notified")
+	if got, err := f.st.GetNote(bg, n.ID); err != nil || got.NotifiedAt != nil {
+		t.Fatalf("a stale reminder marked the note notified (or it cannot be read: %v)", err)
 	}
 
 	// Its own time: to the author only (a private note), once however
@@ -768,8 +768,8 @@ func TestRemind(t *testing.T) {
 	}
 	f.settle()
 	f.expectMail(0, brief{crm.NotifyNote, "beto@example.com", "Recordatorio: Lucía Fernández"})
-	if got, _ := f.st.GetNote(bg, n.ID); got.NotifiedAt == nil {
-		t.Error("the note was not marked notified")
+	if got, err := f.st.GetNote(bg, n.ID); err != nil || got.NotifiedAt == nil {
+		t.Errorf("the note was not marked notified (or it cannot be read: %v)", err)
 	}
 
 	// A note that is gone: nothing, no error.
@@ -834,8 +834,8 @@ func TestSweep(t *testing.T) {
 	if sent := f.mail.all(); len(sent) != 1 {
 		t.Errorf("e-mails after a second sweep: %+v", briefs(sent))
 	}
-	if got, _ := f.st.GetNote(bg, notYet.ID); got.NotifiedAt != nil {
-		t.Error("the sweep notified a reminder that is not due")
+	if got, err := f.st.GetNote(bg, notYet.ID); err != nil || got.NotifiedAt != nil {
+		t.Errorf("the sweep notified a reminder that is not due (or it cannot be read: %v)", err)
 	}
 }
 
