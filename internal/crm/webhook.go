@@ -64,6 +64,7 @@ func (w *Webhook) Normalize() error {
 	if w.Kind == FormatMeta && (w.Secret == "" || w.VerifyToken == "" || w.AccessToken == "") {
 		f.add("webhook.secret", "meta needs secret (the app secret), verifyToken and accessToken (a page token)")
 	}
+	w.sealSecrets(f)
 	if len(w.FieldMap) > 100 {
 		f.add("webhook.fieldMap", "must have at most 100 entries")
 	}

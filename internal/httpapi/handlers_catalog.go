@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -50,8 +51,17 @@ var stateRes = resource[crm.State, stateFields, stateResponse]{
 	response: stateToResponse, id: func(v crm.State) string { return v.ID }, version: func(v crm.State) int { return v.Version },
 }
 
+// createSource is POST /v1/sources. A webhook's URL token is shown in its
+// response only (a replay of its Idempotency-Key is a 409 naming the
+// source: secretShown).
 func (a *API) createSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
-	return a.sourceRes(r).create(w, r, a.svc.CreateSource)
+	return a.sourceRes(r).create(w, r, func(ctx context.Context, s crm.Source) (crm.Source, error) {
+		out, err := a.svc.CreateSource(ctx, s)
+		if err == nil && out.Webhook != nil && out.Webhook.Token != "" {
+			secretShown(w, out.ID, msgSourceReplay)
+		}
+		return out, err
+	})
 }
 func (a *API) getSource(w http.ResponseWriter, r *http.Request, _ crm.User) error {
 	return a.sourceRes(r).get(w, r, a.svc.GetSource)

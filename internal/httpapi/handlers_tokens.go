@@ -42,7 +42,8 @@ func tokenInfoOf(t crm.Token) tokenInfoResponse {
 }
 
 // createToken is POST /v1/users/{id}/tokens: a new token, its secret shown
-// in this response only.
+// in this response only (a replay of its Idempotency-Key is a 409 naming
+// the token: secretShown).
 func (a *API) createToken(w http.ResponseWriter, r *http.Request, _ crm.User) error {
 	var req tokenRequest
 	if r.ContentLength != 0 {
@@ -56,6 +57,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, _ crm.User) er
 	}
 	w.Header().Set("Location", "/v1/users/"+t.UserID)
 	w.Header().Set("Cache-Control", "no-store")
+	secretShown(w, t.ID(), msgTokenReplay)
 	writeJSON(w, http.StatusCreated, tokenResponse{Token: secret, ID: t.ID(), UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt})
 	return nil
 }

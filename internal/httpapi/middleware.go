@@ -20,7 +20,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, u crm.User) error
 
 // wrap adds authentication, the role check, idempotency keys on POST and
 // error writing around h.
-func (a *API) wrap(who access, idem bool, h handlerFunc) http.Handler {
+func (a *API) wrap(who access, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var u crm.User
 		err := func() error {
@@ -36,9 +36,6 @@ func (a *API) wrap(who access, idem bool, h handlerFunc) http.Handler {
 			}
 			r = r.WithContext(crm.WithActor(r.Context(), u))
 			if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
-				if !idem {
-					return crm.InvalidField("Idempotency-Key", "is not accepted here: the response holds a secret that is shown only once")
-				}
 				return a.idempotent(w, r, u, h)
 			}
 			return h(w, r, u)
@@ -93,7 +90,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 			w.Header().Set("ETag", prev.ETag)
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", replayType(prev.Status))
 		w.WriteHeader(prev.Status)
 		_, _ = w.Write(prev.Body)
 		return nil
@@ -118,6 +115,9 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, u crm.User, h h
 		return err
 	}
 	rec.Status, rec.Location, rec.ETag, rec.Body = cw.status, cw.Header().Get("Location"), cw.Header().Get("ETag"), cw.buf.Bytes()
+	if cw.replay != nil { // the response holds a secret shown once (secretShown)
+		replayRecord(&rec, *cw.replay)
+	}
 	rec.ExpiresAt = a.now().Add(a.idemTT)
 	if err := a.idem.CompleteIdempotency(ctx, rec); err != nil {
 		a.log.WarnContext(ctx, "could not store idempotent response", "err", err)
@@ -138,6 +138,7 @@ type capture struct {
 	http.ResponseWriter
 	status int
 	buf    bytes.Buffer
+	replay *problem // what a replay answers instead of the response (secretShown)
 }
 
 func (c *capture) WriteHeader(code int) { c.status = code; c.ResponseWriter.WriteHeader(code) }

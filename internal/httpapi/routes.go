@@ -15,15 +15,7 @@ const (
 // idempotency-key handling for POST.
 func (a *API) route(pattern string, who access, h handlerFunc) {
 	a.registered[pattern] = [...]string{"public", "staff", "admin"}[who]
-	a.mux.Handle(pattern, a.wrap(who, true, h))
-}
-
-// routeSecret registers a route whose response carries a secret shown once:
-// it refuses Idempotency-Key, since a replay would show the secret again
-// and keep it stored.
-func (a *API) routeSecret(pattern string, who access, h handlerFunc) {
-	a.registered[pattern] = [...]string{"public", "staff", "admin"}[who]
-	a.mux.Handle(pattern, a.wrap(who, false, h))
+	a.mux.Handle(pattern, a.wrap(who, h))
 }
 
 func (a *API) routes() {
@@ -117,7 +109,7 @@ func (a *API) routes() {
 	a.route("GET /v1/users/{id}", admin, a.getUser)
 	a.route("PATCH /v1/users/{id}", admin, a.patchUser)
 	a.route("DELETE /v1/users/{id}", admin, a.deleteUser)
-	a.routeSecret("POST /v1/users/{id}/tokens", admin, a.createToken)
+	a.route("POST /v1/users/{id}/tokens", admin, a.createToken)
 	a.route("GET /v1/users/{id}/tokens", admin, a.listTokens)
 	a.route("DELETE /v1/users/{id}/tokens/{tokenId}", admin, a.revokeToken)
 
