@@ -50,7 +50,7 @@ FUZZTIME  ?= 10s
 RACE      ?= -race
 # The size limit of a stripped Lambda bootstrap in MB of 1,048,576 bytes: the
 # one number `make build` marks binaries against and infra/template_test.go
-# fails on (it reads it from here). DESIGN.md section 8 aims at 15 MB, which
+# fails on (it reads it from here). The design aims at 15 MB, which
 # the functions miss (docs/performance.md has their sizes): 6 MB of each is
 # nyaruka/phonenumbers (carrier and geocoding data and x/text display tables,
 # initialised at package level, so the linker keeps them), and the stream and

@@ -1158,8 +1158,8 @@ func TestCountersUseTheCompanyMonth(t *testing.T) {
 }
 
 // A reminder on an opportunity's note says which opportunity and who wrote
-// the note, and links to the opportunity (DESIGN.md section 5: e-mails name
-// the contact/opportunity and who did it, and link to the resource).
+// the note, and links to the opportunity (e-mails name the contact or
+// opportunity and who did it, and link to the resource).
 func TestReminderOnAnOpportunityNamesItAndTheAuthor(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
