@@ -35,9 +35,26 @@ func TestTableFromTemplate(t *testing.T) {
 	if got, want := keys(in.KeySchema), "PK HASH, SK RANGE"; got != want {
 		t.Errorf("KeySchema = %s, want %s", got, want)
 	}
+	// GSI1-GSI4 have their own keys and project everything; GSI5-GSI7
+	// (opportunity filters) sort on GSI1SK and project keys only.
+	sortKey := func(g string) string {
+		if g >= "GSI5" {
+			return "GSI1SK"
+		}
+		return g + "SK"
+	}
+	projection := func(g string) types.ProjectionType {
+		if g >= "GSI5" {
+			return types.ProjectionTypeKeysOnly
+		}
+		return types.ProjectionTypeAll
+	}
 	wantAttrs := []string{"PK", "SK"}
 	for _, g := range gsiNames {
-		wantAttrs = append(wantAttrs, g+"PK", g+"SK")
+		wantAttrs = append(wantAttrs, g+"PK")
+		if sortKey(g) == g+"SK" {
+			wantAttrs = append(wantAttrs, g+"SK")
+		}
 	}
 	var gotAttrs []string
 	for _, d := range in.AttributeDefinitions {
@@ -57,11 +74,11 @@ func TestTableFromTemplate(t *testing.T) {
 		if got := aws.ToString(g.IndexName); got != name {
 			t.Errorf("index %d is %s, want %s", i, got, name)
 		}
-		if got, want := keys(g.KeySchema), name+"PK HASH, "+name+"SK RANGE"; got != want {
+		if got, want := keys(g.KeySchema), name+"PK HASH, "+sortKey(name)+" RANGE"; got != want {
 			t.Errorf("%s KeySchema = %s, want %s", name, got, want)
 		}
-		if g.Projection == nil || g.Projection.ProjectionType != types.ProjectionTypeAll {
-			t.Errorf("%s Projection = %+v, want ALL", name, g.Projection)
+		if g.Projection == nil || g.Projection.ProjectionType != projection(name) {
+			t.Errorf("%s Projection = %+v, want %s", name, g.Projection, projection(name))
 		}
 	}
 	if len(in.LocalSecondaryIndexes) != 0 {

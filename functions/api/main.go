@@ -33,7 +33,7 @@ func main() {
 		awsenv.Exit(log, "configuration", err)
 	}
 	aws := awsenv.AWS(cfg.AWS)
-	crmCfg := crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone}
+	crmCfg := crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone, NumberBlock: crm.InstanceNumberBlock}
 	if b := cfg.API.FilesBucket; b != "" { // else files are refused
 		crmCfg.Blobs = &blob.S3{Config: aws, Bucket: b, Endpoint: cfg.API.S3Endpoint, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	}

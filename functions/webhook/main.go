@@ -29,7 +29,7 @@ func main() {
 	}
 	aws := awsenv.AWS(cfg.AWS)
 	svc := crm.NewService(dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table),
-		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone})
+		crm.Config{PhoneRegion: cfg.PhoneRegion, TimeZone: cfg.TimeZone, NumberBlock: crm.InstanceNumberBlock})
 	hooks := httpapi.NewHooks(svc, httpapi.HookOptions{Logger: log, Meta: graph.New(cfg.Graph.URL)})
 	lambda.Start(awsenv.Invoke(httpadapter.NewV2(hooks).ProxyWithContext))
 }

@@ -15,6 +15,16 @@ type Config struct {
 	Now         func() time.Time
 	// Blobs keeps file contents; files are refused (internal) without it.
 	Blobs Blobs
+	// NumberBlock is the largest block of opportunity numbers (and of a
+	// round-robin source's turns) the service reserves at once, for an
+	// instance that shares its store with others taking numbers at the
+	// same time (the Lambda functions over one DynamoDB table): a block
+	// of n writes the counter once for n numbers, at the price of gaps
+	// (numbers an instance held when it stopped) and of numbers out of
+	// order across instances; blocks grow with the rate numbers are taken
+	// (numberPool).
+	// 0 or 1: every number is reserved as it is taken, in order.
+	NumberBlock int
 }
 
 // Service is the CRM's use cases over a Store: validation, defaults and
@@ -25,6 +35,7 @@ type Service struct {
 	states   *Cache[struct{}, []State]
 	cat      *Cache[struct{}, leadCatalog]
 	settings *Cache[struct{}, []NotificationSetting]
+	numbers  numberPool
 }
 
 // statesTTL is how long the pipeline decisions of one instance trust the

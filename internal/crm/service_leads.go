@@ -66,8 +66,9 @@ func leadKey(src Source, l Lead) string {
 // before (same external ID) returns the first outcome and duplicate true,
 // and writes nothing. Test deliveries and honeypot catches are recorded
 // without a contact (the spam record keeps none of the sender's data). It
-// costs one BatchGetItem and one TransactWriteItems, plus a counter update
-// for a round-robin agent and one for an opportunity number. Errors:
+// costs one BatchGetItem and one TransactWriteItems, plus, now and then,
+// the reservation of a block of round-robin turns or opportunity numbers
+// (numberPool). Errors:
 // unprocessable (no name, e-mail nor phone), invalid (a field too long),
 // internal (the store failed: nothing was written, the sender retries).
 func (s *Service) IntakeLead(ctx context.Context, src Source, l Lead) (LeadRecord, bool, error) {
@@ -117,7 +118,8 @@ func (s *Service) intake(ctx context.Context, src Source, l Lead, key string, at
 	if look.Existing != nil {
 		return *look.Existing, true, nil
 	}
-	b := Batch{}
+	b := Batch{TrustRefs: true} // the source, agents and interests: read just now
+	defer s.release(&b)         // the pooled numbers of a batch not committed go back
 	switch {
 	case l.Spam:
 		rec.Outcome = OutcomeSpam
@@ -136,6 +138,7 @@ func (s *Service) intake(ctx context.Context, src Source, l Lead, key string, at
 	if err := s.store.Commit(ctx, b); err != nil {
 		return LeadRecord{}, false, err
 	}
+	b.pooled = nil
 	return rec, false, nil
 }
 
@@ -253,7 +256,7 @@ func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, co
 	} else if err != nil {
 		return Opportunity{}, err
 	}
-	n, err := s.takeNumber(ctx, b, "opportunity")
+	n, err := s.takePooled(ctx, b, opportunityCounter)
 	if err != nil {
 		return Opportunity{}, err
 	}
@@ -271,7 +274,9 @@ func (s *Service) leadOpportunity(ctx context.Context, src Source, c Contact, co
 }
 
 // assignAgent picks the agent of a new lead as the source says: none, its
-// fixed agent, or the active agents in turn by an atomic counter.
+// fixed agent, or the active agents in turn: the source's turn numbers,
+// taken from the instance's pool (numberPool), each given once, so the
+// agents get the same share to within a turn per instance.
 func (s *Service) assignAgent(ctx context.Context, src Source, agents []Agent, b *Batch) (string, error) {
 	switch src.Webhook.Assignment {
 	case AssignFixed:
@@ -287,7 +292,7 @@ func (s *Service) assignAgent(ctx context.Context, src Source, agents []Agent, b
 		if len(agents) == 0 {
 			return "", nil
 		}
-		n, err := s.takeNumber(ctx, b, "round-robin-"+src.ID)
+		n, err := s.takePooled(ctx, b, RoundRobinCounter(src.ID))
 		if err != nil {
 			return "", err
 		}

@@ -84,7 +84,7 @@ func (s *Service) CreateOpportunity(ctx context.Context, actor User, o Opportuni
 	return again(func() (Opportunity, error) {
 		o := in
 		b := Batch{}
-		n, err := s.takeNumber(ctx, &b, "opportunity")
+		n, err := s.takeNumber(ctx, &b, opportunityCounter)
 		if err != nil {
 			return Opportunity{}, err
 		}

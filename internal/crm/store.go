@@ -226,6 +226,18 @@ type Batch struct {
 	// new (a second delivery of the same lead fails the batch with a
 	// conflict caused by ErrDuplicateLead).
 	Leads []KeyedLead
+
+	// TrustRefs says that what the writes refer to comes from the use
+	// case's own reads (lead intake: the source it was called for, the
+	// interests and agents it matched against, cached for seconds), so the
+	// store may leave out its checks that they exist: otherwise every lead
+	// of a source would check, and conflict on, the same few items. The
+	// state an opportunity is counted in is checked all the same.
+	TrustRefs bool
+
+	// pooled are the numbers the use case took from the service's pool
+	// (not stored: given back if the batch is not committed).
+	pooled []pooledNumber
 }
 
 // CounterStep advances counter Name from From to From+1.
@@ -253,6 +265,12 @@ type PipelineStore interface {
 	// first use). A use case takes the next number by adding a CounterStep
 	// to its batch. Errors: internal.
 	PeekNumber(ctx context.Context, counter string) (int64, error)
+	// ReserveNumbers advances the named counter by n (at least 1) at once,
+	// outside any batch, and returns the first of the n numbers it
+	// reserved: first..first+n-1, which no other reservation or
+	// CounterStep gets (a block the service hands out itself: numberPool).
+	// Errors: internal.
+	ReserveNumbers(ctx context.Context, counter string, n int) (first int64, err error)
 	// GetOpportunity reads one opportunity. Errors: not_found, internal.
 	GetOpportunity(ctx context.Context, id string) (Opportunity, error)
 	// GetOpportunities reads several, by ID; missing ones are absent from

@@ -38,7 +38,7 @@ var contacts = entity[crm.Contact, contactItem]{
 // phone claims, checks that its source, agent and interests exist, and its
 // interest links, in one TransactWriteItems.
 func (s *Store) CreateContact(ctx context.Context, c crm.Contact) error {
-	return contacts.create(ctx, s, c, func(t *tx) { s.contactRefs(t, crm.Contact{}, c) })
+	return contacts.create(ctx, s, c, func(t *tx) { s.contactRefs(t, crm.Contact{}, c, true) })
 }
 
 // GetContact implements crm.ContactStore with one GetItem.
@@ -48,7 +48,7 @@ func (s *Store) GetContact(ctx context.Context, id string) (crm.Contact, error) 
 
 // UpdateContact implements crm.ContactStore in one TransactWriteItems.
 func (s *Store) UpdateContact(ctx context.Context, old, next crm.Contact) error {
-	return contacts.update(ctx, s, old, next, func(t *tx) { s.contactRefs(t, old, next) })
+	return contacts.update(ctx, s, old, next, func(t *tx) { s.contactRefs(t, old, next, true) })
 }
 
 // DeleteContact implements crm.ContactStore in one TransactWriteItems.
@@ -61,14 +61,18 @@ func (s *Store) DeleteContact(ctx context.Context, c crm.Contact) error {
 	})
 }
 
-// contactRefs adds to t the checks that the references next adds exist, and
-// moves the interest links from old's interests to next's.
-func (s *Store) contactRefs(t *tx, old, next crm.Contact) {
+// contactRefs adds to t the checks that the references next adds exist
+// (unless check is false), and moves the interest links from old's
+// interests to next's.
+func (s *Store) contactRefs(t *tx, old, next crm.Contact, check bool) {
 	exists := "attribute_exists(PK)"
-	if next.SourceID != "" && next.SourceID != old.SourceID {
+	if !check {
+		exists = ""
+	}
+	if exists != "" && next.SourceID != "" && next.SourceID != old.SourceID {
 		t.check(entityKey(kindSource, next.SourceID), exists, failMissingRef("sourceId", "source"))
 	}
-	if next.AgentID != "" && next.AgentID != old.AgentID {
+	if exists != "" && next.AgentID != "" && next.AgentID != old.AgentID {
 		t.check(entityKey(kindAgent, next.AgentID), exists, failMissingRef("agentId", "agent"))
 	}
 	for _, iid := range old.InterestIDs {
@@ -80,7 +84,9 @@ func (s *Store) contactRefs(t *tx, old, next crm.Contact) {
 		if contains(old.InterestIDs, iid) {
 			continue
 		}
-		t.check(entityKey(kindInterest, iid), exists, failMissingRef("interestIds", "interest"))
+		if exists != "" {
+			t.check(entityKey(kindInterest, iid), exists, failMissingRef("interestIds", "interest"))
+		}
 		t.put(interestLink(iid, next.ID), "", nil, nil)
 	}
 	moveWords(t, old, next) // and the word items of the name search

@@ -103,7 +103,7 @@ func ItemsOf(snap crm.Snapshot, copied string) ([]KindItems, error) {
 	}
 	out := []KindItems{
 		{"markers", markerCount, markers},
-		{"states", len(snap.States), append(entityItems(states, snap.States, mark), stateCountsItem(snap.States, snap.StateCounts))},
+		{"states", len(snap.States), append(entityItems(states, snap.States, mark), stateCountsItems(snap.States, snap.StateCounts)...)},
 		{"settings", len(snap.Settings), entityItems(settings, snap.Settings, mark)},
 		{"counters", len(snap.Counters), counters},
 		{"users", len(snap.Users), entityItems(users, snap.Users, mark)},
@@ -156,11 +156,11 @@ func counterItem(name string, n int64) map[string]types.AttributeValue {
 	return m
 }
 
-// stateCountsItem is the tab counts item as the ADDs of countOps and
-// stateCounterOps leave it: one counter per state, 0 for a state counts
-// does not name.
-func stateCountsItem(sts []crm.State, counts map[string]int64) map[string]types.AttributeValue {
-	m := maps.Clone(stateCountKey)
+// stateCountsItems are the tab count shards as the ADDs of countOps and
+// stateCounterOps leave them: every shard with a counter per state, the
+// counts on shard 0 and 0 on the others (and for a state counts does not
+// name).
+func stateCountsItems(sts []crm.State, counts map[string]int64) []map[string]types.AttributeValue {
 	ids := make([]string, 0, len(counts)+len(sts))
 	for id := range counts {
 		ids = append(ids, id)
@@ -169,10 +169,18 @@ func stateCountsItem(sts []crm.State, counts map[string]int64) map[string]types.
 		ids = append(ids, st.ID)
 	}
 	sort.Strings(ids)
-	for _, id := range ids {
-		m[stateCountAttr(id)] = num(strconv.FormatInt(counts[id], 10))
+	out := make([]map[string]types.AttributeValue, tabShards)
+	for i := range out {
+		out[i] = tabShardKey(i)
+		for _, id := range ids {
+			n := int64(0)
+			if i == 0 {
+				n = counts[id]
+			}
+			out[i][stateCountAttr(id)] = num(strconv.FormatInt(n, 10))
+		}
 	}
-	return m
+	return out
 }
 
 // itemKey is a map key for an item's table key.

@@ -3,9 +3,7 @@ package dynamo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,49 +50,21 @@ func (s *Store) markerItem(k string) map[string]types.AttributeValue {
 
 // ApplyOnce implements crm.EffectStore in one TransactWriteItems: the
 // marker (new, or an expired one), the timeline items, one ADD per stats
-// row.
+// row. Under the context of a stream batch (StreamHandler.Handle) it only
+// keeps them, for the batch's transactions (effects_batch.go), and
+// reports them applied.
 func (s *Store) ApplyOnce(ctx context.Context, k string, items []crm.TimelineItem, stats []crm.StatDelta) (bool, error) {
+	if b := batchOf(ctx); b != nil {
+		b.keep(s, k, items, stats)
+		return true, nil
+	}
 	applied := true
 	t := s.tx()
 	t.put(s.markerItem(k), "attribute_not_exists(PK) OR #ttl <= :now", map[string]types.AttributeValue{":now": num(strconv.FormatInt(s.now().Unix(), 10))},
 		func(context.Context) error { applied = false; return nil })
 	t.ops[len(t.ops)-1].item.Put.ExpressionAttributeNames = map[string]string{"#ttl": attrTTL}
-	for _, it := range items {
-		if it.Removed {
-			t.del(key(timelineKey(it)), "", nil, nil)
-			continue
-		}
-		t.put(marshal(timelineToItem(it)), "", nil, nil)
-	}
-	rows := map[string]map[string]int64{}
-	var order []string
-	for _, d := range stats {
-		sk := d.Month + "#" + sourceOrNone(d.SourceID)
-		if rows[sk] == nil {
-			rows[sk] = map[string]int64{}
-			order = append(order, sk)
-		}
-		rows[sk][d.Field] += d.Delta
-	}
-	for _, sk := range order {
-		names := map[string]string{"#t": attrType, "#src": "sourceId", "#m": "month"}
-		vals := map[string]types.AttributeValue{":t": str(kindStats)}
-		month, src, _ := strings.Cut(sk, "#")
-		vals[":src"], vals[":m"] = str(src), str(month)
-		var adds []string
-		i := 0
-		for f, d := range rows[sk] {
-			n, v := fmt.Sprintf("#f%d", i), fmt.Sprintf(":f%d", i)
-			names[n], vals[v] = f, num(strconv.FormatInt(d, 10))
-			adds = append(adds, n+" "+v)
-			i++
-		}
-		k := key(kindStats, sk)
-		t.touch(k)
-		t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.table), Key: k,
-			UpdateExpression:         aws.String("SET #t = :t, #src = :src, #m = :m ADD " + strings.Join(adds, ", ")),
-			ExpressionAttributeNames: names, ExpressionAttributeValues: vals}}})
-	}
+	timelineOps(t, items)
+	s.statsOps(t, stats)
 	if err := t.run(ctx); err != nil {
 		return false, err
 	}

@@ -103,21 +103,39 @@ type StreamHandler struct {
 	Log   *slog.Logger
 }
 
-// Handle applies a batch in order. It stops at the first record that
-// fails and reports it (and so, for Lambda, every later one) for retry
-// through ReportBatchItemFailures; the records before it are done.
+// Handle applies a batch in order. The timeline entries and counter
+// changes the records make (Store.ApplyOnce) are written together at the
+// end, each record's once (effects_batch.go); a record's e-mails go out
+// as it is applied, each guarded by its own marker. It stops at the first
+// record that fails, and reports that record, or the first whose effects
+// could not be written if that is earlier (and so, for Lambda, every later
+// one), for retry through ReportBatchItemFailures; the records before it
+// are done, and those after it whose e-mails went out send none again.
 func (h StreamHandler) Handle(ctx context.Context, e events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	res := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
-	for _, rec := range e.Records {
-		if err := h.Record(ctx, rec); err != nil {
-			log := h.Log
-			if log == nil {
-				log = slog.Default()
-			}
+	log := h.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	b := &effectBatch{}
+	bctx := withEffects(ctx, b)
+	failed := len(e.Records)
+	for i, rec := range e.Records {
+		b.record = i
+		if err := h.Record(bctx, rec); err != nil {
 			log.ErrorContext(ctx, "stream record failed", "event", rec.EventID, "err", err)
-			res.BatchItemFailures = append(res.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
-			return res, nil
+			failed = i
+			break
 		}
+	}
+	if b.store != nil {
+		if at, err := b.flush(ctx, failed); err != nil {
+			log.ErrorContext(ctx, "stream effects failed", "event", e.Records[at].EventID, "records", failed-at, "err", err)
+			failed = min(failed, at)
+		}
+	}
+	if failed < len(e.Records) {
+		res.BatchItemFailures = append(res.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: e.Records[failed].Change.SequenceNumber})
 	}
 	return res, nil
 }

@@ -23,12 +23,9 @@ type keys struct {
 	GSI3SK string `dynamodbav:"GSI3SK,omitempty"`
 	GSI4PK string `dynamodbav:"GSI4PK,omitempty"`
 	GSI4SK string `dynamodbav:"GSI4SK,omitempty"`
-	GSI5PK string `dynamodbav:"GSI5PK,omitempty"`
-	GSI5SK string `dynamodbav:"GSI5SK,omitempty"`
+	GSI5PK string `dynamodbav:"GSI5PK,omitempty"` // GSI5 to GSI7 sort on GSI1SK
 	GSI6PK string `dynamodbav:"GSI6PK,omitempty"`
-	GSI6SK string `dynamodbav:"GSI6SK,omitempty"`
 	GSI7PK string `dynamodbav:"GSI7PK,omitempty"`
-	GSI7SK string `dynamodbav:"GSI7SK,omitempty"`
 }
 
 func entityKeys(kind, id string) keys {

@@ -1,7 +1,7 @@
 package dynamo
 
 import (
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -22,10 +22,13 @@ type quoteRefItem struct {
 }
 
 // opportunityItem is an opportunity as stored. Its index keys sort by last
-// activity, so every list shows the most recently changed first.
+// activity, so every list shows the most recently changed first. It is
+// kept under a write unit's KB as long as its texts are short: its ID is
+// read from PK (items written before kept it in id too), amounts of 0 are
+// left out, and GSI5 to GSI7 share GSI1SK.
 type opportunityItem struct {
 	keys
-	ID                string         `dynamodbav:"id"`
+	ID                string         `dynamodbav:"id,omitempty"`
 	Number            int64          `dynamodbav:"number"`
 	ContactID         string         `dynamodbav:"contactId"`
 	Description       string         `dynamodbav:"description"`
@@ -37,8 +40,8 @@ type opportunityItem struct {
 	AssigneeID        string         `dynamodbav:"assigneeId,omitempty"`
 	CreatedBy         string         `dynamodbav:"createdBy,omitempty"`
 	UpdatedBy         string         `dynamodbav:"updatedBy,omitempty"`
-	ApproxAmountCents int64          `dynamodbav:"approxAmountCents"`
-	AmountCents       int64          `dynamodbav:"amountCents"`
+	ApproxAmountCents int64          `dynamodbav:"approxAmountCents,omitempty"`
+	AmountCents       int64          `dynamodbav:"amountCents,omitempty"`
 	Currency          string         `dynamodbav:"currency"`
 	ExpectedCloseDate string         `dynamodbav:"expectedCloseDate,omitempty"`
 	ClosedAt          *time.Time     `dynamodbav:"closedAt,omitempty"`
@@ -65,13 +68,13 @@ func opportunityToItem(o crm.Opportunity) opportunityItem {
 		k.GSI3PK, k.GSI3SK = kindOpportunity+"#AGENT#"+o.AgentID, sk
 	}
 	if o.AssigneeID != "" {
-		k.GSI5PK, k.GSI5SK = kindOpportunity+"#ASSIGNEE#"+o.AssigneeID, sk
+		k.GSI5PK = kindOpportunity + "#ASSIGNEE#" + o.AssigneeID
 	}
 	if o.InterestID != "" {
-		k.GSI6PK, k.GSI6SK = kindOpportunity+"#INTEREST#"+o.InterestID, sk
+		k.GSI6PK = kindOpportunity + "#INTEREST#" + o.InterestID
 	}
 	if o.SourceID != "" {
-		k.GSI7PK, k.GSI7SK = kindOpportunity+"#SOURCE#"+o.SourceID, sk
+		k.GSI7PK = kindOpportunity + "#SOURCE#" + o.SourceID
 	}
 	// nil, not empty: an empty list does not survive the embedded server.
 	var refs []quoteRefItem
@@ -79,7 +82,7 @@ func opportunityToItem(o crm.Opportunity) opportunityItem {
 		refs = append(refs, quoteRefItem{q.ID, string(q.Status), q.SubtotalCents})
 	}
 	return opportunityItem{
-		keys: k, ID: o.ID, Number: o.Number, ContactID: o.ContactID, Description: o.Description,
+		keys: k, Number: o.Number, ContactID: o.ContactID, Description: o.Description,
 		Observations: o.Observations, StateID: o.StateID, InterestID: o.InterestID, SourceID: o.SourceID,
 		AgentID: o.AgentID, AssigneeID: o.AssigneeID, CreatedBy: o.CreatedBy, UpdatedBy: o.UpdatedBy,
 		ApproxAmountCents: o.ApproxAmountCents, AmountCents: o.AmountCents, Currency: o.Currency,
@@ -93,8 +96,12 @@ func opportunityFromItem(it opportunityItem) crm.Opportunity {
 	for _, q := range it.Quotes {
 		refs = append(refs, crm.QuoteRef{ID: q.ID, Status: crm.QuoteStatus(q.Status), SubtotalCents: q.SubtotalCents})
 	}
+	id := it.ID
+	if id == "" {
+		id = strings.TrimPrefix(it.PK, kindOpportunity+"#")
+	}
 	return crm.Opportunity{
-		ID: it.ID, Number: it.Number, ContactID: it.ContactID, Description: it.Description,
+		ID: id, Number: it.Number, ContactID: it.ContactID, Description: it.Description,
 		Observations: it.Observations, StateID: it.StateID, InterestID: it.InterestID, SourceID: it.SourceID,
 		AgentID: it.AgentID, AssigneeID: it.AssigneeID, CreatedBy: it.CreatedBy, UpdatedBy: it.UpdatedBy,
 		ApproxAmountCents: it.ApproxAmountCents, AmountCents: it.AmountCents, Currency: it.Currency,
@@ -206,10 +213,3 @@ func quoteFromItem(it quoteItem) crm.Quote {
 		Status: crm.QuoteStatus(it.Status), ValidUntil: it.ValidUntil, CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
 	}
 }
-
-// stateCountKey is the one item holding how many opportunities each state
-// has, as top-level number attributes "c_<stateId>", so that every change
-// of counts is one action in the transaction that moves opportunities.
-var stateCountKey = key(kindConfig, "STATE_COUNTS")
-
-func stateCountAttr(stateID string) string { return fmt.Sprintf("c_%s", stateID) }

@@ -57,7 +57,7 @@ func leadKeyOf(k string) map[string]types.AttributeValue { return key(kindLead+"
 
 func leadToItem(k string, r crm.LeadRecord) leadItem {
 	it := leadItem{
-		keys: keys{PK: kindLead + "#" + k, SK: kindLead, Type: kindLead, GSI1PK: leadList(r), GSI1SK: r.ID},
+		keys: keys{PK: kindLead + "#" + k, SK: kindLead, Type: kindLead},
 		ID:   r.ID, SourceID: r.SourceID, Format: string(r.Format), ExternalID: r.ExternalID, Outcome: string(r.Outcome),
 		ContactID: r.ContactID, OpportunityID: r.OpportunityID, Message: r.Message, ReceivedAt: r.ReceivedAt,
 	}
@@ -66,6 +66,9 @@ func leadToItem(k string, r crm.LeadRecord) leadItem {
 	}
 	if len(r.Extra) > 0 {
 		it.Extra = r.Extra
+	}
+	if rejectedEmail(r) {
+		it.GSI1PK, it.GSI1SK = rejectedEmails, r.ID
 	}
 	if r.ContactID != "" {
 		it.GSI2PK, it.GSI2SK = contactLeads(r.ContactID), r.ID
@@ -108,17 +111,14 @@ func (s *Store) ListContactLeads(ctx context.Context, contactID string, o crm.Li
 	return page(ctx, s, query{index: gsi2, pk: contactLeads(contactID)}, "leads:"+contactID, o, nil, decode, nil)
 }
 
-// rejectedEmails is the GSI1 partition of refused inbound e-mail, apart
-// from the lead records (GSI1PK LEAD), so that listing them reads nothing
-// else.
+// rejectedEmails is the GSI1 partition of refused inbound e-mail, the
+// only lead records in GSI1 (no list reads the others there, and a lead
+// writes one index entry less).
 const rejectedEmails = kindLead + "#REJECTED"
 
-// leadList is the GSI1 partition of a lead record.
-func leadList(r crm.LeadRecord) string {
-	if r.Format == crm.FormatEmail && r.Outcome == crm.OutcomeRejected {
-		return rejectedEmails
-	}
-	return kindLead
+// rejectedEmail reports whether a lead record is of refused inbound e-mail.
+func rejectedEmail(r crm.LeadRecord) bool {
+	return r.Format == crm.FormatEmail && r.Outcome == crm.OutcomeRejected
 }
 
 // ListRejectedEmails implements crm.LeadStore: a Query of GSI1 under

@@ -3,9 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -80,22 +78,34 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 		s.counterOps(t, c)
 	}
 	s.countOps(t, b.StateCounts)
-	// Checks come after the writes: a check on an item the batch writes is
-	// left out, the write's own condition standing for it.
+	s.refChecks(t, b)
+	if len(t.ops) > 100 {
+		return crm.InvalidField("ids", fmt.Sprintf("the change needs %d writes; at most 100 fit in one transaction", len(t.ops)))
+	}
+	return s.retryHeld(ctx, b, t.run(ctx))
+}
+
+// refChecks adds the checks that what the written entities refer to exists
+// (none when the batch trusts its references: crm.Batch.TrustRefs), and
+// the interest links of the contacts written. Checks come after the
+// writes: a check on an item the batch writes is left out, the write's own
+// condition standing for it.
+func (s *Store) refChecks(t *tx, b crm.Batch) {
+	check := !b.TrustRefs
 	// The opportunities' checks first: when an opportunity and its contact
 	// name the same interest, the error names the opportunity's field.
 	for _, w := range b.Opportunities {
-		if !w.Delete {
+		if check && !w.Delete {
 			opportunityRefs(t, w.Old, w.New)
 		}
 	}
 	for _, w := range b.Quotes {
-		if !w.Delete {
+		if check && !w.Delete {
 			quoteRefs(t, w.Old, w.New)
 		}
 	}
 	for _, w := range b.Notes {
-		if !w.Delete {
+		if check && !w.Delete {
 			if f := refCheck(kindInterest, "interest", "interestId", w.Old.InterestID, w.New.InterestID); f != nil {
 				f(t)
 			}
@@ -109,20 +119,16 @@ func (s *Store) Commit(ctx context.Context, b crm.Batch) error {
 			}
 			moveWords(t, w.Old, crm.Contact{})
 		default:
-			s.contactRefs(t, w.Old, w.New)
+			s.contactRefs(t, w.Old, w.New, check)
 		}
 	}
 	for _, w := range b.Parties {
-		if !w.Delete {
+		if check && !w.Delete {
 			if f := refCheck(kindAgent, "agent", "agentId", w.Old.AgentID, w.New.AgentID); f != nil {
 				f(t)
 			}
 		}
 	}
-	if len(t.ops) > 100 {
-		return crm.InvalidField("ids", fmt.Sprintf("the change needs %d writes; at most 100 fit in one transaction", len(t.ops)))
-	}
-	return s.retryHeld(ctx, b, t.run(ctx))
 }
 
 // opportunityRefs checks that what an opportunity newly refers to exists.
@@ -153,110 +159,6 @@ func quoteRefs(t *tx, old, next crm.Quote) {
 				failMissingRef(fmt.Sprintf("lines[%d].interestId", i), "interest"))
 		}
 	}
-}
-
-// countOps adds the state count changes as one Update of their item. A
-// state's counter attribute exists exactly while the state does (created
-// with it, removed with it at zero), so the update also proves that every
-// state gaining opportunities exists: the state's own check, and one that
-// a concurrent deletion cannot slip past.
-func (s *Store) countOps(t *tx, deltas map[string]int64) {
-	ids := make([]string, 0, len(deltas))
-	for id, d := range deltas {
-		if d != 0 {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	sort.Strings(ids)
-	names := map[string]string{}
-	vals := map[string]types.AttributeValue{}
-	expr := "ADD "
-	var conds []string
-	for i, id := range ids {
-		if i > 0 {
-			expr += ", "
-		}
-		n, v := fmt.Sprintf("#c%d", i), fmt.Sprintf(":c%d", i)
-		names[n], vals[v] = stateCountAttr(id), num(strconv.FormatInt(deltas[id], 10))
-		expr += n + " " + v
-		if deltas[id] > 0 {
-			conds = append(conds, "attribute_exists("+n+")")
-		}
-	}
-	u := &types.Update{TableName: aws.String(s.table), Key: stateCountKey, UpdateExpression: aws.String(expr),
-		ExpressionAttributeNames: names, ExpressionAttributeValues: vals}
-	if len(conds) > 0 {
-		u.ConditionExpression = aws.String(strings.Join(conds, " AND "))
-	}
-	t.touch(stateCountKey)
-	t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: u}, onFail: func(context.Context) error {
-		return crm.InvalidField("stateId", "no state has this ID")
-	}})
-}
-
-// stateCounterOps creates (ADD 0) or removes (only at 0) the counters of
-// states being created or deleted, in the transaction that does it.
-func (s *Store) stateCounterOps(t *tx, add, remove []string) {
-	if len(add)+len(remove) == 0 {
-		return
-	}
-	names := map[string]string{}
-	vals := map[string]types.AttributeValue{}
-	var parts, conds []string
-	var adds, rems []string
-	for i, id := range add {
-		n := fmt.Sprintf("#a%d", i)
-		names[n] = stateCountAttr(id)
-		adds = append(adds, n+" :zero")
-	}
-	for i, id := range remove {
-		n := fmt.Sprintf("#r%d", i)
-		names[n] = stateCountAttr(id)
-		rems = append(rems, n)
-		conds = append(conds, "(attribute_not_exists("+n+") OR "+n+" = :zero)")
-	}
-	if len(adds) > 0 {
-		parts = append(parts, "ADD "+strings.Join(adds, ", "))
-	}
-	if len(rems) > 0 {
-		parts = append(parts, "REMOVE "+strings.Join(rems, ", "))
-	}
-	vals[":zero"] = num("0")
-	u := &types.Update{TableName: aws.String(s.table), Key: stateCountKey, UpdateExpression: aws.String(strings.Join(parts, " ")),
-		ExpressionAttributeNames: names, ExpressionAttributeValues: vals}
-	if len(conds) > 0 {
-		u.ConditionExpression = aws.String(strings.Join(conds, " AND "))
-	}
-	t.touch(stateCountKey)
-	t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: u}, onFail: func(context.Context) error {
-		return crm.Conflict("the state holds opportunities; move them to another state first")
-	}})
-}
-
-// StateCounts implements crm.PipelineStore with one GetItem.
-func (s *Store) StateCounts(ctx context.Context) (map[string]int64, error) {
-	m, _, err := s.getRaw(ctx, stateCountKey)
-	if err != nil {
-		return nil, err
-	}
-	return stateCountsOf(m), nil
-}
-
-// stateCountsOf reads the counts of the state counts item by state ID.
-func stateCountsOf(m map[string]types.AttributeValue) map[string]int64 {
-	out := map[string]int64{}
-	for name, v := range m {
-		if len(name) > 2 && name[:2] == "c_" {
-			if n, ok := v.(*types.AttributeValueMemberN); ok {
-				c, _ := strconv.ParseInt(n.Value, 10, 64)
-				out[name[2:]] = c
-			}
-		}
-	}
-	return out
 }
 
 // PeekNumber implements crm.PipelineStore with one GetItem.
@@ -346,11 +248,92 @@ func (s *Store) ListOpportunities(ctx context.Context, f crm.OpportunityFilter, 
 	case f.SourceID != "":
 		q, path = query{index: gsi7, pk: kindOpportunity + "#SOURCE#" + f.SourceID}, "source"
 	}
+	// The index's partition is the filter on its own field: only the rest
+	// of the filter needs applying (reading index pages of 100 or more).
+	rest := f
+	switch path {
+	case "contact":
+		rest.ContactID = ""
+	case "assignee":
+		rest.AssigneeID = ""
+	case "state":
+		rest.StateID = ""
+	case "agent":
+		rest.AgentID = ""
+	case "interest":
+		rest.InterestID = ""
+	case "source":
+		rest.SourceID = ""
+	}
 	var accept func(crm.Opportunity) bool
-	if f != (crm.OpportunityFilter{}) {
+	if rest != (crm.OpportunityFilter{}) {
 		accept = f.Matches
 	}
-	return page(ctx, s, q, "opportunity-"+path, o, nil, opportunities.decode, accept)
+	var resolve func(context.Context, []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error)
+	if indexOf(q.index).projection == types.ProjectionTypeKeysOnly {
+		resolve = func(ctx context.Context, found []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+			return s.resolveMatching(ctx, found, f)
+		}
+	}
+	return page(ctx, s, q, "opportunity-"+path, o, resolve, opportunities.decode, accept)
+}
+
+// resolveMatching reads the opportunities a keys-only index listed and
+// leaves out (nil) those that no longer match f: the index is eventually
+// consistent, the item read may have moved out of the partition since.
+func (s *Store) resolveMatching(ctx context.Context, found []map[string]types.AttributeValue, f crm.OpportunityFilter) ([]map[string]types.AttributeValue, error) {
+	items, err := s.resolveKeys(ctx, found)
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range items {
+		if m == nil {
+			continue
+		}
+		o, err := opportunities.decode(m)
+		if err != nil {
+			return nil, err
+		}
+		if !f.Matches(o) {
+			items[i] = nil
+		}
+	}
+	return items, nil
+}
+
+// resolveKeys reads the items whose keys a keys-only index returned, in
+// their order (nil for one deleted since), with BatchGetItem, eventually
+// consistent as the index is.
+func (s *Store) resolveKeys(ctx context.Context, found []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	byKey := map[string]map[string]types.AttributeValue{}
+	var ks []map[string]types.AttributeValue
+	for _, m := range found {
+		k := map[string]types.AttributeValue{attrPK: m[attrPK], attrSK: m[attrSK]}
+		if _, seen := byKey[itemKey(k)]; !seen {
+			byKey[itemKey(k)] = nil
+			ks = append(ks, k)
+		}
+	}
+	for len(ks) > 0 {
+		n := min(len(ks), 100)
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: ks[:n]}}
+		ks = ks[n:]
+		for len(req) > 0 {
+			got, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, crm.Internal(err)
+			}
+			for _, m := range got.Responses[s.table] {
+				byKey[itemKey(m)] = m
+			}
+			req = got.UnprocessedKeys
+		}
+	}
+	out := make([]map[string]types.AttributeValue, len(found))
+	for i, m := range found {
+		out[i] = byKey[itemKey(m)]
+	}
+	return out, nil
 }
 
 // GetParty implements crm.PipelineStore with one GetItem.

@@ -60,7 +60,8 @@ func (q query) keyNames() (pk, sk string) {
 	if q.index == "" {
 		return attrPK, attrSK
 	}
-	return q.index + "PK", q.index + "SK"
+	d := indexOf(q.index)
+	return d.pk, d.sk
 }
 
 func (s *Store) queryInput(q query, limit int32, start map[string]types.AttributeValue) *dynamodb.QueryInput {
@@ -194,7 +195,7 @@ func decodeCursor(s, path string) (map[string]types.AttributeValue, error) {
 	for name, v := range c.Key {
 		switch name {
 		case attrPK, attrSK, "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK",
-			"GSI5PK", "GSI5SK", "GSI6PK", "GSI6SK", "GSI7PK", "GSI7SK":
+			"GSI5PK", "GSI6PK", "GSI7PK":
 		default:
 			return nil, bad
 		}

@@ -31,29 +31,67 @@ const (
 	gsi7 = "GSI7"
 )
 
-var indexes = []string{gsi1, gsi2, gsi3, gsi4, gsi5, gsi6, gsi7}
+// indexDef is one global secondary index: its partition and sort key
+// attributes and what it projects.
+type indexDef struct {
+	name, pk, sk string
+	projection   types.ProjectionType
+}
+
+// indexDefs are the table's indexes. GSI1 to GSI4 hold the lists people
+// open all day (every kind's list, a pipeline tab, a contact's
+// opportunities, leads, notes and files, the name search, the reminders)
+// and project every attribute, so that a page is one Query. GSI5 to GSI7
+// only filter opportunities (by assignee, interest, source): they sort on
+// the opportunity's GSI1SK (its last activity), project its keys only,
+// and a page of them reads its opportunities with one BatchGetItem, so
+// that writing an opportunity costs each of them one write unit whatever
+// its size.
+var indexDefs = []indexDef{
+	{gsi1, "GSI1PK", "GSI1SK", types.ProjectionTypeAll},
+	{gsi2, "GSI2PK", "GSI2SK", types.ProjectionTypeAll},
+	{gsi3, "GSI3PK", "GSI3SK", types.ProjectionTypeAll},
+	{gsi4, "GSI4PK", "GSI4SK", types.ProjectionTypeAll},
+	{gsi5, "GSI5PK", "GSI1SK", types.ProjectionTypeKeysOnly},
+	{gsi6, "GSI6PK", "GSI1SK", types.ProjectionTypeKeysOnly},
+	{gsi7, "GSI7PK", "GSI1SK", types.ProjectionTypeKeysOnly},
+}
+
+// indexOf is the definition of a named index.
+func indexOf(name string) indexDef {
+	for _, d := range indexDefs {
+		if d.name == name {
+			return d
+		}
+	}
+	return indexDef{}
+}
 
 // Schema returns the table definition the store expects: string keys PK/SK,
-// GSI1..GSI7 (all attributes projected), on-demand billing, and a stream with
-// old and new images. template.yaml must declare the same (a test checks),
-// and the local runtime creates its table from the template.
+// GSI1..GSI7 (indexDefs), on-demand billing, and a stream with old and new
+// images. template.yaml must declare the same (a test checks), and the local
+// runtime creates its table from the template.
 func Schema(table string) *dynamodb.CreateTableInput {
 	attrs := []types.AttributeDefinition{
 		{AttributeName: aws.String(attrPK), AttributeType: types.ScalarAttributeTypeS},
 		{AttributeName: aws.String(attrSK), AttributeType: types.ScalarAttributeTypeS},
 	}
+	defined := map[string]bool{attrPK: true, attrSK: true}
 	var gsis []types.GlobalSecondaryIndex
-	for _, name := range indexes {
-		attrs = append(attrs,
-			types.AttributeDefinition{AttributeName: aws.String(name + "PK"), AttributeType: types.ScalarAttributeTypeS},
-			types.AttributeDefinition{AttributeName: aws.String(name + "SK"), AttributeType: types.ScalarAttributeTypeS})
+	for _, d := range indexDefs {
+		for _, a := range []string{d.pk, d.sk} {
+			if !defined[a] {
+				defined[a] = true
+				attrs = append(attrs, types.AttributeDefinition{AttributeName: aws.String(a), AttributeType: types.ScalarAttributeTypeS})
+			}
+		}
 		gsis = append(gsis, types.GlobalSecondaryIndex{
-			IndexName: aws.String(name),
+			IndexName: aws.String(d.name),
 			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(name + "PK"), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(name + "SK"), KeyType: types.KeyTypeRange},
+				{AttributeName: aws.String(d.pk), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(d.sk), KeyType: types.KeyTypeRange},
 			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			Projection: &types.Projection{ProjectionType: d.projection},
 		})
 	}
 	return &dynamodb.CreateTableInput{

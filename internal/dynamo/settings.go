@@ -45,7 +45,9 @@ func (s *Store) Seed(ctx context.Context, st []crm.State, set []crm.Notification
 		t.putNew(marshal(stateToItem(v)), nil)
 		ids = append(ids, v.ID)
 	}
-	s.stateCounterOps(t, ids, nil)
+	if err := s.stateCounterOps(t, ids, nil, nil); err != nil {
+		return false, err
+	}
 	for _, v := range set {
 		t.put(marshal(settingToItem(v)), "attribute_not_exists(PK)", nil, nil)
 	}

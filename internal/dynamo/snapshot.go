@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -33,13 +32,15 @@ func SnapshotOf(items []map[string]types.AttributeValue) (crm.Snapshot, error) {
 // snapshotItem adds one item, whose key attributes are k, to snap.
 func snapshotItem(snap *crm.Snapshot, k keys, m map[string]types.AttributeValue) error {
 	if k.PK == kindConfig {
-		switch k.SK {
-		case markerSeeded:
+		switch {
+		case k.SK == markerSeeded:
 			snap.Seeded = true
-		case markerAdmin:
+		case k.SK == markerAdmin:
 			snap.AdminCreated = true
-		case "STATE_COUNTS": // written by ADD alone: it has no type
-			maps.Copy(snap.StateCounts, stateCountsOf(m))
+		case isTabShard(k.SK): // written by ADD alone: it has no type
+			for id, n := range stateCountsOf(m) {
+				snap.StateCounts[id] += n
+			}
 		default:
 			return fmt.Errorf("unknown configuration item %q", k.SK)
 		}

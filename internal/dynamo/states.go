@@ -18,7 +18,9 @@ func (s *Store) ListStates(ctx context.Context) ([]crm.State, error) {
 	return p.Items, err
 }
 
-// WriteStates implements crm.StateStore in one TransactWriteItems.
+// WriteStates implements crm.StateStore in one TransactWriteItems (after
+// one Query of the tab counts when a state is deleted: every shard must
+// still hold what was read, whose sum must be 0).
 func (s *Store) WriteStates(ctx context.Context, writes []crm.StateWrite) error {
 	t := s.tx()
 	var added, removed []string
@@ -41,6 +43,15 @@ func (s *Store) WriteStates(ctx context.Context, writes []crm.StateWrite) error 
 			t.putVersion(marshal(stateToItem(w.New)), w.Old.Version, s.failNotFoundOrStale(kindState, "state", w.New.ID))
 		}
 	}
-	s.stateCounterOps(t, added, removed)
+	var now []map[string]int64
+	if len(removed) > 0 {
+		var err error
+		if now, err = s.tabShardCounts(ctx); err != nil {
+			return err
+		}
+	}
+	if err := s.stateCounterOps(t, added, removed, now); err != nil {
+		return err
+	}
 	return t.run(ctx)
 }

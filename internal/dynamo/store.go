@@ -5,6 +5,8 @@ package dynamo
 
 import (
 	"context"
+	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -27,9 +29,15 @@ type Store struct {
 	db    API
 	table string
 	now   func() time.Time
+	// shard is the tab counts shard the next transaction that moves
+	// opportunities adds to (countOps): each instance goes round them
+	// from a random one, so that the shards take the writes evenly.
+	shard atomic.Uint32
 }
 
 // New returns a Store on table through db.
 func New(db API, table string) *Store {
-	return &Store{db: db, table: table, now: time.Now}
+	s := &Store{db: db, table: table, now: time.Now}
+	s.shard.Store(rand.Uint32())
+	return s
 }

@@ -73,16 +73,23 @@ func numberSize(s string) int {
 	return (len(digits)+1)/2 + 1
 }
 
-// WriteUnits is what writing an item costs in standard write units (one
-// per KB of the item, rounded up): once for the table and once more for
-// each index the item is in, as every index projects all attributes.
+// WriteUnits is what writing a new item costs in standard write units
+// (one per KB, rounded up): once for the table and once more for each
+// index the item is in, at the size of what the index projects (the whole
+// item, or its keys).
 func WriteUnits(m map[string]types.AttributeValue) int {
 	per := (ItemSize(m) + 1023) / 1024
 	n := per
-	for _, idx := range indexes {
-		if m[idx+"PK"] != nil && m[idx+"SK"] != nil {
-			n += per
+	for _, d := range indexDefs {
+		if m[d.pk] == nil || m[d.sk] == nil {
+			continue
 		}
+		if d.projection == types.ProjectionTypeAll {
+			n += per
+			continue
+		}
+		keys := map[string]types.AttributeValue{attrPK: m[attrPK], attrSK: m[attrSK], d.pk: m[d.pk], d.sk: m[d.sk]}
+		n += (ItemSize(keys) + 1023) / 1024
 	}
 	return n
 }

@@ -62,6 +62,7 @@ var groups = []struct {
 	{"Settings", settingTests},
 	{"Idempotency", idempotencyTests},
 	{"Pipeline", pipelineTests},
+	{"Numbers", numberTests},
 	{"Opportunities", opportunityTests},
 	{"PartiesAndQuotes", partyTests},
 	{"Leads", leadTests},

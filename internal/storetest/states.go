@@ -11,6 +11,7 @@ var stateTests = []test{
 	{"WritesAreGuardedByVersionAllOrNothing", testStateWrites},
 	{"StateHoldingOpportunitiesCannotBeDeleted", testStateInUse},
 	{"DeletedStateTakesNoOpportunities", testDeletedStateTakesNothing},
+	{"StateEmptiedByMovesCanBeDeleted", testEmptiedStateDeleted},
 }
 
 // testStatesInOrder: the pipeline lists its states by their order (then
