@@ -635,6 +635,7 @@ func commonCases(w writeEndpoint, method string) []badCase {
 }
 
 func TestBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
 	e0 := newEnv(t)
 	var patterns []string
 	for p := range httpapi.New(e0.svc, httpapi.Options{}).Routes() {
@@ -677,6 +678,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 }
 
 func TestBadIDsInThePath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	routes := httpapi.New(e.svc, httpapi.Options{}).Routes()
 	bodies := writeEndpoints(e, fixture{})
@@ -723,6 +725,7 @@ func TestBadIDsInThePath(t *testing.T) {
 }
 
 func TestBadContactListQueries(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, n := range []string{"Ana", "Bea", "Carla"} {
 		e.createdAs(e.staffToken, "/v1/contacts", map[string]any{"name": n})
@@ -773,6 +776,7 @@ func TestBadContactListQueries(t *testing.T) {
 }
 
 func TestBadCatalogListQueries(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, p := range []string{"/v1/sources", "/v1/interests", "/v1/agents", "/v1/states", "/v1/users", "/v1/notification-settings"} {
 		for _, c := range []struct{ query, field string }{
@@ -789,6 +793,7 @@ func TestBadCatalogListQueries(t *testing.T) {
 }
 
 func TestBadReportQueries(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	wantStatus(t, e.staff_(http.MethodGet, "/v1/reports/sources?from=2026-01&to=2026-03", nil), http.StatusOK)
 	for _, c := range []struct{ query, field string }{
