@@ -31,6 +31,7 @@ func (c *cachedEnv) userWithToken(name, email, role string) (string, string) {
 // demoted them, has no admin rights left on the very next request (it once
 // had 30 s in which it made another admin with a token of its own).
 func TestUserChangesTakeEffectOnTheNextRequest(t *testing.T) {
+	t.Parallel()
 	newAdmin := map[string]any{"name": "Third", "email": "third@example.com", "role": "admin"}
 	for _, c := range []struct {
 		name   string
@@ -75,6 +76,7 @@ func TestUserChangesTakeEffectOnTheNextRequest(t *testing.T) {
 // store) is never missed by an admin route, which reads the token and
 // the user again; a staff route may use the cache for up to 30 s.
 func TestAdminRoutesNeverActOnACachedRole(t *testing.T) {
+	t.Parallel()
 	e := newCachedEnv(t)
 	demoted, demotedSecret := e.userWithToken("Demoted", "demoted@example.com", "admin")
 	gone, goneSecret := e.userWithToken("Gone", "gone@example.com", "admin")
@@ -139,6 +141,7 @@ func (c *cachedEnv) tokenList(uid string) []map[string]any {
 // revokes one, which stops working on the instance that revoked it at
 // once; the others go on.
 func TestRevokeOneToken(t *testing.T) {
+	t.Parallel()
 	e := newCachedEnv(t)
 	uid, laptop := e.userWithToken("Ana", "ana@example.com", "staff")
 	e.clock.add(time.Second) // tokens issued in one millisecond have no order
@@ -187,6 +190,7 @@ func TestRevokeOneToken(t *testing.T) {
 // lastUsedAt is written at most once an hour per token: a token in use
 // all day costs 24 writes, not one per request.
 func TestTokenLastUsedIsKeptToTheHour(t *testing.T) {
+	t.Parallel()
 	e := newCachedEnv(t)
 	uid, secret := e.userWithToken("Ana", "ana@example.com", "staff")
 	if l := e.tokenList(uid); len(l) != 1 || l[0]["lastUsedAt"] != nil {
