@@ -36,7 +36,10 @@ import (
 // DynamoDB bills it. Reported per lead: write units (wu) in all, of the
 // webhook and of the stream, those of index arms and of ConditionChecks;
 // read units (ru); and the writes the busiest single item took per 1,000
-// leads, and the transactions the busiest one took part in per 1,000.
+// leads, and the transactions the busiest one took part in per 1,000
+// (figures of a burst: they mean something from some hundreds of leads
+// on, hence the 1000x of docs/performance.md; `make bench` runs it for
+// BENCHTIME).
 //
 //	go test -run '^$' -bench LeadCost -benchtime 1000x ./internal/dynamo/leadcost/
 func BenchmarkLeadCost(b *testing.B) {
