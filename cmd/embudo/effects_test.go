@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/mail"
 	"os"
@@ -32,23 +31,18 @@ type localServer struct {
 	out  *syncBuffer
 }
 
-// serveInProcess runs `embudo serve` on a free port with a fresh data
+// serveInProcess runs `embudo serve` on a port the kernel picks (its URL
+// read from the serving line, so parallel tests never race for a port) with a fresh data
 // directory, no e-mail listener and the first admin's token effectsToken
 // (TestMain), and stops it (cancelling its context, as SIGTERM does) when
 // the test ends, requiring a clean exit.
 func serveInProcess(t *testing.T) *localServer {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	s := &localServer{url: "http://" + addr, data: t.TempDir(), out: &syncBuffer{}}
+	s := &localServer{data: t.TempDir(), out: &syncBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", s.data, "--addr", addr, "--smtp-addr=", "--template", "../../template.yaml",
+		done <- run(ctx, []string{"serve", "--data", s.data, "--addr", anyPort, "--smtp-addr=", "--template", "../../template.yaml",
 			"--app-url", "https://crm.example.com"}, s.out, s.out)
 	}()
 	t.Cleanup(func() {
@@ -69,7 +63,14 @@ func serveInProcess(t *testing.T) *localServer {
 			t.Fatalf("embudo serve exited with %d before serving:\n%s", code, s.out)
 		default:
 		}
-		if res, err := http.Get(s.url + "/healthz"); err == nil {
+		if s.url == "" {
+			if m := servingURL.FindStringSubmatch(s.out.String()); m != nil {
+				s.url = m[1]
+			}
+		}
+		if s.url == "" {
+			// not listening yet
+		} else if res, err := http.Get(s.url + "/healthz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
 				return s
