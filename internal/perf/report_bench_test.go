@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"slices"
 	"testing"
 	"time"
 
@@ -42,25 +41,27 @@ func (r *rig) seedReportCounters(b *testing.B, nSources int) int64 {
 				}
 			}
 		}
-		if _, err := r.st.ApplyOnce(ctx, "bench-report-"+month, nil, ds); err != nil {
+		if _, err := r.store.ApplyOnce(ctx, "bench-report-"+month, nil, ds); err != nil {
 			b.Fatal(err)
 		}
 	}
 	return leads
 }
 
-// BenchmarkSourceReport: GET /v1/reports/sources over 24 months of counters
-// of 50 sources (and the no-source row), through the real handler on the
-// rig's store, as JSON and as CSV. Reports DynamoDB requests per
-// report, the time spent inside them (the embedded store) per report, and
-// the latency of the whole request: p50 and p99.
-func BenchmarkSourceReport(b *testing.B) {
+// reportScenarios are GET /v1/reports/sources over 24 months of counters
+// of 50 sources (and the no-source row), as JSON and as CSV.
+var reportScenarios = []scenario{
+	{"json", 0, func(b *testing.B, r *rig) func(int) { return reportRequest(b, r, "json") }},
+	{"csv", 0, func(b *testing.B, r *rig) func(int) { return reportRequest(b, r, "csv") }},
+}
+
+// reportRequest seeds the counters, checks that the report is whole
+// (every source, the no-source row, every month) and returns the request
+// in format.
+func reportRequest(b *testing.B, r *rig, format string) func(int) {
 	const sources = 50
-	r := newRig(b)
 	leads := r.seedReportCounters(b, sources)
 	const path = "/v1/reports/sources?from=2025-01&to=2026-12"
-
-	// The report is whole: every source, the no-source row, every month.
 	req := httptest.NewRequest("GET", path, nil)
 	req.Header.Set("Authorization", "Bearer "+benchToken)
 	w := httptest.NewRecorder()
@@ -74,25 +75,11 @@ func BenchmarkSourceReport(b *testing.B) {
 	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &rep) != nil || len(rep.Items) != sources+1 || rep.Total.Leads != leads {
 		b.Fatalf("report: %d, %d rows (want %d), %d leads (want %d)", w.Code, len(rep.Items), sources+1, rep.Total.Leads, leads)
 	}
+	return func(int) { r.serve(b, "GET", path+"&format="+format, "", 200) }
+}
 
-	for _, format := range []string{"json", "csv"} {
-		b.Run(format, func(b *testing.B) {
-			lat := make([]time.Duration, 0, b.N)
-			r.db.n.Store(0)
-			r.db.ns.Store(0)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				t0 := time.Now()
-				r.serve(b, "GET", path+"&format="+format, "", 200)
-				lat = append(lat, time.Since(t0))
-			}
-			b.StopTimer()
-			slices.Sort(lat)
-			b.ReportMetric(float64(r.db.n.Load())/float64(b.N), "ddb-req/op")
-			b.ReportMetric(float64(r.db.ns.Load())/1e6/float64(b.N), "ddb-ms/op")
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-		})
-	}
+// BenchmarkSourceReport: the source report through the API handler on the
+// SQLite store as `embudo serve` runs it; p50 and p99.
+func BenchmarkSourceReport(b *testing.B) {
+	runScenarios(b, reportScenarios, newRig)
 }
