@@ -30,7 +30,9 @@ func testContactLeads(t *testing.T, st crm.Store) {
 	f.commit(crm.Batch{Leads: []crm.KeyedLead{{Key: "spam", Record: spam}}})
 
 	list := func(contactID string) func(crm.ListOptions) (crm.Page[crm.LeadRecord], error) {
-		return func(o crm.ListOptions) (crm.Page[crm.LeadRecord], error) { return st.ListContactLeads(ctx, contactID, o) }
+		return func(o crm.ListOptions) (crm.Page[crm.LeadRecord], error) {
+			return st.ListContactLeads(ctx, contactID, o)
+		}
 	}
 	leadID := func(r crm.LeadRecord) string { return r.ID }
 	walk(t, "Ana's leads", leadID, newestFirst(anas, leadID), list(ana.ID))

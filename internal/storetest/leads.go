@@ -27,7 +27,7 @@ func newLead(contactID string) crm.LeadRecord {
 	return crm.LeadRecord{ID: newID(), SourceID: newID(), Format: crm.FormatGoogleAds, ExternalID: "lead-1",
 		Outcome: crm.OutcomeMerged, ContactID: contactID, OpportunityID: newID(),
 		Attribution: crm.Attribution{UTMSource: "google", GCLID: "g1", LandingPage: "https://acme.example/l"},
-		Message: "Quiero una web", Extra: map[string]string{"presupuesto": "1000"}, ReceivedAt: now(),
+		Message:     "Quiero una web", Extra: map[string]string{"presupuesto": "1000"}, ReceivedAt: now(),
 		Data: crm.LeadData{Name: "Ana", Surname: "Ruiz", Email: "ana@example.com", Phone: "+34600000001", Mobile: "+34611000001",
 			TaxID: "B123", Company: "ACME SL", JobTitle: "Gerente", Web: "https://acme.example",
 			Address:   crm.Address{Street: "Calle Mayor 1", PostalCode: "28001", City: "Madrid", Province: "Madrid", Country: "ES"},
