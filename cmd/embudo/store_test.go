@@ -195,14 +195,24 @@ func TestDamagedDatabaseIsRefusedWithItsName(t *testing.T) {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	_ = s.cmd.Wait()
 	path := filepath.Join(data, "embudo.db")
+	// A clean stop folds the write-ahead log into the file: what is
+	// damaged below is everything the database holds.
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Fatalf("a clean stop left %d bytes in %s-wal", fi.Size(), path)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fi, _ := f.Stat()
+	if fi.Size() < 8*4096 {
+		t.Fatalf("the database is %d bytes; 50 contacts should take more pages", fi.Size())
+	}
+	// Every page after the first (which names the tables' root pages)
+	// is overwritten, so the damage cannot fall only on free pages.
 	junk := []byte(strings.Repeat("\xde\xad\xbe\xef", 1024))
-	for off := int64(4096); off+int64(len(junk)) < fi.Size(); off += 3 * 4096 {
-		if _, err := f.WriteAt(junk, off+100); err != nil {
+	for off := int64(4096); off < fi.Size(); off += int64(len(junk)) {
+		if _, err := f.WriteAt(junk, off); err != nil {
 			t.Fatal(err)
 		}
 	}
