@@ -93,6 +93,7 @@ var rules = []rule{
 		may: []string{"internal/crm", "internal/inbound/reply", "github.com/emersion/go-message", "golang.org/x/net/html", lambdaEvts}},
 	{pkg: "internal/inbound/reply", kind: adapter, noAWS: true, may: []string{"internal/crm", "github.com/oklog/ulid/v2"}},
 	{pkg: "internal/client", kind: adapter, noAWS: true},
+	{pkg: "internal/webapp", kind: adapter, noAWS: true, may: []string{"internal/crm", xtext}},
 	{pkg: "internal/spreadsheet", kind: adapter, noAWS: true, may: []string{"internal/crm", xtext, "internal/csvsafe"}},
 	{pkg: "internal/cli", kind: adapter, noAWS: true, onlyFrom: []string{"cmd/embudo"},
 		may: []string{"internal/client", "internal/spreadsheet", "internal/crm"}},
@@ -133,6 +134,7 @@ var rules = []rule{
 	{pkg: "internal/perf", kind: support, may: []string{"*"}},
 	{pkg: "internal/dynamo/leadcost", kind: support, may: []string{"*"}},
 	{pkg: "internal/inbound/inboundtest", kind: support, may: []string{"internal/crm"}},
+	{pkg: "internal/webapp/webtest", kind: support, may: []string{"*"}},
 	{pkg: "internal/archtest", kind: support},
 	{pkg: "tools/mutants", kind: tool},
 }

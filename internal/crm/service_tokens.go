@@ -9,16 +9,17 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (User, error)
 	return u, err
 }
 
-// AuthenticateToken returns the active user a token secret belongs to and
-// the token, as the store has them now (a GetToken and a GetUser). It
-// records nothing: the API records a use (TokenUsed). Errors:
-// unauthorized, internal.
+// AuthenticateToken returns the active user an API token's secret belongs
+// to and the token, as the store has them now (a GetToken and a GetUser).
+// Only API tokens open the API: a web session's or a sign-in link's secret
+// is refused as an unknown token. It records nothing: the API records a
+// use (TokenUsed). Errors: unauthorized, internal.
 func (s *Service) AuthenticateToken(ctx context.Context, secret string) (User, Token, error) {
 	if secret == "" || len(secret) > 512 {
 		return User{}, Token{}, Unauthorized("missing or malformed bearer token")
 	}
 	t, err := s.store.GetToken(ctx, HashToken(secret))
-	if ErrorCode(err) == CodeNotFound {
+	if ErrorCode(err) == CodeNotFound || err == nil && t.Kind != TokenAPI {
 		return User{}, Token{}, Unauthorized("unknown token")
 	}
 	if err != nil {
@@ -60,8 +61,10 @@ func (s *Service) TokenUsed(ctx context.Context, t Token) (Token, error) {
 	return t, nil
 }
 
-// ListTokens lists a user's tokens, oldest first. Errors: invalid (id,
-// limit, cursor), not_found (user), internal.
+// ListTokens lists a user's API tokens, oldest first; their web sessions
+// and sign-in links are left out (a page may then hold fewer than its
+// limit, and its cursor goes on after them). Errors: invalid (id, limit,
+// cursor), not_found (user), internal.
 func (s *Service) ListTokens(ctx context.Context, userID string, o ListOptions) (Page[Token], error) {
 	if err := o.Normalize(); err != nil {
 		return Page[Token]{}, err
@@ -69,7 +72,18 @@ func (s *Service) ListTokens(ctx context.Context, userID string, o ListOptions) 
 	if _, err := s.GetUser(ctx, userID); err != nil {
 		return Page[Token]{}, err
 	}
-	return s.store.ListTokens(ctx, userID, o)
+	p, err := s.store.ListTokens(ctx, userID, o)
+	if err != nil {
+		return Page[Token]{}, err
+	}
+	api := p.Items[:0]
+	for _, t := range p.Items {
+		if t.Kind == TokenAPI {
+			api = append(api, t)
+		}
+	}
+	p.Items = api
+	return p, nil
 }
 
 // RevokeToken deletes one token of a user (by Token.ID) and returns it: it

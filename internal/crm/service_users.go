@@ -25,18 +25,32 @@ func (s *Service) GetUser(ctx context.Context, id string) (User, error) {
 }
 
 // UpdateUser applies change to a user. An admin cannot demote or deactivate
-// themselves, so an installation never loses its last way in. Errors:
-// invalid, not_found, precondition_failed, conflict, internal.
+// themselves, so an installation never loses its last way in. A user
+// deactivated or given another role loses their web app sessions
+// (RevokeSessions): they sign in again, with what they may do now. Errors:
+// invalid, not_found, precondition_failed, conflict, internal (also when
+// the change is written but its sessions could not all be revoked).
 func (s *Service) UpdateUser(ctx context.Context, actor User, id string, ifMatch int, change func(*User) error) (User, error) {
-	return modify(ctx, "user", id, ifMatch, s.store.GetUser,
+	var before User
+	u, err := modify(ctx, "user", id, ifMatch, s.store.GetUser,
 		func(v *User) *int { return &v.Version }, change,
 		func(old User, next *User) error {
+			before = old
 			next.ID, next.CreatedAt, next.UpdatedAt = old.ID, old.CreatedAt, s.now()
 			if old.ID == actor.ID && !next.IsAdmin() {
 				return Conflict("you cannot remove your own admin role or deactivate yourself")
 			}
 			return next.Normalize()
 		}, s.store.UpdateUser)
+	if err != nil {
+		return u, err
+	}
+	if before.Active && !u.Active || before.Role != u.Role {
+		if _, err := s.RevokeSessions(ctx, u.ID); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
 }
 
 // DeactivateUser marks a user inactive, which makes their tokens stop

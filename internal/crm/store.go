@@ -134,6 +134,11 @@ type UserStore interface {
 	// TouchToken sets the LastUsedAt of the token of a hash, never making a
 	// deleted token again. Errors: not_found, internal.
 	TouchToken(ctx context.Context, hash string, at time.Time) error
+	// TakeToken deletes the token of a hash and returns it as it was: of
+	// two takes of one token, even at the same time, exactly one succeeds
+	// (a sign-in link is used once). Errors: not_found (no such token, or
+	// taken already), internal.
+	TakeToken(ctx context.Context, hash string) (Token, error)
 	// HasAdmin reports whether an admin user exists. Errors: internal.
 	HasAdmin(ctx context.Context) (bool, error)
 	// CreateAdmin writes the first admin and its token in one transaction,

@@ -59,9 +59,11 @@ func (u *User) Normalize() error {
 	return f.err()
 }
 
-// Token is an API token of a user. Only the SHA-256 of the secret is kept,
-// and its first characters (Prefix), by which people tell their tokens
-// apart: "emb_" and 4 characters of the random part, 24 of its 256 bits.
+// Token is a secret of a user: an API token (the zero Kind), a web app
+// session or a sign-in link's secret. Only the SHA-256 of the secret is
+// kept, and for an API token its first characters (Prefix), by which people
+// tell their tokens apart: "emb_" and 4 characters of the random part, 24 of
+// its 256 bits.
 type Token struct {
 	Hash       string // hex SHA-256 of the secret
 	UserID     string
@@ -69,7 +71,29 @@ type Token struct {
 	Prefix     string // TokenPrefix of the secret
 	CreatedAt  time.Time
 	LastUsedAt time.Time // zero: never used; kept to TokenUseInterval
+	// Kind says what the secret opens: TokenAPI (the zero value, which
+	// every token stored before kinds existed reads as), TokenSession or
+	// TokenSignIn.
+	Kind TokenKind
+	// ExpiresAt is when the token stops working (zero: never, as API
+	// tokens).
+	ExpiresAt time.Time
 }
+
+// TokenKind is what a token's secret opens.
+type TokenKind string
+
+// The kinds of token. Each opens one door: the bearer API takes only
+// TokenAPI, the web app's cookie only TokenSession, and its sign-in link
+// only TokenSignIn.
+const (
+	TokenAPI     TokenKind = ""        // an API token (bearer)
+	TokenSession TokenKind = "session" // a web app session (cookie)
+	TokenSignIn  TokenKind = "signin"  // a sign-in link's secret, single use
+)
+
+// Expired reports whether the token has an expiry and it has come by at.
+func (t Token) Expired(at time.Time) bool { return !t.ExpiresAt.IsZero() && !at.Before(t.ExpiresAt) }
 
 // TokenUseInterval is how often a token's LastUsedAt is written at most:
 // a token in use all day costs 24 writes, not one a request (a write is

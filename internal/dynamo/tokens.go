@@ -24,6 +24,12 @@ type tokenItem struct {
 	Prefix     string     `dynamodbav:"prefix,omitempty"`
 	CreatedAt  time.Time  `dynamodbav:"createdAt"`
 	LastUsedAt *time.Time `dynamodbav:"lastUsedAt,omitempty"`
+	Kind       string     `dynamodbav:"kind,omitempty"` // "": an API token, as every item written before kinds
+	ExpiresAt  *time.Time `dynamodbav:"expiresAt,omitempty"`
+	// TTL is ExpiresAt in Unix seconds, the table's time-to-live
+	// attribute: DynamoDB deletes an expired session or sign-in token
+	// (within days; reads check ExpiresAt themselves).
+	TTL int64 `dynamodbav:"ttl,omitempty"`
 }
 
 // userTokens is the GSI2 partition of a user's tokens.
@@ -33,18 +39,26 @@ func tokenKey(hash string) map[string]types.AttributeValue { return key(kindToke
 
 func tokenToItem(t crm.Token) tokenItem {
 	it := tokenItem{keys: keys{PK: kindToken + "#" + t.Hash, SK: kindToken, Type: kindToken, GSI2PK: userTokens(t.UserID), GSI2SK: t.ID()},
-		UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt}
+		UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, Kind: string(t.Kind)}
 	if !t.LastUsedAt.IsZero() {
 		at := t.LastUsedAt
 		it.LastUsedAt = &at
+	}
+	if !t.ExpiresAt.IsZero() {
+		at := t.ExpiresAt
+		it.ExpiresAt, it.TTL = &at, at.Unix()
 	}
 	return it
 }
 
 func tokenFromItem(it tokenItem) crm.Token {
-	t := crm.Token{Hash: strings.TrimPrefix(it.PK, kindToken+"#"), UserID: it.UserID, Name: it.Name, Prefix: it.Prefix, CreatedAt: it.CreatedAt}
+	t := crm.Token{Hash: strings.TrimPrefix(it.PK, kindToken+"#"), UserID: it.UserID, Name: it.Name, Prefix: it.Prefix,
+		CreatedAt: it.CreatedAt, Kind: crm.TokenKind(it.Kind)}
 	if it.LastUsedAt != nil {
 		t.LastUsedAt = *it.LastUsedAt
+	}
+	if it.ExpiresAt != nil {
+		t.ExpiresAt = *it.ExpiresAt
 	}
 	return t
 }
@@ -104,6 +118,26 @@ func (s *Store) DeleteToken(ctx context.Context, userID, tokenID string) (crm.To
 		return crm.Token{}, crm.Internal(err)
 	}
 	return tk, nil
+}
+
+// TakeToken implements crm.UserStore with one DeleteItem guarded by the
+// item's existence, returning the item it deleted: of two at once,
+// DynamoDB lets one delete it and fails the other's condition.
+func (s *Store) TakeToken(ctx context.Context, hash string) (crm.Token, error) {
+	out, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: tokenKey(hash),
+		ConditionExpression: aws.String("attribute_exists(PK)"), ReturnValues: types.ReturnValueAllOld})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return crm.Token{}, crm.NotFound("token")
+	}
+	if err != nil {
+		return crm.Token{}, crm.Internal(err)
+	}
+	it, err := unmarshal[tokenItem](out.Attributes)
+	if err != nil {
+		return crm.Token{}, err
+	}
+	return tokenFromItem(it), nil
 }
 
 // TouchToken implements crm.UserStore with one UpdateItem guarded by the

@@ -272,21 +272,30 @@ type tokenRow struct {
 	Prefix     string     `json:"prefix,omitempty"`
 	CreatedAt  time.Time  `json:"createdAt"`
 	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+	Kind       string     `json:"kind,omitempty"` // "": an API token, as every row written before kinds
+	ExpiresAt  *time.Time `json:"expiresAt,omitempty"`
 }
 
 func tokenToRow(t crm.Token) tokenRow {
-	r := tokenRow{Hash: t.Hash, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt}
+	r := tokenRow{Hash: t.Hash, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, Kind: string(t.Kind)}
 	if !t.LastUsedAt.IsZero() {
 		at := t.LastUsedAt
 		r.LastUsedAt = &at
+	}
+	if !t.ExpiresAt.IsZero() {
+		at := t.ExpiresAt
+		r.ExpiresAt = &at
 	}
 	return r
 }
 
 func tokenFromRow(r tokenRow) crm.Token {
-	t := crm.Token{Hash: r.Hash, UserID: r.UserID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt}
+	t := crm.Token{Hash: r.Hash, UserID: r.UserID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt, Kind: crm.TokenKind(r.Kind)}
 	if r.LastUsedAt != nil {
 		t.LastUsedAt = *r.LastUsedAt
+	}
+	if r.ExpiresAt != nil {
+		t.ExpiresAt = *r.ExpiresAt
 	}
 	return t
 }

@@ -101,6 +101,28 @@ func (s *Store) DeleteToken(ctx context.Context, userID, tokenID string) (crm.To
 	return tk, err
 }
 
+// TakeToken implements crm.UserStore: the read and the delete are one
+// write transaction, so of two takes of a token one finds it gone.
+// Errors: not_found, unavailable, internal.
+func (s *Store) TakeToken(ctx context.Context, hash string) (crm.Token, error) {
+	var tk crm.Token
+	err := s.write(ctx, func(t *wtx) error {
+		var doc []byte
+		err := t.row("SELECT doc FROM tokens WHERE hash = ?", hash).Scan(&doc)
+		if errors.Is(err, sql.ErrNoRows) {
+			return crm.NotFound("token")
+		}
+		if err != nil {
+			return err
+		}
+		if tk, err = decodeToken(doc); err != nil {
+			return err
+		}
+		return t.exec("DELETE FROM tokens WHERE hash = ?", hash)
+	})
+	return tk, err
+}
+
 // TouchToken implements crm.UserStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) TouchToken(ctx context.Context, hash string, at time.Time) error {

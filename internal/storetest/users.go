@@ -16,6 +16,8 @@ var userTests = []test{
 	{"TokensOfAUserOldestFirst", testListTokens},
 	{"DeleteOneTokenOfItsUser", testDeleteToken},
 	{"TouchTokenRecordsItsLastUse", testTouchToken},
+	{"TokenKindAndExpiryRoundTrip", testTokenKinds},
+	{"TakeTokenSucceedsOnce", testTakeToken},
 	{"HasAdminOnceAnActiveAdminIsWritten", testHasAdmin},
 	{"FirstAdminIsCreatedOnceUnlessForced", testCreateAdmin},
 }
@@ -166,6 +168,70 @@ func testTouchToken(t *testing.T, st crm.Store) {
 	_, err := st.GetToken(ctx, tks[1].Hash)
 	wantCode(t, err, crm.CodeNotFound)
 	wantCode(t, st.TouchToken(ctx, crm.HashToken("emb_never"), now()), crm.CodeNotFound)
+}
+
+// testTokenKinds: a session's and a sign-in link's kind and expiry are
+// kept by create, read, list and touch; an API token reads with the zero
+// kind and no expiry.
+func testTokenKinds(t *testing.T, st crm.Store) {
+	ctx, f := t.Context(), fixtures(t, st)
+	ana := f.user(crm.User{Email: "ana@example.com", Active: true})
+	at := now()
+	api := crm.Token{Hash: crm.HashToken("emb_api_" + ana.ID), UserID: ana.ID, Name: "script", CreatedAt: at}
+	session := crm.Token{Hash: crm.HashToken("embs_" + ana.ID), UserID: ana.ID, Name: "web session", Kind: crm.TokenSession,
+		CreatedAt: at.Add(time.Millisecond), LastUsedAt: at.Add(time.Millisecond), ExpiresAt: at.Add(7 * 24 * time.Hour)}
+	link := crm.Token{Hash: crm.HashToken("embl_" + ana.ID), UserID: ana.ID, Name: "sign-in link", Kind: crm.TokenSignIn,
+		CreatedAt: at.Add(2 * time.Millisecond), ExpiresAt: at.Add(15 * time.Minute)}
+	for _, tk := range []crm.Token{api, session, link} {
+		noErr(t, st.CreateToken(ctx, tk))
+		same(t, "token of kind "+string(tk.Kind), must(st.GetToken(ctx, tk.Hash))(t), tk)
+	}
+	same(t, "listed tokens of every kind", must(st.ListTokens(ctx, ana.ID, crm.ListOptions{Limit: 10}))(t).Items,
+		[]crm.Token{api, session, link})
+	session.LastUsedAt = at.Add(time.Hour)
+	noErr(t, st.TouchToken(ctx, session.Hash, session.LastUsedAt))
+	same(t, "session after a use", must(st.GetToken(ctx, session.Hash))(t), session)
+}
+
+// testTakeToken: TakeToken deletes a token by its hash and returns it;
+// of many takes of one token at the same time exactly one succeeds (a
+// sign-in link is used once), and the others find it gone.
+func testTakeToken(t *testing.T, st crm.Store) {
+	ctx, f := t.Context(), fixtures(t, st)
+	ana := f.user(crm.User{Email: "ana@example.com", Active: true})
+	link := crm.Token{Hash: crm.HashToken("embl_take_" + ana.ID), UserID: ana.ID, Name: "sign-in link", Kind: crm.TokenSignIn,
+		CreatedAt: now(), ExpiresAt: now().Add(15 * time.Minute)}
+	noErr(t, st.CreateToken(ctx, link))
+	same(t, "taken token", must(st.TakeToken(ctx, link.Hash))(t), link)
+	_, err := st.GetToken(ctx, link.Hash)
+	wantCode(t, err, crm.CodeNotFound)
+	_, err = st.TakeToken(ctx, link.Hash)
+	wantCode(t, err, crm.CodeNotFound)
+
+	raced := link
+	raced.Hash = crm.HashToken("embl_race_" + ana.ID)
+	noErr(t, st.CreateToken(ctx, raced))
+	const racers = 8
+	errs := make(chan error, racers)
+	for range racers {
+		go func() {
+			_, err := st.TakeToken(ctx, raced.Hash)
+			errs <- err
+		}()
+	}
+	won := 0
+	for range racers {
+		switch err := <-errs; crm.ErrorCode(err) {
+		case "":
+			won++
+		case crm.CodeNotFound:
+		default:
+			t.Fatalf("a racing take failed otherwise: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d of %d racing takes of one token succeeded, want exactly 1", won, racers)
+	}
 }
 
 // testHasAdmin: an installation has an admin once an active admin user is

@@ -1,0 +1,60 @@
+package webapp
+
+// The texts of the layout, the sign-in pages and the error page. Each page
+// keeps its texts in a messages_<page>.go file like this one: keys are
+// "<page>.<what>", Spanish first.
+func init() {
+	addMessages(
+		message{"app.name", "Embudo", "Embudo"},
+		message{"layout.skip", "Saltar al contenido", "Skip to content"},
+		message{"layout.nav", "Menú principal", "Main menu"},
+		message{"nav.pipeline", "Pipeline", "Pipeline"},
+		message{"nav.contacts", "Contactos", "Contacts"},
+		message{"nav.reminders", "Avisos", "Reminders"},
+		message{"nav.report", "Informe", "Report"},
+		message{"nav.admin", "Admin", "Admin"},
+		message{"layout.signedInAs", "Sesión de %s", "Signed in as %s"},
+		message{"layout.signOut", "Salir", "Sign out"},
+
+		message{"signin.title", "Entrar", "Sign in"},
+		message{"signin.intro", "Escribe tu e-mail y te enviaremos un enlace para entrar, válido 15 minutos.",
+			"Type your e-mail and we will send you a link to sign in, valid for 15 minutes."},
+		message{"signin.email", "E-mail", "E-mail"},
+		message{"signin.send", "Enviarme el enlace", "Send me the link"},
+		message{"signin.sent", "Si esa dirección es de un usuario, le hemos enviado un enlace para entrar. Mira tu correo.",
+			"If that address belongs to a user, a link to sign in is on its way. Check your e-mail."},
+		message{"signin.noMail", "Este servidor no envía e-mail: entra con un token de la API de administrador.",
+			"This server sends no e-mail: sign in with an admin API token."},
+		message{"signin.emailRequired", "Escribe tu e-mail.", "Type your e-mail."},
+		message{"signin.tokenTitle", "Administradores: entrar con un token de la API", "Admins: sign in with an API token"},
+		message{"signin.token", "Token de la API", "API token"},
+		message{"signin.useToken", "Entrar con el token", "Sign in with the token"},
+		message{"signin.linkTitle", "Entrar en Embudo", "Sign in to Embudo"},
+		message{"signin.linkIntro", "Pulsa el botón para entrar. El enlace sirve una sola vez.",
+			"Press the button to sign in. The link works once."},
+		message{"signin.linkButton", "Entrar", "Sign in"},
+		message{"signin.linkInvalid", "Ese enlace no vale: ha caducado o ya se usó. Pide otro.",
+			"That link does not work: it has expired or was used already. Ask for another."},
+		message{"signin.tokenInvalid", "Ese token no vale.", "That token does not work."},
+		message{"signin.tokenNotAdmin", "Solo un administrador puede entrar con un token; pide un enlace por e-mail.",
+			"Only an admin can sign in with a token; ask for a link by e-mail."},
+		message{"signin.mail.subject", "Tu enlace para entrar en Embudo", "Your link to sign in to Embudo"},
+		message{"signin.mail.text",
+			"Hola, %s:\n\nEntra en Embudo con este enlace:\n\n%s\n\nSirve una vez y caduca en %d minutos. Si no lo has pedido tú, ignora este mensaje.\n",
+			"Hello %s,\n\nSign in to Embudo with this link:\n\n%s\n\nIt works once and expires in %d minutes. If you did not ask for it, ignore this message.\n"},
+
+		message{"error.title", "Error", "Error"},
+		message{"error.back", "Volver al pipeline", "Back to the pipeline"},
+		message{"error.signedOut", "Tienes que entrar para ver esto.", "You need to sign in to see this."},
+		message{"error.forbidden", "No puedes hacer esto.", "You may not do this."},
+		message{"error.notFound", "Esta página no existe.", "This page does not exist."},
+		message{"error.invalid", "Hay datos que no son válidos.", "Some data is not valid."},
+		message{"error.conflict", "Esto choca con lo que ya hay.", "This conflicts with what is there."},
+		message{"error.stale", "Alguien lo ha cambiado mientras tanto: vuelve a cargar la página.",
+			"Someone changed it meanwhile: reload the page."},
+		message{"error.tooLarge", "Es demasiado grande.", "It is too large."},
+		message{"error.unavailable", "El servidor está ocupado: inténtalo en un momento.", "The server is busy: try again in a moment."},
+		message{"error.internal", "Algo ha fallado. Inténtalo de nuevo.", "Something failed. Try again."},
+		message{"form.errors", "Revisa los campos marcados.", "Check the fields marked."},
+	)
+}
