@@ -226,7 +226,17 @@ func (s *Service) Tabs(ctx context.Context) ([]Tab, error) {
 // are left as they are. It returns how many moved. Errors: invalid,
 // precondition_failed (one changed meanwhile), internal.
 func (s *Service) BulkMove(ctx context.Context, ids []string, stateID string) (int, error) {
+	return s.MoveOpportunities(ctx, ids, stateID, "")
+}
+
+// MoveOpportunities is BulkMove with the lost reason the opportunities
+// moved into a lost state get ("" for none): the web app's bulk move asks
+// for it. A lost reason for a state that is not a lost outcome is refused.
+// Errors: invalid (ids, stateId, lostReason), precondition_failed,
+// internal.
+func (s *Service) MoveOpportunities(ctx context.Context, ids []string, stateID, lostReason string) (int, error) {
 	f := fieldErrors{}
+	cleanText(f, "lostReason", &lostReason, 500)
 	checkRef(f, "stateId", &stateID)
 	if stateID == "" {
 		f.add("stateId", "is required")
@@ -255,6 +265,9 @@ func (s *Service) BulkMove(ctx context.Context, ids []string, stateID string) (i
 	if !ok {
 		return 0, InvalidField("stateId", "no state has this ID")
 	}
+	if lostReason != "" && st.Outcome != OutcomeLost {
+		return 0, InvalidField("lostReason", "only a lost opportunity has a lost reason")
+	}
 	found, err := s.store.GetOpportunities(ctx, ids)
 	if err != nil {
 		return 0, err
@@ -276,6 +289,9 @@ func (s *Service) BulkMove(ctx context.Context, ids []string, stateID string) (i
 		}
 		next := old
 		next.ApplyState(st, now)
+		if lostReason != "" {
+			next.LostReason = lostReason
+		}
 		next.UpdatedAt, next.UpdatedBy, next.Version = now, ActorFrom(ctx).ID, old.Version+1
 		b.Opportunities = append(b.Opportunities, Write[Opportunity]{Old: old, New: next})
 		b.StateCounts[old.StateID]--

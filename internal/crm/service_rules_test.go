@@ -266,6 +266,20 @@ func TestOpportunityPipeline(t *testing.T) {
 	if _, err := r.svc.BulkMove(bg, nil, r.states["Presupuestado"].ID); crm.ErrorCode(err) != crm.CodeInvalid {
 		t.Errorf("no IDs: %v", err)
 	}
+	// A bulk move into a lost state may give the lost reason; into another
+	// state it is refused, and nothing moves.
+	if _, err := r.svc.MoveOpportunities(bg, []string{o.ID}, r.states["Ganado"].ID, "caro"); crm.ErrorCode(err) != crm.CodeInvalid {
+		t.Errorf("a lost reason moving to a won state: %v", err)
+	}
+	if n, err := r.svc.MoveOpportunities(bg, []string{o.ID}, r.states["Perdido"].ID, "  caro  "); err != nil || n != 1 {
+		t.Fatalf("a lost move with a reason: %d %v", n, err)
+	}
+	if got, err := r.svc.GetOpportunity(bg, o.ID); err != nil || got.LostReason != "caro" || got.ClosedAt == nil {
+		t.Fatalf("moved to lost with a reason: %+v %v", got, err)
+	}
+	if n, err := r.svc.BulkMove(bg, []string{o.ID}, r.states["Presupuestado"].ID); err != nil || n != 1 {
+		t.Fatalf("moving it back: %d %v", n, err)
+	}
 	tabs, err := r.svc.Tabs(bg)
 	if err != nil {
 		t.Fatal(err)

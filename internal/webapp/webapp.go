@@ -35,8 +35,10 @@ type app struct {
 	log   *slog.Logger
 	now   func() time.Time
 	pages map[string]map[string]*pageTemplate // language → page name → template
-	csp   string
-	mux   *http.ServeMux
+	// catalog caches the agents, sources and interests (lists).
+	catalog *crm.Cache[struct{}, catalogLists]
+	csp     string
+	mux     *http.ServeMux
 }
 
 // New returns the web app over svc: every page under /app/ (and /app),
@@ -50,6 +52,7 @@ func New(svc *crm.Service, o Options) http.Handler {
 	if a.now == nil {
 		a.now = svc.Clock()
 	}
+	a.catalog = crm.NewCache[struct{}, catalogLists](catalogTTL, 1, a.now)
 	a.csp = contentSecurityPolicy(o.UploadOrigin)
 	a.pages = mustParseTemplates(svc.TimeZone())
 	a.mux.Handle("GET /app/static/", http.HandlerFunc(serveAsset))
@@ -110,6 +113,9 @@ func (a *app) handle(rt route) {
 		if rt.access == adminOnly && !p.User.IsAdmin() {
 			a.forbidden(w, r, p, "admins only")
 			return
+		}
+		if p.SignedIn() { // what the user writes records them
+			r = r.WithContext(crm.WithActor(r.Context(), p.User))
 		}
 		rt.handle(a, w, r, p)
 	}))
