@@ -25,8 +25,8 @@ const (
 // change stream.
 type TimelineItem struct {
 	ContactID string
-	At        time.Time
-	EventID   string // the stream record it came from (its key: written once)
+	At        time.Time // when the change was made, not when it was handled: the same on every delivery
+	EventID   string    // the stream record it came from (its key: written once)
 	Kind      TimelineKind
 	Summary   string // a short, language-neutral detail: a state name, a file name, a quote number, a note's start
 	RefKind   string // what it is about: contact, opportunity, note, file, quote, client, supplier, lead
@@ -65,9 +65,11 @@ type SourceMonth struct {
 
 // EffectStore keeps what the change stream writes, each once.
 type EffectStore interface {
-	// ApplyOnce writes timeline items and stat deltas in one transaction
-	// with a marker under key, so that a record delivered again applies
-	// nothing (applied false). Errors: internal.
+	// ApplyOnce writes timeline items and stat deltas once under key, so
+	// that a record delivered again applies nothing (applied false). The
+	// caller passes the same items for the same key each time (their At is
+	// the change's), so a store may mark the record by its first entry
+	// instead of a marker of its own. Errors: internal.
 	ApplyOnce(ctx context.Context, key string, items []TimelineItem, stats []StatDelta) (applied bool, err error)
 	// ClaimOnce records key (an e-mail about to be sent); false if it was
 	// recorded before. Errors: internal.

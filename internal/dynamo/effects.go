@@ -51,8 +51,8 @@ func (s *Store) markerItem(k string) map[string]types.AttributeValue {
 // ApplyOnce implements crm.EffectStore in one TransactWriteItems: the
 // marker (new, or an expired one), the timeline items, one ADD per stats
 // row. Under the context of a stream batch (StreamHandler.Handle) it only
-// keeps them, for the batch's transactions (effects_batch.go), and
-// reports them applied.
+// keeps them, for the end of the batch, which writes them without a
+// transaction per record (effects_batch.go), and reports them applied.
 func (s *Store) ApplyOnce(ctx context.Context, k string, items []crm.TimelineItem, stats []crm.StatDelta) (bool, error) {
 	if b := batchOf(ctx); b != nil {
 		b.keep(s, k, items, stats)

@@ -22,18 +22,29 @@ import (
 // The stream function writes the timeline entries and counter changes of
 // a batch of records together (StreamHandler.Handle): ApplyOnce, called
 // with a context of the batch (withEffects), keeps each record's effects,
-// and the batch's end writes them: one transaction (up to 100 actions)
-// holds each record's marker (refused if the record was applied before)
-// and one ADD per source and month with the sum of the counter changes of
-// all its records, so that a source's counters of a month are written once
-// per batch, not once per record (in a burst a batch holds the records of
-// dozens of leads); then each record's timeline entries are written on
-// their own, outside the transaction, at half a transaction's price. The
-// marker holds the entries it stands for, so a record delivered again
-// whose marker exists writes the entries of its first delivery again
-// (their keys hold the time the record was first handled): entries lost
-// between the transaction and their own writes are written then, and none
-// is written twice.
+// and the batch's end writes them, without a transaction per record:
+//
+//   - A timeline entry's key holds the time of the change and the record's
+//     event ID (the change core gives it the change's time), so a record
+//     delivered again makes the same entries under the same keys: each
+//     entry is written on its own (one write unit), and writing it again
+//     changes nothing.
+//   - A record that changes counters must count once. Its first entry is
+//     written on condition that it is new, and is the record's anchor: it
+//     names the batch that counts the record (attribute batch). A record
+//     that counts and makes no entry has a marker item for anchor
+//     (EFFECT#rec#<eventId>, kept 14 days).
+//   - The batch's counter changes, summed per source and month, are added
+//     in one transaction with the batch's own item (EFFECT#batch#<id>),
+//     written pending before the anchors and committed by that
+//     transaction: a source's counters of a month are written once per
+//     batch (in a burst a batch holds the records of dozens of leads).
+//
+// A record whose anchor exists was handled before (anchors.go): it is
+// counted already if the batch its anchor names committed; if that batch
+// is still pending it is aborted first, so that it can never commit, and
+// the anchor is moved to this batch, which counts the record. A record
+// with entries and no counter changes needs no anchor.
 
 // effectBatch is the effects of a batch's records, waiting to be written.
 type effectBatch struct {
@@ -73,7 +84,7 @@ func (b *effectBatch) keep(s *Store, key string, items []crm.TimelineItem, stats
 // maxTxActions is what one TransactWriteItems may hold.
 const maxTxActions = 100
 
-// flush writes the kept effects in order, a transaction at a time. It
+// flush writes the kept effects in order, a batch item at a time. It
 // returns the index of the first record whose effects it could not write
 // (len of the batch's records when all were), and the error.
 func (b *effectBatch) flush(ctx context.Context, records int) (int, error) {
@@ -88,13 +99,14 @@ func (b *effectBatch) flush(ctx context.Context, records int) (int, error) {
 	return records, nil
 }
 
-// chunkSize is how many of the effects, from the first, fit in one
-// transaction (one at least): a marker each, and the counters rows.
+// chunkSize is how many of the effects, from the first, one batch item
+// counts (one at least): its transaction holds the batch item and one ADD
+// per counters row.
 func chunkSize(effects []recordEffects) int {
 	rows := map[string]bool{}
-	actions := 0
+	actions := 1
 	for i, e := range effects {
-		add := 1
+		add := 0
 		for _, d := range e.stats {
 			if k := statsSK(d); !rows[k] {
 				add++
@@ -119,179 +131,181 @@ func statsSK(d crm.StatDelta) string { return d.Month + "#" + sourceOrNone(d.Sou
 // same counters) before the records are reported failed.
 const effectTries = 5
 
-// writeEffects writes effects: one transaction of each record's marker
-// (with its timeline entries) and the summed counter changes, then the
-// entries. A record whose marker exists (it was applied before) is left
-// out of the transaction, which is tried again, and the entries its marker
-// holds are written again.
+// writeEffects writes effects: the batch item (pending) when one of them
+// counts, every entry and anchor, then the counter changes of the records
+// not counted before, with the batch item committed.
 func (s *Store) writeEffects(ctx context.Context, effects []recordEffects) error {
-	var again []recordEffects // applied before
-	for try := 1; len(effects) > 0; try++ {
-		t, markers := s.effectsTx(effects)
-		items := make([]types.TransactWriteItem, len(t.ops))
-		for i, o := range t.ops {
-			items[i] = o.item
+	batch := ""
+	if slices.ContainsFunc(effects, func(e recordEffects) bool { return len(e.stats) > 0 }) {
+		batch = crm.NewID(s.now())
+		if err := s.putBatch(ctx, batch); err != nil {
+			return err
 		}
+	}
+	seen, err := s.writeEntries(ctx, effects, batch)
+	if err != nil {
+		return err
+	}
+	var stats []crm.StatDelta
+	counts := false
+	for i, e := range effects {
+		if len(e.stats) == 0 {
+			continue
+		}
+		if seen[i] {
+			mine, err := s.takeOver(ctx, anchorKey(e), batch)
+			if err != nil || !mine {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		counts = true
+		stats = append(stats, e.stats...)
+	}
+	if !counts {
+		return nil // the batch item stays pending, named by no anchor, until it expires
+	}
+	return s.commitBatch(ctx, batch, stats)
+}
+
+// commitBatch adds the counter changes and commits the batch item, in one
+// transaction, tried again when it conflicts with another batch's.
+// Errors: internal, also when the batch was aborted by a later delivery of
+// its records (which then counts them).
+func (s *Store) commitBatch(ctx context.Context, batch string, stats []crm.StatDelta) error {
+	t := s.tx()
+	k := batchKey(batch)
+	t.touch(k)
+	t.ops = append(t.ops, op{item: types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.table), Key: k,
+		UpdateExpression: aws.String("SET #st = :done"), ConditionExpression: aws.String("#st = :pending"),
+		ExpressionAttributeNames:  map[string]string{"#st": attrBatchState},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":done": str(batchCommitted), ":pending": str(batchPending)}}}})
+	s.statsOps(t, stats)
+	items := make([]types.TransactWriteItem, len(t.ops))
+	for i, o := range t.ops {
+		items[i] = o.item
+	}
+	for try := 1; ; try++ {
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
-			break
+			return nil
 		}
 		var tce *types.TransactionCanceledException
 		if !errors.As(err, &tce) {
 			return crm.Internal(err)
 		}
-		applied := map[int]bool{}
 		conflict := false
-		for i, r := range tce.CancellationReasons {
+		for _, r := range tce.CancellationReasons {
 			switch aws.ToString(r.Code) {
 			case "ConditionalCheckFailed":
-				if e, ok := markers[i]; ok {
-					applied[e] = true
-				}
+				return crm.Internal(fmt.Errorf("batch %s was aborted by a later delivery of its records", batch))
 			case "TransactionConflict":
 				conflict = true
 			}
 		}
-		switch {
-		case len(applied) > 0:
-			var rest []recordEffects
-			for i, e := range effects {
-				if applied[i] {
-					again = append(again, e)
-				} else {
-					rest = append(rest, e)
-				}
-			}
-			effects = rest
-		case conflict && try < effectTries:
-			time.Sleep(time.Duration(rand.IntN(20*try)+5) * time.Millisecond)
-		default:
-			return crm.Internal(fmt.Errorf("writing the effects of %d records: %w", len(effects), err))
+		if !conflict || try >= effectTries {
+			return crm.Internal(fmt.Errorf("adding the counters of batch %s: %w", batch, err))
 		}
+		time.Sleep(time.Duration(rand.IntN(20*try)+5) * time.Millisecond)
 	}
-	for _, e := range again {
-		items, err := s.markedEntries(ctx, e.key)
-		if err != nil {
-			return err
-		}
-		e.items = items
-		effects = append(effects, e)
-	}
-	return s.writeEntries(ctx, effects)
-}
-
-// effectsTx builds the transaction of effects; markers maps the index of
-// each marker's action to its effects' index.
-func (s *Store) effectsTx(effects []recordEffects) (*tx, map[int]int) {
-	t := s.tx()
-	markers := map[int]int{}
-	now := map[string]types.AttributeValue{":now": num(strconv.FormatInt(s.now().Unix(), 10))}
-	var stats []crm.StatDelta
-	for i, e := range effects {
-		markers[len(t.ops)] = i
-		m := s.markerItem(e.key)
-		if len(e.items) > 0 {
-			var l []types.AttributeValue
-			for _, it := range e.items {
-				l = append(l, &types.AttributeValueMemberM{Value: marshal(markedEntry{timelineToItem(it), it.Removed})})
-			}
-			m[attrEntries] = &types.AttributeValueMemberL{Value: l}
-		}
-		t.put(m, "attribute_not_exists(PK) OR #ttl <= :now", now, nil)
-		t.ops[len(t.ops)-1].item.Put.ExpressionAttributeNames = map[string]string{"#ttl": attrTTL}
-		stats = append(stats, e.stats...)
-	}
-	s.statsOps(t, stats)
-	return t, markers
-}
-
-// attrEntries is the attribute of a record's marker that holds the
-// timeline entries it stands for.
-const attrEntries = "entries"
-
-// markedEntry is a timeline entry as a marker holds it.
-type markedEntry struct {
-	timelineItem
-	Removed bool `dynamodbav:"removed,omitempty"`
-}
-
-// markedEntries reads the timeline entries a record's marker holds.
-func (s *Store) markedEntries(ctx context.Context, k string) ([]crm.TimelineItem, error) {
-	m, _, err := s.getRaw(ctx, markerKey(k))
-	if err != nil {
-		return nil, err
-	}
-	var out []crm.TimelineItem
-	if l, ok := m[attrEntries].(*types.AttributeValueMemberL); ok {
-		for _, v := range l.Value {
-			mv, ok := v.(*types.AttributeValueMemberM)
-			if !ok {
-				continue
-			}
-			e, err := unmarshal[markedEntry](mv.Value)
-			if err != nil {
-				return nil, err
-			}
-			it := timelineFromItem(e.timelineItem)
-			it.Removed = e.Removed
-			out = append(out, it)
-		}
-	}
-	return out, nil
 }
 
 // entryWriters is how many timeline entries a batch writes at once.
 const entryWriters = 8
 
-// writeEntries writes the timeline entries of effects (a removed one
-// deleted), each on its own, in order per contact.
-func (s *Store) writeEntries(ctx context.Context, effects []recordEffects) error {
-	byContact := map[string][]crm.TimelineItem{}
-	var contacts []string
-	for _, e := range effects {
-		for _, it := range e.items {
-			if byContact[it.ContactID] == nil {
-				contacts = append(contacts, it.ContactID)
-			}
-			byContact[it.ContactID] = append(byContact[it.ContactID], it)
+// entryWrite is one write of a batch's entries: an entry (the anchor of
+// its record, or not), or the marker of a record that counts and has no
+// entry (item nil).
+type entryWrite struct {
+	effect int // index in the batch's effects
+	item   *crm.TimelineItem
+	anchor bool
+}
+
+// writeEntries writes the timeline entries and anchors of effects, each on
+// its own, in order per contact, the anchors naming batch. It reports the
+// effects whose anchor existed (handled before).
+func (s *Store) writeEntries(ctx context.Context, effects []recordEffects, batch string) (map[int]bool, error) {
+	groups := map[string][]entryWrite{}
+	var order []string
+	add := func(group string, w entryWrite) {
+		if groups[group] == nil {
+			order = append(order, group)
+		}
+		groups[group] = append(groups[group], w)
+	}
+	for i, e := range effects {
+		a := anchorEntry(e)
+		if len(e.stats) > 0 && a < 0 {
+			add("marker "+e.key, entryWrite{effect: i, anchor: true})
+		}
+		for j := range e.items {
+			add(e.items[j].ContactID, entryWrite{effect: i, item: &e.items[j], anchor: len(e.stats) > 0 && j == a})
 		}
 	}
+	var mu sync.Mutex
+	seen := map[int]bool{}
 	work := make(chan string)
-	errs := make(chan error, len(contacts))
+	errs := make(chan error, len(order))
 	var wg sync.WaitGroup
-	for range min(entryWriters, len(contacts)) {
+	for range min(entryWriters, len(order)) {
 		wg.Go(func() {
-			for c := range work {
-				for _, it := range byContact[c] {
-					if err := s.writeEntry(ctx, it); err != nil {
+			for g := range work {
+				for _, w := range groups[g] {
+					existed, err := s.writeEntry(ctx, effects[w.effect], w, batch)
+					if err != nil {
 						errs <- err
 						break
+					}
+					if existed {
+						mu.Lock()
+						seen[w.effect] = true
+						mu.Unlock()
 					}
 				}
 			}
 		})
 	}
-	for _, c := range contacts {
-		work <- c
+	for _, g := range order {
+		work <- g
 	}
 	close(work)
 	wg.Wait()
 	close(errs)
-	return <-errs // nil when none failed
+	return seen, <-errs // nil when none failed
 }
 
-// writeEntry puts (or deletes, when removed) one timeline entry.
-func (s *Store) writeEntry(ctx context.Context, it crm.TimelineItem) error {
+// writeEntry puts (or deletes, when removed) one timeline entry, or puts a
+// record's marker; an anchor only when it is new, naming batch. It reports
+// whether the anchor existed.
+func (s *Store) writeEntry(ctx context.Context, e recordEffects, w entryWrite, batch string) (bool, error) {
 	var err error
-	if it.Removed {
-		_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: key(timelineKey(it))})
-	} else {
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: marshal(timelineToItem(it))})
+	switch {
+	case w.item == nil:
+		m := s.markerItem(e.key)
+		m[attrBatch] = str(batch)
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: m,
+			ConditionExpression:      aws.String("attribute_not_exists(PK) OR #ttl <= :now"),
+			ExpressionAttributeNames: map[string]string{"#ttl": attrTTL}, ExpressionAttributeValues: s.ttlNow()})
+	case w.item.Removed:
+		_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: key(timelineKey(*w.item))})
+	case w.anchor:
+		m := marshal(timelineToItem(*w.item))
+		m[attrBatch] = str(batch)
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: m,
+			ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	default:
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: marshal(timelineToItem(*w.item))})
+	}
+	if w.anchor && isConditionFailed(err) {
+		return true, nil
 	}
 	if err != nil {
-		return crm.Internal(err)
+		return false, crm.Internal(err)
 	}
-	return nil
+	return false, nil
 }
 
 // timelineOps adds the writes of timeline entries (a removed one deleted).

@@ -27,9 +27,9 @@ type Store interface {
 	notify.Store
 	remind.Store
 	GetSource(ctx context.Context, id string) (crm.Source, error)
-	// ApplyOnce writes timeline items and counter changes in one
-	// transaction with a marker under key, so that a change delivered again
-	// applies nothing (crm.EffectStore).
+	// ApplyOnce writes timeline items and counter changes once under key,
+	// so that a change delivered again applies nothing (crm.EffectStore);
+	// a change's items are the same on every delivery (history.go).
 	ApplyOnce(ctx context.Context, key string, items []crm.TimelineItem, stats []crm.StatDelta) (bool, error)
 }
 

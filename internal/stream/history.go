@@ -23,7 +23,7 @@ func (h *Handler) history(ctx context.Context, eventID string, old, new crm.Enti
 // and for each entry a lead made (by its index) the source of that lead.
 func (h *Handler) entries(ctx context.Context, eventID string, old, new crm.Entity) ([]crm.TimelineItem, []crm.StatDelta, map[int]string, error) {
 	month := func(t time.Time) string { return t.In(h.svc.TimeZone()).Format("2006-01") }
-	at := h.now().UTC()
+	at := changedAt(new, h.now)
 	var items []crm.TimelineItem
 	var stats []crm.StatDelta
 	via := map[int]string{}
@@ -127,6 +127,32 @@ func (h *Handler) entries(ctx context.Context, eventID string, old, new crm.Enti
 		}
 	}
 	return items, stats, via, nil
+}
+
+// changedAt is when a change was made: the time its new image records
+// (its last update; a lead record's arrival). Its entries carry that time,
+// not the time the change is handled, so that a change delivered again
+// makes the same entries, under the same keys: a store can recognise a
+// change applied before by its entry (the DynamoDB stream batches do,
+// internal/dynamo/effects_batch.go). now only for an image without a time.
+func changedAt(e crm.Entity, now func() time.Time) time.Time {
+	var t time.Time
+	switch n := e.(type) {
+	case crm.Contact:
+		t = n.UpdatedAt
+	case crm.Opportunity:
+		t = n.UpdatedAt
+	case crm.LeadRecord:
+		t = n.ReceivedAt
+	case crm.File:
+		t = n.UpdatedAt
+	case crm.Quote:
+		t = n.UpdatedAt
+	}
+	if t.IsZero() {
+		t = now()
+	}
+	return t.UTC()
 }
 
 // firstOf returns the first of vs that is not "".
