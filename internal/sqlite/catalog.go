@@ -35,14 +35,14 @@ var agents = newEntity(entity[crm.Agent, agentRow]{
 // webhook token's hash. Errors: not_found ("webhook not found"),
 // unavailable, internal.
 func (s *Store) SourceByWebhookHash(ctx context.Context, hash string) (crm.Source, error) {
-	owner, err := claimOwner(ctx, s.r, scopeHook, hash)
+	owner, err := claimOwner(ctx, s.reads, scopeHook, hash)
 	if err != nil {
 		return crm.Source{}, s.fail(err)
 	}
 	if owner == "" {
 		return crm.Source{}, crm.NotFound("webhook")
 	}
-	return sources.get(ctx, s, s.r, owner)
+	return sources.get(ctx, s, s.reads, owner)
 }
 
 // CreateSource implements crm.CatalogStore. Errors: conflict (the name,
@@ -76,7 +76,7 @@ func webhookRefs(t *wtx, old, next *crm.Webhook) error {
 // GetSource implements crm.CatalogStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetSource(ctx context.Context, id string) (crm.Source, error) {
-	return sources.get(ctx, s, s.r, id)
+	return sources.get(ctx, s, s.reads, id)
 }
 
 // UpdateSource implements crm.CatalogStore. Errors: not_found,
@@ -111,7 +111,7 @@ func (s *Store) CreateInterest(ctx context.Context, v crm.Interest) error {
 // GetInterest implements crm.CatalogStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetInterest(ctx context.Context, id string) (crm.Interest, error) {
-	return interests.get(ctx, s, s.r, id)
+	return interests.get(ctx, s, s.reads, id)
 }
 
 // UpdateInterest implements crm.CatalogStore. Errors: not_found,
@@ -146,7 +146,7 @@ func (s *Store) CreateAgent(ctx context.Context, v crm.Agent) error {
 // GetAgent implements crm.CatalogStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetAgent(ctx context.Context, id string) (crm.Agent, error) {
-	return agents.get(ctx, s, s.r, id)
+	return agents.get(ctx, s, s.reads, id)
 }
 
 // UpdateAgent implements crm.CatalogStore. Errors: not_found,

@@ -35,7 +35,7 @@ func claimOwner(ctx context.Context, q querier, scope, value string) (string, er
 // claim takes c for owner, unless another owner holds it. Errors: conflict
 // naming the field and the holder.
 func (t *wtx) claim(c claim, owner, label string) error {
-	holder, err := claimOwner(t.ctx, t.tx, c.scope, c.value)
+	holder, err := claimOwner(t.ctx, t, c.scope, c.value)
 	switch {
 	case err != nil:
 		return err

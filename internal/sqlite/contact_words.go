@@ -59,7 +59,7 @@ func (s *Store) listByWords(ctx context.Context, f crm.ContactFilter, o crm.List
 	given, _ := strings.CutPrefix(cursorPath(o.Cursor), "contacts-name:")
 	term, err := f.SearchTermBy(given, func(t string) (int, error) {
 		var n int
-		err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM contact_words WHERE sk >= ? AND sk < ? LIMIT ?)",
+		err := s.reads.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM contact_words WHERE sk >= ? AND sk < ? LIMIT ?)",
 			t, prefixEnd(t), crm.SearchCountLimit).Scan(&n)
 		return n, s.fail(err)
 	})

@@ -52,7 +52,7 @@ func (s *Store) CreateContact(ctx context.Context, c crm.Contact) error {
 // GetContact implements crm.ContactStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetContact(ctx context.Context, id string) (crm.Contact, error) {
-	return contacts.get(ctx, s, s.r, id)
+	return contacts.get(ctx, s, s.reads, id)
 }
 
 // UpdateContact implements crm.ContactStore in one transaction. Errors:
@@ -187,11 +187,11 @@ func prefixEnd(prefix string) string {
 // contactByClaim finds the contact holding a unique e-mail or phone.
 func (s *Store) contactByClaim(ctx context.Context, scope, value string, f crm.ContactFilter) (crm.Page[crm.Contact], error) {
 	var res crm.Page[crm.Contact]
-	owner, err := claimOwner(ctx, s.r, scope, value)
+	owner, err := claimOwner(ctx, s.reads, scope, value)
 	if err != nil || owner == "" {
 		return res, s.fail(err)
 	}
-	c, err := contacts.get(ctx, s, s.r, owner)
+	c, err := contacts.get(ctx, s, s.reads, owner)
 	if crm.ErrorCode(err) == crm.CodeNotFound {
 		return res, nil
 	}

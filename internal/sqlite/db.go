@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -42,10 +44,9 @@ type Options struct {
 	// `embudo copy`, whose source never changes, and tests.
 	ReadOnly bool
 
-	// writeConns is the number of write connections: 1 (the default) makes
-	// writes queue in Go for the one writer; more make them contend for
-	// SQLite's write lock. Only the benchmark sets it.
-	writeConns int
+	// ungrouped commits each write transaction on its own, as before group
+	// commit (group.go). Only the benchmark sets it.
+	ungrouped bool
 }
 
 // Store implements crm.Store on one SQLite database file.
@@ -53,12 +54,26 @@ type Store struct {
 	path string
 	w    *sql.DB // the writer: every write transaction, BEGIN IMMEDIATE
 	r    *sql.DB // the readers: never wait for a write (WAL)
-	log  *slog.Logger
-	now  func() time.Time
-	busy time.Duration // the busy timeout
+	// reads runs reads outside a transaction on r, through its prepared
+	// statements (stmts.go).
+	reads *readStmts
+	log   *slog.Logger
+	now   func() time.Time
+	busy  time.Duration // the busy timeout
 	// changed is signalled after each commit that appended to the outbox,
 	// to wake the change feed.
 	changed chan struct{}
+
+	// The group commit (group.go): writes queue for the writer goroutine,
+	// which owns w and its prepared statements.
+	queue     chan *writeReq
+	group     int           // the most writes a commit holds (maxGroup, 1 when ungrouped)
+	quit      chan struct{} // closed by Close
+	stopped   chan struct{} // closed when the writer has stopped
+	closing   sync.Once
+	stmts     *stmtCache
+	commits   atomic.Int64 // transactions committed
+	committed atomic.Int64 // write transactions they held
 }
 
 var _ crm.Store = (*Store)(nil)
@@ -99,9 +114,6 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	if o.ReadConns <= 0 {
 		o.ReadConns = 4
 	}
-	if o.writeConns <= 0 {
-		o.writeConns = 1
-	}
 	if o.ReadOnly {
 		if _, err := os.Stat(abs); err != nil {
 			return nil, fmt.Errorf("sqlite: %w", err)
@@ -109,7 +121,11 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	} else if err := createFile(abs); err != nil {
 		return nil, err
 	}
-	s := &Store{path: abs, log: o.Logger, now: o.Now, busy: o.BusyTimeout, changed: make(chan struct{}, 1)}
+	s := &Store{path: abs, log: o.Logger, now: o.Now, busy: o.BusyTimeout, changed: make(chan struct{}, 1),
+		group: maxGroup, queue: make(chan *writeReq, maxGroup), quit: make(chan struct{}), stopped: make(chan struct{}), stmts: newStmtCache()}
+	if o.ungrouped {
+		s.group = 1
+	}
 	busy := fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds())
 	params := []string{"_txlock=immediate", "_pragma=" + busy, "_pragma=journal_mode(WAL)", "_pragma=synchronous(" + sync + ")"}
 	if o.ReadOnly {
@@ -119,8 +135,8 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
-	s.w.SetMaxOpenConns(o.writeConns)
-	s.w.SetMaxIdleConns(o.writeConns)
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
 	if err := s.check(ctx); err != nil {
@@ -138,6 +154,8 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	s.r.SetMaxOpenConns(o.ReadConns)
 	s.r.SetMaxIdleConns(o.ReadConns)
+	s.reads = newReadStmts(s.r)
+	go s.writer()
 	if !o.ReadOnly {
 		s.purgeExpired(ctx)
 	}
@@ -221,8 +239,16 @@ func (s *Store) purgeExpired(ctx context.Context) {
 // Path returns the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database. A Feed must be closed first.
+// Close closes the database, once the write transactions in progress
+// are done (those queued after are refused with internal). A Feed must be
+// closed first.
 func (s *Store) Close() error {
+	s.closing.Do(func() {
+		close(s.quit)
+		<-s.stopped
+		s.stmts.close()
+		s.reads.close()
+	})
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -232,22 +258,15 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// wtx is a write transaction in progress.
+// wtx is a write transaction in progress: one write of a group
+// (group.go). Its statements run through the writer's prepared
+// statements (stmts.go).
 type wtx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	s   *Store
 	// changed is set when the transaction appended to the outbox.
 	changed bool
-}
-
-func (t *wtx) exec(query string, args ...any) error {
-	_, err := t.tx.ExecContext(t.ctx, query, args...)
-	return err
-}
-
-func (t *wtx) row(query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.ctx, query, args...)
 }
 
 // found runs a query of one row and reports whether it returned one.
@@ -260,31 +279,6 @@ func (t *wtx) found(query string, args ...any) (bool, error) {
 	return err == nil, err
 }
 
-// write runs fn in one write transaction, committing if it returns nil and
-// rolling back otherwise. crm errors from fn are returned as they are;
-// database failures become unavailable or internal (see fail).
-func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return s.fail(err)
-	}
-	t := &wtx{ctx: ctx, tx: tx, s: s}
-	if err := fn(t); err != nil {
-		_ = tx.Rollback()
-		return s.fail(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return s.fail(err)
-	}
-	if t.changed {
-		select {
-		case s.changed <- struct{}{}:
-		default:
-		}
-	}
-	return nil
-}
-
 // readTx runs fn in one read transaction, so that what it reads is one
 // snapshot.
 func (s *Store) readTx(ctx context.Context, fn func(q querier) error) error {
@@ -292,6 +286,11 @@ func (s *Store) readTx(ctx context.Context, fn func(q querier) error) error {
 	if err != nil {
 		return s.fail(err)
 	}
-	defer tx.Rollback()
-	return s.fail(fn(tx))
+	q := &rtx{tx: tx, c: s.reads}
+	err = fn(q)
+	_ = tx.Rollback()
+	for _, query := range q.wanted {
+		s.reads.prepared(ctx, query)
+	}
+	return s.fail(err)
 }

@@ -17,15 +17,24 @@
 //
 // # Writes
 //
-// Every domain write is one SQLite transaction (BEGIN IMMEDIATE on the one
-// writer connection, see bench_test.go for why one): it checks versions,
-// claims and references inside the transaction, so that its errors name the
-// existing owner or the field at fault, and it writes nothing unless
-// everything holds. A write that creates, replaces or deletes a Contact,
-// Opportunity, Note, File, Quote or LeadRecord also appends, in the same
-// transaction, a row to the outbox; the change feed (feed.go) applies the
-// outbox in order after a checkpoint kept in the same database, so a change
-// and its effects can never disagree, even across a crash.
+// Every domain write is one write transaction on the one writer connection
+// (see bench_test.go for why one): it checks versions, claims and
+// references inside the transaction, so that its errors name the existing
+// owner or the field at fault, and it writes nothing unless everything
+// holds. Write transactions queued while a commit is in progress are
+// committed together (group commit, group.go): one SQLite transaction
+// (BEGIN IMMEDIATE) holds each under a SAVEPOINT of its own, a failed one
+// rolled back to its savepoint with only its caller told, and one COMMIT
+// (one fsync) makes them durable before any caller is answered. The
+// writer's statements are prepared once (stmts.go), as are the readers'.
+//
+// A write that creates, replaces or deletes a Contact, Opportunity, Note,
+// File, Quote or LeadRecord also appends, in the same transaction, a row to
+// the outbox; the change feed (feed.go) applies the outbox a batch at a
+// time, in order for each entity, and writes the batch's timeline entries
+// and counters in one transaction with its checkpoint, kept in the same
+// database, so a change and its effects can never disagree, even across a
+// crash.
 //
 // # Copies
 //

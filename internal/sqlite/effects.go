@@ -50,8 +50,14 @@ func takeMarker(t *wtx, key string) (bool, error) {
 // ApplyOnce implements crm.EffectStore in one transaction: the marker (new,
 // or replacing an expired one), the timeline entries (an entry Removed is
 // deleted), the stats deltas; nothing, and false, when the marker exists.
+// Called by the change feed's apply (with its context), it keeps them for
+// the batch's transaction instead (effects_batch.go) and returns true.
 // Errors: unavailable, internal.
 func (s *Store) ApplyOnce(ctx context.Context, key string, items []crm.TimelineItem, stats []crm.StatDelta) (bool, error) {
+	if c, ok := batchOf(ctx); ok {
+		c.b.keep(c.i, key, items, stats)
+		return true, nil
+	}
 	applied := false
 	err := s.write(ctx, func(t *wtx) error {
 		ok, err := takeMarker(t, key)
@@ -137,7 +143,7 @@ func decodeTimeline(doc []byte) (crm.TimelineItem, error) {
 // Stats implements crm.EffectStore: the counters of the months from..to
 // (YYYY-MM, inclusive), by month and source. Errors: unavailable, internal.
 func (s *Store) Stats(ctx context.Context, from, to string) ([]crm.SourceMonth, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT month, source, leads, contacts, opportunities, won, lost, won_amount_cents
+	rows, err := s.reads.QueryContext(ctx, `SELECT month, source, leads, contacts, opportunities, won, lost, won_amount_cents
 		FROM stats WHERE month >= ? AND month <= ? ORDER BY month, source`, from, to)
 	if err != nil {
 		return nil, s.fail(err)

@@ -11,11 +11,18 @@ import (
 )
 
 // Feed hands the outbox's changes to apply, as the DynamoDB stream hands
-// its records to the stream function: in commit order, one at a time, each
-// retried until it succeeds, never skipped. It keeps how far it got (the
-// checkpoint) in the database, so changes committed but not applied when
-// the process stopped are applied at the next start; applying one twice is
-// harmless, since effects are keyed by the change's ID.
+// its records to the stream function: a batch at a time, in commit order
+// for each entity (the changes of different entities of a batch are
+// applied side by side, up to feedWorkers at once, as a stream's shards
+// are), each retried until it succeeds, never skipped. The timeline
+// entries and counters that apply writes (ApplyOnce) are kept, and written
+// when the whole batch is applied, in one transaction with the checkpoint
+// (how far the feed got), so changes committed but not applied when the
+// process stopped are applied at the next start, and effects and
+// checkpoint never disagree. What apply does itself before then (an
+// e-mail, once its marker is committed by ClaimOnce) is done again at the
+// next start if the batch's transaction did not commit: harmless, since
+// effects are keyed by the change's ID.
 type Feed struct {
 	s     *Store
 	apply func(context.Context, crm.Change) error
@@ -27,30 +34,47 @@ type Feed struct {
 	mu       sync.Mutex
 	applied  int64         // the checkpoint: the last seq applied
 	progress chan struct{} // closed (and replaced) when applied advances
+
+	// failFlush, when set (tests), is called before each batch's
+	// transaction; its error fails it.
+	failFlush func() error
 }
 
 var errFeedClosed = errors.New("sqlite: the change feed is closed")
 
-// Feed timings.
+// Feed timings and sizes.
 const (
 	feedPoll       = time.Second           // how often the feed looks without being woken
-	feedBatch      = 100                   // outbox rows read at a time
+	feedBatch      = 100                   // outbox rows read, and applied, at a time
+	feedWorkers    = 16                    // changes of a batch applied at once (of different entities)
 	feedBackoff    = 50 * time.Millisecond // the first pause after a failure
 	feedMaxBackoff = 10 * time.Second      // the longest
 )
 
 // StartFeed starts applying s's changes with apply, beginning after the
-// stored checkpoint. The feed wakes right after each commit that wrote to
+// stored checkpoint. apply is called for several changes at once (never
+// two of one entity). The feed wakes right after each commit that wrote to
 // the outbox, and polls every second. log receives the retries
 // (slog.Default() when nil). Close stops it.
 func (s *Store) StartFeed(apply func(context.Context, crm.Change) error, log *slog.Logger) *Feed {
+	f := s.newFeed(apply, log)
+	f.begin()
+	return f
+}
+
+// newFeed is a feed not started yet.
+func (s *Store) newFeed(apply func(context.Context, crm.Change) error, log *slog.Logger) *Feed {
 	if log == nil {
 		log = slog.Default()
 	}
+	return &Feed{s: s, apply: apply, log: log, done: make(chan struct{}), progress: make(chan struct{}), applied: -1}
+}
+
+// begin starts the feed's goroutine.
+func (f *Feed) begin() {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &Feed{s: s, apply: apply, log: log, cancel: cancel, done: make(chan struct{}), progress: make(chan struct{}), applied: -1}
+	f.cancel = cancel
 	go f.run(ctx)
-	return f
 }
 
 func (f *Feed) run(ctx context.Context) {
@@ -67,22 +91,23 @@ func (f *Feed) run(ctx context.Context) {
 		if !ok {
 			return
 		}
-		for _, r := range rows {
-			if _, ok := retry(ctx, f, "apply a change", r.seq, func() (struct{}, error) {
-				c, err := r.change()
-				if err != nil {
-					return struct{}{}, err
+		if len(rows) > 0 {
+			b, ok := f.applyBatch(ctx, rows)
+			if !ok {
+				return
+			}
+			last := rows[len(rows)-1].seq
+			if _, ok := retry(ctx, f, "write the effects of a batch and advance the checkpoint", last, func() (struct{}, error) {
+				if f.failFlush != nil {
+					if err := f.failFlush(); err != nil {
+						return struct{}{}, err
+					}
 				}
-				return struct{}{}, f.apply(ctx, c)
+				return struct{}{}, f.s.flush(ctx, b, last)
 			}); !ok {
 				return
 			}
-			if _, ok := retry(ctx, f, "advance the change feed's checkpoint", r.seq, func() (struct{}, error) {
-				return struct{}{}, f.s.advance(ctx, r.seq)
-			}); !ok {
-				return
-			}
-			checkpoint = r.seq
+			checkpoint = last
 			f.advanced(checkpoint)
 		}
 		if len(rows) == feedBatch {
@@ -95,6 +120,76 @@ func (f *Feed) run(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
+}
+
+// applyBatch applies rows, those of one entity in order by one worker, up
+// to feedWorkers entities at once, each change retried until it succeeds;
+// it returns the effects they kept, or false when the feed stops first.
+func (f *Feed) applyBatch(ctx context.Context, rows []outboxRow) (*effectBatch, bool) {
+	b := &effectBatch{kept: make([][]keptEffects, len(rows))}
+	changes := make([]crm.Change, len(rows))
+	decodeErr := make([]error, len(rows))
+	parts := map[string][]int{}
+	var order []string
+	for i, r := range rows {
+		changes[i], decodeErr[i] = r.change()
+		k := r.kind + " " + entityID(changes[i])
+		if decodeErr[i] != nil {
+			k = changes[i].ID // alone: it fails until fixed
+		}
+		if parts[k] == nil {
+			order = append(order, k)
+		}
+		parts[k] = append(parts[k], i)
+	}
+	work := make(chan []int)
+	var wg sync.WaitGroup
+	for range min(feedWorkers, len(order)) {
+		wg.Go(func() {
+			for part := range work {
+				for _, i := range part {
+					if _, ok := retry(ctx, f, "apply a change", rows[i].seq, func() (struct{}, error) {
+						b.reset(i)
+						if decodeErr[i] != nil {
+							return struct{}{}, decodeErr[i]
+						}
+						return struct{}{}, f.apply(withEffects(ctx, b, i), changes[i])
+					}); !ok {
+						break
+					}
+				}
+			}
+		})
+	}
+	for _, k := range order {
+		work <- parts[k]
+	}
+	close(work)
+	wg.Wait()
+	return b, ctx.Err() == nil
+}
+
+// entityID is the ID of the entity a change is of.
+func entityID(c crm.Change) string {
+	e := c.New
+	if e == nil {
+		e = c.Old
+	}
+	switch v := e.(type) {
+	case crm.Contact:
+		return v.ID
+	case crm.Opportunity:
+		return v.ID
+	case crm.Note:
+		return v.ID
+	case crm.File:
+		return v.ID
+	case crm.Quote:
+		return v.ID
+	case crm.LeadRecord:
+		return v.ID
+	}
+	return ""
 }
 
 // retry runs step until it succeeds, logging each failure and pausing
@@ -133,7 +228,7 @@ func (f *Feed) advanced(seq int64) {
 // internal.
 func (f *Feed) Drain(ctx context.Context) error {
 	var last int64
-	if err := f.s.r.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM outbox").Scan(&last); err != nil {
+	if err := f.s.reads.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM outbox").Scan(&last); err != nil {
 		return f.s.fail(err)
 	}
 	for {
@@ -163,13 +258,13 @@ func (f *Feed) Close() {
 // checkpoint reads the last outbox seq the feed applied.
 func (s *Store) checkpoint(ctx context.Context) (int64, error) {
 	var seq int64
-	err := s.r.QueryRowContext(ctx, "SELECT seq FROM feed_checkpoint WHERE name = 'feed'").Scan(&seq)
+	err := s.reads.QueryRowContext(ctx, "SELECT seq FROM feed_checkpoint WHERE name = 'feed'").Scan(&seq)
 	return seq, s.fail(err)
 }
 
 // pending reads up to n outbox rows after seq, in order.
 func (s *Store) pending(ctx context.Context, after int64, n int) ([]outboxRow, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT seq, kind, old, new FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, n)
+	rows, err := s.reads.QueryContext(ctx, "SELECT seq, kind, old, new FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, n)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -185,10 +280,15 @@ func (s *Store) pending(ctx context.Context, after int64, n int) ([]outboxRow, e
 	return out, s.fail(rows.Err())
 }
 
-// advance moves the checkpoint to seq and deletes the outbox rows up to
-// it, in one transaction.
-func (s *Store) advance(ctx context.Context, seq int64) error {
+// flush writes, in one transaction, the effects a batch kept (each
+// record's under its marker, skipped when the marker exists: the change
+// was applied before) and the checkpoint seq, deleting the outbox rows up
+// to it.
+func (s *Store) flush(ctx context.Context, b *effectBatch, seq int64) error {
 	return s.write(ctx, func(t *wtx) error {
+		if err := b.write(t); err != nil {
+			return err
+		}
 		if err := t.exec("UPDATE feed_checkpoint SET seq = ? WHERE name = 'feed'", seq); err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ var files = newEntity(entity[crm.File, fileRow]{
 // GetFile implements crm.NoteStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetFile(ctx context.Context, id string) (crm.File, error) {
-	return files.get(ctx, s, s.r, id)
+	return files.get(ctx, s, s.reads, id)
 }
 
 // ListFiles implements crm.NoteStore: a parent's complete files, newest

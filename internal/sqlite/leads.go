@@ -49,7 +49,7 @@ func (s *Store) LookupLead(ctx context.Context, key, email string, phones []stri
 // GetLeadRecord implements crm.LeadStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetLeadRecord(ctx context.Context, key string) (crm.LeadRecord, error) {
-	rec, err := leadByKey(ctx, s.r, key)
+	rec, err := leadByKey(ctx, s.reads, key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return crm.LeadRecord{}, crm.NotFound("lead")
 	}

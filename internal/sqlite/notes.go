@@ -33,7 +33,7 @@ func avisoKeys(n crm.Note) (owner, sk any) {
 // GetNote implements crm.NoteStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetNote(ctx context.Context, id string) (crm.Note, error) {
-	return notes.get(ctx, s, s.r, id)
+	return notes.get(ctx, s, s.reads, id)
 }
 
 // ListNotes implements crm.NoteStore: a parent's notes, newest first,

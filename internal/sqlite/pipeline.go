@@ -232,7 +232,7 @@ func stepCounter(t *wtx, c crm.CounterStep) error {
 // StateCounts implements crm.PipelineStore: every state's count. Errors:
 // unavailable, internal.
 func (s *Store) StateCounts(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT state_id, n FROM state_counts")
+	rows, err := s.reads.QueryContext(ctx, "SELECT state_id, n FROM state_counts")
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -252,7 +252,7 @@ func (s *Store) StateCounts(ctx context.Context) (map[string]int64, error) {
 // PeekNumber implements crm.PipelineStore. Errors: unavailable, internal.
 func (s *Store) PeekNumber(ctx context.Context, counter string) (int64, error) {
 	var n int64
-	err := s.r.QueryRowContext(ctx, "SELECT n FROM counters WHERE name = ?", counter).Scan(&n)
+	err := s.reads.QueryRowContext(ctx, "SELECT n FROM counters WHERE name = ?", counter).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -262,7 +262,7 @@ func (s *Store) PeekNumber(ctx context.Context, counter string) (int64, error) {
 // GetOpportunity implements crm.PipelineStore. Errors: not_found,
 // unavailable, internal.
 func (s *Store) GetOpportunity(ctx context.Context, id string) (crm.Opportunity, error) {
-	return opportunities.get(ctx, s, s.r, id)
+	return opportunities.get(ctx, s, s.reads, id)
 }
 
 // GetOpportunities implements crm.PipelineStore. Errors: unavailable,
@@ -309,7 +309,7 @@ func (s *Store) CountOpportunitiesOf(ctx context.Context, contactID string) (int
 // GetParty implements crm.PipelineStore. Errors: not_found ("client not
 // found", "supplier not found"), unavailable, internal.
 func (s *Store) GetParty(ctx context.Context, k crm.PartyKind, id string) (crm.Party, error) {
-	return parties(k).get(ctx, s, s.r, id)
+	return parties(k).get(ctx, s, s.reads, id)
 }
 
 // ListParties implements crm.PipelineStore, newest first. Errors: invalid
@@ -322,7 +322,7 @@ func (s *Store) ListParties(ctx context.Context, k crm.PartyKind, o crm.ListOpti
 // GetQuote implements crm.PipelineStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetQuote(ctx context.Context, id string) (crm.Quote, error) {
-	return quotes.get(ctx, s, s.r, id)
+	return quotes.get(ctx, s, s.reads, id)
 }
 
 // GetQuotes implements crm.PipelineStore: the quotes in the order of ids,

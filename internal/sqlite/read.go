@@ -91,7 +91,7 @@ func page[T any](ctx context.Context, s *Store, l listing, o crm.ListOptions, de
 // after ("": from the start).
 func (l listing) read(ctx context.Context, s *Store, after string, n int) ([]string, [][]byte, error) {
 	q, args := l.query(after, n)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, s.fail(err)
 	}
@@ -139,7 +139,7 @@ func (l listing) query(after string, n int) (string, []any) {
 // count counts the rows of a table matching where. Errors: internal.
 func (s *Store) count(ctx context.Context, table, where string, args ...any) (int, error) {
 	var n int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE "+where, args...).Scan(&n); err != nil {
+	if err := s.reads.QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE "+where, args...).Scan(&n); err != nil {
 		return 0, s.fail(err)
 	}
 	return n, nil
@@ -157,7 +157,7 @@ func getMany[T, R any](ctx context.Context, s *Store, e entity[T, R], ids []stri
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.r.QueryContext(ctx, "SELECT doc FROM "+e.table+" WHERE id IN (?"+strings.Repeat(", ?", n-1)+")", args...)
+		rows, err := s.reads.QueryContext(ctx, "SELECT doc FROM "+e.table+" WHERE id IN (?"+strings.Repeat(", ?", n-1)+")", args...)
 		if err != nil {
 			return nil, s.fail(err)
 		}

@@ -58,7 +58,7 @@ func decodeToken(doc []byte) (crm.Token, error) {
 // internal.
 func (s *Store) GetToken(ctx context.Context, hash string) (crm.Token, error) {
 	var doc []byte
-	err := s.r.QueryRowContext(ctx, "SELECT doc FROM tokens WHERE hash = ?", hash).Scan(&doc)
+	err := s.reads.QueryRowContext(ctx, "SELECT doc FROM tokens WHERE hash = ?", hash).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return crm.Token{}, crm.NotFound("token")
 	}

@@ -37,7 +37,7 @@ func (s *Store) CreateUser(ctx context.Context, u crm.User) error {
 // GetUser implements crm.UserStore. Errors: not_found, unavailable,
 // internal.
 func (s *Store) GetUser(ctx context.Context, id string) (crm.User, error) {
-	return users.get(ctx, s, s.r, id)
+	return users.get(ctx, s, s.reads, id)
 }
 
 // UpdateUser implements crm.UserStore. Errors: precondition_failed,
@@ -76,7 +76,7 @@ func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
 
 func (s *Store) hasMarker(ctx context.Context, name string) (bool, error) {
 	var one int
-	err := s.r.QueryRowContext(ctx, "SELECT 1 FROM config WHERE name = ?", name).Scan(&one)
+	err := s.reads.QueryRowContext(ctx, "SELECT 1 FROM config WHERE name = ?", name).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
