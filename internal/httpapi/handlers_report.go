@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/embudo/embudo/internal/crm"
-	"github.com/embudo/embudo/internal/csvsafe"
+	"github.com/embudo/embudo/internal/reportcsv"
 )
 
 type reportRow struct {
@@ -67,46 +65,18 @@ func (a *API) reportSources(w http.ResponseWriter, r *http.Request, _ crm.User) 
 		out.Items = append(out.Items, reportRowOf(row))
 	}
 	if format == "csv" || (format == "" && strings.Contains(r.Header.Get("Accept"), "text/csv")) {
-		writeReportCSV(w, out)
+		writeReportCSV(w, rep)
 		return nil
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// ReportCSVHeader is the header row of the report's CSV form.
-var ReportCSVHeader = []string{"sourceId", "sourceName", "leads", "contacts", "opportunities", "won", "lost", "open",
-	"conversionRate", "wonAmountCents", "costCents", "costPerLeadCents", "costPerWonCents", "roi"}
-
-// writeReportCSV writes the report as CSV: the text columns (sourceId,
-// sourceName) through csvsafe.Text, so that no name runs as a formula in a
-// spreadsheet; the numbers as they are.
-func writeReportCSV(w http.ResponseWriter, rep reportResponse) {
+// writeReportCSV writes the report as CSV, in the shape reportcsv gives it
+// (the web app's download has the same).
+func writeReportCSV(w http.ResponseWriter, rep crm.Report) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="sources-`+rep.From+`-`+rep.To+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+reportcsv.FileName(rep)+`"`)
 	w.WriteHeader(http.StatusOK)
-	cw := csv.NewWriter(w)
-	_ = cw.Write(ReportCSVHeader)
-	for _, r := range append(rep.Items, rep.Total) {
-		_ = cw.Write([]string{csvsafe.Text(r.SourceID), csvsafe.Text(r.SourceName), i64(r.Leads), i64(r.Contacts), i64(r.Opportunities), i64(r.Won),
-			i64(r.Lost), i64(r.Open), f64p(r.ConversionRate), i64(r.WonAmountCents), i64(r.CostCents), i64p(r.CostPerLeadCents),
-			i64p(r.CostPerWonCents), f64p(r.ROI)})
-	}
-	cw.Flush()
-}
-
-func i64(v int64) string { return strconv.FormatInt(v, 10) }
-
-func i64p(v *int64) string {
-	if v == nil {
-		return ""
-	}
-	return i64(*v)
-}
-
-func f64p(v *float64) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*v, 'f', 4, 64)
+	_ = reportcsv.Write(w, rep) // the status is sent: a failed write is the client's broken connection
 }

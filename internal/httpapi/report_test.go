@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/embudo/embudo/internal/crm"
-	"github.com/embudo/embudo/internal/httpapi"
+	"github.com/embudo/embudo/internal/reportcsv"
 )
 
 // reportColumns are the report's columns as the issue and openapi.json
@@ -308,7 +308,7 @@ func TestSourceReportCSV(t *testing.T) {
 				t.Errorf("Content-Disposition %q, want an attachment named after the range", cd)
 			}
 			header, got := parseReportCSV(t, res.Body)
-			if !slices.Equal(header, reportColumns) || !slices.Equal(httpapi.ReportCSVHeader, reportColumns) {
+			if !slices.Equal(header, reportColumns) || !slices.Equal(reportcsv.Header, reportColumns) {
 				t.Errorf("header %q, want %q", header, reportColumns)
 			}
 			if len(got) != len(rows)+1 {
