@@ -13,6 +13,11 @@ type Upload struct {
 	Expires time.Time
 }
 
+// FilesEnabled reports whether a file store is configured: without one,
+// CreateFile, CompleteFile, FileDownload and DeleteFile fail (internal),
+// and a client should not offer uploads.
+func (s *Service) FilesEnabled() bool { return s.cfg.Blobs != nil }
+
 func (s *Service) blobs() (Blobs, error) {
 	if s.cfg.Blobs == nil {
 		return nil, Internal(errors.New("no file storage is configured"))

@@ -89,6 +89,46 @@
 // X-CSRF-Token header (read it from the csrf field of the page). A request
 // failing either gets 403 before the handler runs.
 //
+// # The notes, files and timeline blocks
+//
+// A record's page (a contact's, an opportunity's) shows three blocks that
+// templates/_blocks.html draws and blocks.go reads: its notes (the ones
+// the user may read, with the form that adds one: private or team, an
+// aviso day and time, remind all), its files (upload straight to the
+// domain's presigned URL with a progress bar, static/blocks.js; download
+// through the domain's URL) and the timeline of the contact it concerns.
+// To show them on a page of another kind of parent:
+//
+//	func init() {
+//		addParentPage(crm.ParentOpportunity, parentPage{
+//			path: func(id string) string { return "/app/opportunities/" + id },
+//			show: func(a *app, w http.ResponseWriter, r *http.Request, p *Page, id string, status int, note noteForm) {
+//				a.showOpportunity(w, r, p, id, status, note) // the page, with the note form as given
+//			},
+//		})
+//	}
+//
+// and in the page's handler read them with the page's query (each block's
+// "more" link adds its own cursor: notes=, files=, timeline=) and the
+// note form to show (zero, or the refused one show was given):
+//
+//	v.Blocks, err = a.blocks(ctx, p, crm.ParentOpportunity, o.ID, o.ContactID, readBlockCursors(r.URL.Query()), note)
+//
+// and in its template:
+//
+//	{{template "notesBlock" .Data.Blocks}}
+//	{{template "filesBlock" .Data.Blocks}}
+//	{{template "timelineBlock" .Data.Blocks}}
+//	{{template "blocksScript"}}
+//
+// The forms post to POST /app/notes, POST /app/notes/{id}/delete and
+// POST /app/files (page_notes.go, page_files.go), which go back to the
+// parent's page (path); a note refused for its fields is shown on it by
+// show, with status 400 and the errors next to the fields. The timeline
+// is the contact's whole history (an opportunity's page passes its
+// contact). Private notes, and their timeline entries, reach only their
+// author: the blocks read through the service with p.User.
+//
 // # Tests
 //
 // internal/webapp/webtest starts the whole app on a real SQLite store in a
@@ -113,4 +153,10 @@
 //		chromedp.WaitVisible(chromedp.CSS(".tabs")))
 //
 // See browser_test.go for a whole journey.
+//
+// webtest.New(t, webtest.WithChangeFeed()) also runs the change core over
+// the store's feed, as `embudo serve` does (timeline entries, e-mails in
+// the outbox); env.Drain(t) waits until it has applied every write so
+// far. webtest.WithFiles() gives the service a file store whose signed
+// URLs the same server serves (/blobs/).
 package webapp

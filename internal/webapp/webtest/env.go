@@ -7,6 +7,7 @@ package webtest
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"mime"
@@ -26,9 +27,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/embudo/embudo/internal/blob"
 	"github.com/embudo/embudo/internal/crm"
 	emailout "github.com/embudo/embudo/internal/mail"
 	"github.com/embudo/embudo/internal/sqlite"
+	"github.com/embudo/embudo/internal/stream"
 	"github.com/embudo/embudo/internal/webapp"
 )
 
@@ -43,6 +46,7 @@ type Env struct {
 	Admin      crm.User
 	AdminToken string // the admin's API token
 	Clock      *Clock // the service's and the app's clock
+	feed       *sqlite.Feed
 }
 
 // Option changes what New builds.
@@ -51,6 +55,22 @@ type Option func(*config)
 type config struct {
 	mux    func(mux *http.ServeMux, svc *crm.Service)
 	upload string
+	feed   bool // WithChangeFeed
+	files  bool // WithFiles
+}
+
+// WithChangeFeed runs the change core over the store's change feed, as
+// `embudo serve` does, so that writes make their timeline entries (and
+// notification e-mails, in the outbox); Env.Drain waits for it. Reminders
+// are not armed.
+func WithChangeFeed() Option {
+	return func(c *config) { c.feed = true }
+}
+
+// WithFiles gives the service a file store (a directory, its signed URLs
+// served under /blobs/ on the same server, as `embudo serve` does).
+func WithFiles() Option {
+	return func(c *config) { c.files = true }
 }
 
 // WithUploadOrigin sets the app's Options.UploadOrigin.
@@ -88,7 +108,15 @@ func New(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := crm.NewService(st, crm.Config{TimeZone: tz, Now: clock.Now})
+	cfg := crm.Config{TimeZone: tz, Now: clock.Now}
+	var blobs *blob.Dir
+	if c.files {
+		if blobs, err = blob.NewDir(filepath.Join(dir, "files"), ""); err != nil {
+			t.Fatal(err)
+		}
+		cfg.Blobs = blobs
+	}
+	svc := crm.NewService(st, cfg)
 	admin, token, err := svc.BootstrapAdmin(t.Context(), "admin@example.com", "", false)
 	if err != nil {
 		t.Fatal(err)
@@ -102,10 +130,39 @@ func New(t testing.TB, opts ...Option) *Env {
 	if c.mux != nil {
 		c.mux(mux, svc)
 	}
+	if blobs != nil {
+		mux.Handle("/blobs/", blobs)
+	}
 	e.Server = httptest.NewServer(mux)
 	t.Cleanup(e.Server.Close)
 	e.URL = e.Server.URL
+	if blobs != nil {
+		blobs.BaseURL = e.URL
+	}
+	if c.feed {
+		h := stream.New(stream.Config{Service: svc, Store: st, Mailer: mailer, Scheduler: noReminders{}, Log: log, Now: clock.Now})
+		e.feed = st.StartFeed(h.Apply, log)
+		t.Cleanup(e.feed.Close)
+	}
 	return e
+}
+
+// noReminders is the scheduler of WithChangeFeed: it arms nothing.
+type noReminders struct{}
+
+func (noReminders) Arm(context.Context, string, time.Time) error { return nil }
+func (noReminders) Disarm(context.Context, string) error         { return nil }
+
+// Drain waits until the change core has applied every change committed
+// so far (WithChangeFeed).
+func (e *Env) Drain(t testing.TB) {
+	t.Helper()
+	if e.feed == nil {
+		t.Fatal("Drain needs webtest.WithChangeFeed()")
+	}
+	if err := e.feed.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Clock is a clock that moves only when told.
