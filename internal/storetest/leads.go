@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -270,7 +271,10 @@ func testLeadIntake(t *testing.T, st crm.Store) {
 }
 
 // testConcurrentDeliveries: six deliveries of one lead at once store one
-// lead, one contact and one opportunity, and all answer the same.
+// lead, one contact and one opportunity, and all answer the same. The
+// five refused deliveries give back the numbers they took, so five more
+// leads take them: the six opportunities have the numbers 1 to 6, no gap
+// (which one the lead that won holds depends on which delivery won).
 func testConcurrentDeliveries(t *testing.T, st crm.Store) {
 	ctx, svc := t.Context(), seeded(t, st)
 	src := hookSource(t, svc, crm.Webhook{Kind: crm.FormatGoogleAds, Secret: "k", CreateOpportunity: true})
@@ -293,8 +297,20 @@ func testConcurrentDeliveries(t *testing.T, st crm.Store) {
 	}
 	p := must(svc.ListContacts(ctx, crm.ContactFilter{}, crm.ListOptions{}))(t)
 	o := must(svc.ListOpportunities(ctx, crm.OpportunityFilter{}, crm.ListOptions{}))(t)
-	if len(p.Items) != 1 || len(o.Items) != 1 || o.Items[0].SourceID != src.ID || o.Items[0].Number != 1 {
+	if len(p.Items) != 1 || len(o.Items) != 1 || o.Items[0].SourceID != src.ID {
 		t.Fatalf("%d contacts and %d opportunities from one lead: %+v", len(p.Items), len(o.Items), o.Items)
+	}
+	numbers := []int64{o.Items[0].Number}
+	for i := range 5 {
+		r, _, err := svc.IntakeLead(ctx, src, crm.Lead{Format: crm.FormatGoogleAds, ExternalID: fmt.Sprintf("lead-%d", i), Name: "Otro", Email: fmt.Sprintf("otro%d@example.com", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, must(svc.GetOpportunity(ctx, r.OpportunityID))(t).Number)
+	}
+	slices.Sort(numbers)
+	if !slices.Equal(numbers, []int64{1, 2, 3, 4, 5, 6}) {
+		t.Fatalf("the numbers of the lead and five more: %v, want 1 to 6", numbers)
 	}
 }
 
