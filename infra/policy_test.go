@@ -65,6 +65,9 @@ type recorder struct {
 	dynamo.API
 	mu   sync.Mutex
 	seen []access
+	// beforeTx, when set, runs once before the next TransactWriteItems
+	// (a test's concurrent writer).
+	beforeTx func()
 }
 
 func (r *recorder) add(a access) {
@@ -155,6 +158,13 @@ func (r *recorder) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemIn
 }
 
 func (r *recorder) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	r.mu.Lock()
+	before := r.beforeTx
+	r.beforeTx = nil
+	r.mu.Unlock()
+	if before != nil {
+		before()
+	}
 	for _, it := range in.TransactItems {
 		switch {
 		case it.Put != nil:
@@ -507,6 +517,20 @@ func TestPolicyWebhook(t *testing.T) {
 	// Another surname than hers: the merge reads her to leave it out.
 	post(`{"name":"Ana","surname":"Rubio","email":"ana.ruiz@example.com"}`, "lead-3")
 	post(`{"name":"Luis","phone":"622 33 44 55","_gotcha":"http://spam.example"}`, "")
+	// A contact with her e-mail made while a lead of hers is on its way:
+	// the lead's transaction is refused, the word items and interest link
+	// written before it are deleted, and the lead merges into that contact.
+	rec.beforeTx = func() {
+		if _, err := seed.CreateContact(ctx, crm.User{ID: "admin"}, crm.Contact{Name: "Marta", Email: "marta.gil@example.com"}); err != nil {
+			t.Error(err)
+		}
+	}
+	post(`{"name":"Marta","surname":"Gil","email":"marta.gil@example.com","interests":["Placas solares"]}`, "lead-4")
+	if !slices.ContainsFunc(rec.accesses(), func(a access) bool {
+		return a.String() == (access{"dynamodb:DeleteItem", tableARN, []string{"WORD#m"}}).String()
+	}) {
+		t.Error("the refused lead's word items were not deleted")
+	}
 
 	denied := []access{
 		{"dynamodb:Scan", tableARN, []string{"CONTACT#x"}},

@@ -34,9 +34,10 @@ var contacts = entity[crm.Contact, contactItem]{
 	},
 }
 
-// CreateContact implements crm.ContactStore: the contact, its e-mail and
-// phone claims, checks that its source, agent and interests exist, and its
-// interest links, in one TransactWriteItems.
+// CreateContact implements crm.ContactStore: its interest links and word
+// items, each put on its own just before (tx.putBefore), then the contact,
+// its e-mail and phone claims and checks that its source, agent and
+// interests exist in one TransactWriteItems.
 func (s *Store) CreateContact(ctx context.Context, c crm.Contact) error {
 	return contacts.create(ctx, s, c, func(t *tx) { s.contactRefs(t, crm.Contact{}, c, true) })
 }
@@ -63,7 +64,8 @@ func (s *Store) DeleteContact(ctx context.Context, c crm.Contact) error {
 
 // contactRefs adds to t the checks that the references next adds exist
 // (unless check is false), and moves the interest links from old's
-// interests to next's.
+// interests to next's (a new contact's written just before the
+// transaction: tx.putBefore).
 func (s *Store) contactRefs(t *tx, old, next crm.Contact, check bool) {
 	exists := "attribute_exists(PK)"
 	if !check {
@@ -86,6 +88,10 @@ func (s *Store) contactRefs(t *tx, old, next crm.Contact, check bool) {
 		}
 		if exists != "" {
 			t.check(entityKey(kindInterest, iid), exists, failMissingRef("interestIds", "interest"))
+		}
+		if old.ID == "" {
+			t.putBefore(interestLink(iid, next.ID)) // a new contact's: nothing else writes it
+			continue
 		}
 		t.put(interestLink(iid, next.ID), "", nil, nil)
 	}

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -22,6 +23,9 @@ type tx struct {
 	s    *Store
 	ops  []op
 	keys map[string]bool // items already in the transaction
+	// before are items written just before the transaction, each on its
+	// own (putBefore): the word items and interest links of a new contact.
+	before []map[string]types.AttributeValue
 }
 
 func (s *Store) tx() *tx { return &tx{s: s, keys: map[string]bool{}} }
@@ -63,6 +67,17 @@ func (t *tx) check(k map[string]types.AttributeValue, cond string, onFail func(c
 	}
 	t.ops = append(t.ops, op{types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 		TableName: aws.String(t.s.table), Key: k, ConditionExpression: aws.String(cond)}}, onFail})
+}
+
+// putBefore writes item just before the transaction, on its own: one
+// write unit where the transaction's write is two. Only for items whose
+// key holds the ID of an entity the transaction creates (a new contact's
+// word items and interest links), which nothing else writes, and which
+// no read lists without the entity they name: a refused transaction
+// deletes them, and one whose outcome is unknown (or a process that stops
+// between) leaves them behind, unseen.
+func (t *tx) putBefore(item map[string]types.AttributeValue) {
+	t.before = append(t.before, item)
 }
 
 // putNew writes an item that must not exist yet.
@@ -108,6 +123,9 @@ func (t *tx) run(ctx context.Context) error {
 	if len(t.ops) == 0 {
 		return nil
 	}
+	if err := t.writeBefore(ctx); err != nil {
+		return err
+	}
 	items := make([]types.TransactWriteItem, len(t.ops))
 	for i, o := range t.ops {
 		items[i] = o.item
@@ -118,6 +136,7 @@ func (t *tx) run(ctx context.Context) error {
 	}
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
+		t.deleteBefore(ctx, len(t.before))
 		for i, r := range tce.CancellationReasons {
 			if aws.ToString(r.Code) == "ConditionalCheckFailed" && i < len(t.ops) && t.ops[i].onFail != nil {
 				return t.ops[i].onFail(ctx)
@@ -130,6 +149,38 @@ func (t *tx) run(ctx context.Context) error {
 		}
 	}
 	return crm.Internal(err)
+}
+
+// writeBefore puts the items written before the transaction, at once;
+// when one fails, it deletes those written and returns the error.
+func (t *tx) writeBefore(ctx context.Context) error {
+	errs := make([]error, len(t.before))
+	var wg sync.WaitGroup
+	for i, item := range t.before {
+		wg.Go(func() {
+			_, errs[i] = t.s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.s.table), Item: item})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.deleteBefore(ctx, len(t.before))
+		return crm.Internal(err)
+	}
+	return nil
+}
+
+// deleteBefore deletes the first n items written before a transaction
+// that did not happen. A deletion that fails leaves its item behind:
+// unseen, as no read lists it without its entity.
+func (t *tx) deleteBefore(ctx context.Context, n int) {
+	var wg sync.WaitGroup
+	for _, item := range t.before[:n] {
+		wg.Go(func() {
+			k := map[string]types.AttributeValue{attrPK: item[attrPK], attrSK: item[attrSK]}
+			_, _ = t.s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(t.s.table), Key: k})
+		})
+	}
+	wg.Wait()
 }
 
 func contains(list []string, v string) bool {

@@ -53,7 +53,8 @@ func wordItems(c crm.Contact) []map[string]types.AttributeValue {
 
 // moveWords adds to t the deletion of the word items of old's words that
 // next has not and the items of next's new words; a zero contact has none
-// (old of a creation, next of a deletion).
+// (old of a creation, next of a deletion). A new contact's word items are
+// written just before the transaction (tx.putBefore).
 func moveWords(t *tx, old, next crm.Contact) {
 	id := next.ID
 	if id == "" {
@@ -66,7 +67,11 @@ func moveWords(t *tx, old, next crm.Contact) {
 		}
 	}
 	for _, w := range is {
-		if !slices.Contains(was, w) {
+		switch {
+		case slices.Contains(was, w):
+		case old.ID == "":
+			t.putBefore(wordItem(w, id)) // a new contact's: nothing else writes them
+		default:
 			t.put(wordItem(w, id), "", nil, nil)
 		}
 	}

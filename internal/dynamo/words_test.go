@@ -115,3 +115,74 @@ func TestCopyWritesWordItems(t *testing.T) {
 		t.Fatalf("word items of a copy: %q, want %q", got, want)
 	}
 }
+
+// TestRefusedCreationLeavesNoWordsOrLinks: a new contact's word items and
+// interest links are written just before its transaction; when the
+// transaction is refused (its e-mail taken, an interest that does not
+// exist, a lead delivered twice) they are deleted, so the table holds
+// only those of the contacts that exist, and neither the name search nor
+// the interest's list finds a contact that was never made.
+func TestRefusedCreationLeavesNoWordsOrLinks(t *testing.T) {
+	ctx, tbl := t.Context(), dynamotest.New(t)
+	s := dynamo.New(tbl.Client, tbl.Name)
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	in := crm.Interest{ID: crm.NewID(at), Name: "Reformas", Version: 1, CreatedAt: at, UpdatedAt: at}
+	if err := s.CreateInterest(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	contact := func(name, email string, interests ...string) crm.Contact {
+		return crm.Contact{ID: crm.NewID(at), Name: name, Email: email, InterestIDs: interests, Version: 1, CreatedAt: at, UpdatedAt: at}
+	}
+	ana := contact("Ana Ruiz", "ana@example.com", in.ID)
+	if err := s.CreateContact(ctx, ana); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateContact(ctx, contact("Anabel Soto", "ana@example.com", in.ID)); crm.ErrorCode(err) != crm.CodeConflict {
+		t.Fatalf("a second contact with the e-mail: %v, want a conflict", err)
+	}
+	if err := s.CreateContact(ctx, contact("Berta Gil", "", in.ID, "01NOSUCHINTEREST0000000000")); crm.ErrorCode(err) != crm.CodeInvalid {
+		t.Fatalf("a contact with an interest that does not exist: %v, want invalid", err)
+	}
+	lead := func(c crm.Contact) crm.Batch {
+		return crm.Batch{TrustRefs: true, Contacts: []crm.Write[crm.Contact]{{New: c}},
+			Leads: []crm.KeyedLead{{Key: "src#json#abc", Record: crm.LeadRecord{ID: crm.NewID(at), Format: crm.FormatJSON, ContactID: c.ID, ReceivedAt: at}}}}
+	}
+	carla := contact("Carla Mora", "carla@example.com", in.ID)
+	if err := s.Commit(ctx, lead(carla)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, lead(contact("Carlota Mora", "carlota@example.com", in.ID))); crm.ErrorCode(err) != crm.CodeConflict {
+		t.Fatalf("a lead delivered twice: %v, want a conflict", err)
+	}
+
+	out, err := tbl.Client.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(tbl.Name),
+		FilterExpression: aws.String("#t IN (:w, :l)"), ExpressionAttributeNames: map[string]string{"#t": "type"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":w": &types.AttributeValueMemberS{Value: "WORD"},
+			":l": &types.AttributeValueMemberS{Value: "INTEREST_LINK"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range out.Items {
+		got = append(got, m["SK"].(*types.AttributeValueMemberS).Value)
+	}
+	want := []string{"CONTACT#" + ana.ID, "CONTACT#" + carla.ID, "ana#" + ana.ID, "carla#" + carla.ID, "mora#" + carla.ID, "ruiz#" + ana.ID}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("word items and interest links:\n got %q\nwant %q", got, want)
+	}
+	for q, ids := range map[string][]string{"ana": {ana.ID}, "car": {carla.ID}, "soto": nil, "gil": nil} {
+		p, err := s.ListContacts(ctx, crm.ContactFilter{Query: q}, crm.ListOptions{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []string
+		for _, c := range p.Items {
+			found = append(found, c.ID)
+		}
+		if !slices.Equal(found, ids) {
+			t.Errorf("q=%s finds %v, want %v", q, found, ids)
+		}
+	}
+}
