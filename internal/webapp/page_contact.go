@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -170,10 +171,12 @@ func (a *app) createContactOpportunity(w http.ResponseWriter, r *http.Request, p
 	form := newOpportunityForm{Description: r.PostFormValue("description"), InterestID: r.PostFormValue("interestId"),
 		Amount: r.PostFormValue("approxAmount")}
 	o := crm.Opportunity{ContactID: id, Description: form.Description, InterestID: form.InterestID}
-	cents, err := parseAmount(form.Amount)
-	if err == nil {
+	var err error
+	if cents, ok := readDecimal(p.Lang, form.Amount, 2); ok || strings.TrimSpace(form.Amount) == "" {
 		o.ApproxAmountCents = cents
 		o, err = a.svc.CreateOpportunity(r.Context(), p.User, o)
+	} else {
+		err = crm.InvalidField("approxAmount", "must be an amount like 1500,00")
 	}
 	var e *crm.Error
 	switch {
