@@ -68,12 +68,44 @@ func recompute(t *testing.T, ctx context.Context) {
 // 100 % discount, thousandths of a unit, hundredths of a percent, figures
 // whose products pass 2^53. First over lines the server computed (the
 // script's figures replace the server's, which must not change); then over
-// numbers typed as a Spanish user types them, which the script reads and
+// numbers typed as the user's language writes them, which the script reads and
 // works out and the server reads and saves: the page after saving shows
-// what the script showed before.
+// what the script showed before. In Spanish and in English.
 func TestBrowserQuoteTotalsAgree(t *testing.T) {
+	t.Run("es", func(t *testing.T) {
+		quoteTotalsAgree(t, crm.LangES, [][5]string{
+			{"Medio céntimo", "1", "0,05", "50", "21"},
+			{"Abono", "1", "-0,05", "50", "21 %"},
+			{"Regalo", "3", "19,99", "100", "21"},
+			{"Milésimas", "0,125", "33,33", "12,5", "4"},
+			{"Grande", "1.000.000", "99.999.999,99", "0,01", "21"},
+			{"Miles", "2", "1.500", "", "21"},
+			{"Punto decimal", "1.5", "12.50", "0", "10"},
+		})
+	})
+	t.Run("en", func(t *testing.T) {
+		quoteTotalsAgree(t, crm.LangEN, [][5]string{
+			{"Half a cent", "1", "0.05", "50", "21"},
+			{"Credit", "1", "-0.05", "50", "21 %"},
+			{"Gift", "3", "19.99", "100", "21"},
+			{"Thousandths", "0.125", "33.33", "12.5", "4"},
+			{"Large", "1,000,000", "99,999,999.99", "0.01", "21"},
+			{"Thousands", "2", "1,500", "", "21"},
+			{"Decimal comma", "1,5", "12,50", "0", "10"},
+		})
+	})
+}
+
+// quoteTotalsAgree is TestBrowserQuoteTotalsAgree for a user of lang, who
+// types the seven lines of typed: the 5th is 1,000,000 units at
+// 99,999,999.99, the 6th 1,500.00 a unit, the 7th 1.5 units at 12.50.
+func quoteTotalsAgree(t *testing.T, lang string, typed [][5]string) {
 	env := webtest.New(t)
 	ctx := webtest.Browser(t)
+	u, err := env.Svc.CreateUser(t.Context(), crm.User{Name: "Lucía", Email: "lucia@example.com", Role: crm.RoleStaff, Active: true, Lang: lang})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := env.Svc.CreateContact(t.Context(), env.Admin, crm.Contact{Name: "Lucía", Company: "Redondeos SL"})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +127,7 @@ func TestBrowserQuoteTotalsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	browserSignIn(t, ctx, env, env.Admin.Email, "/app/quotes/"+q.ID, "form[data-quote]")
+	browserSignIn(t, ctx, env, u.Email, "/app/quotes/"+q.ID, "form[data-quote]")
 
 	server := figures(t, ctx)
 	if want := 3*(len(stored)+1) + 3; len(server) != want { // the lines, the blank row, the sums
@@ -106,16 +138,7 @@ func TestBrowserQuoteTotalsAgree(t *testing.T) {
 		t.Fatalf("the script's figures differ from the server's:\nscript %q\nserver %q", script, server)
 	}
 
-	// The same kinds of lines typed as a Spanish user types them.
-	typed := [][5]string{
-		{"Medio céntimo", "1", "0,05", "50", "21"},
-		{"Abono", "1", "-0,05", "50", "21 %"},
-		{"Regalo", "3", "19,99", "100", "21"},
-		{"Milésimas", "0,125", "33,33", "12,5", "4"},
-		{"Grande", "1.000.000", "99.999.999,99", "0,01", "21"},
-		{"Miles", "2", "1.500", "", "21"},
-		{"Punto decimal", "1.5", "12.50", "0", "10"},
-	}
+	// The same kinds of lines typed as a user of lang types them.
 	set := `(function(rows){const trs=document.querySelectorAll("form[data-quote] tr[data-line]");
 		const names=["description","quantity","price","discount","tax"];
 		rows.forEach((r,i)=>names.forEach((n,j)=>{trs[i].querySelector('[data-field="'+n+'"]').value=r[j];}));
