@@ -39,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args[1:], stdout, stderr)
 	case "backup":
 		err = backup(ctx, args[1:], stdout, stderr)
+	case "signin-link":
+		err = signInLink(ctx, args[1:], stdout, stderr)
 	case "copy":
 		err = runCopy(ctx, args[1:], stdout, stderr)
 	case "admin":

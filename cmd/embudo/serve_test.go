@@ -213,4 +213,7 @@ func TestFirstStartPrintsATokenOnce(t *testing.T) {
 	if strings.Contains(s.stdout.String(), "emb_") {
 		t.Fatal("a second start printed another token")
 	}
+	if strings.Contains(s.stdout.String(), "/app/signin/link") {
+		t.Fatal("a second start printed a sign-in link")
+	}
 }

@@ -12,9 +12,13 @@ import (
 // naming it.
 func TestConfig(t *testing.T) {
 	rietest.CheckConfig(t, "ApiFunction", config.Vars(needs), map[string]string{
-		"TABLE_NAME": "embudo-local",
-		"HOOKS_URL":  "https://hooks.example.com",
+		"TABLE_NAME":   "embudo-local",
+		"HOOKS_URL":    "https://hooks.example.com",
+		"SENDER_EMAIL": "Embudo <no-reply@embudo.example>",
 	}, map[string]string{
+		"SENDER_EMAIL":      "embudo@",
+		"APP_URL":           "crm.example.com/app",
+		"SES_ENDPOINT":      "localhost:8005",
 		"HOOKS_URL":         "hooks.example.com",
 		"COMPANY_TIME_ZONE": "Europe/Nowhere",
 		"PHONE_REGION":      "es",

@@ -51,6 +51,14 @@ var eventExpectations = map[string]eventExpectation{
 			t.Errorf("the problem does not name contactId (err %v): %s", err, body)
 		}
 	}},
+	"api-app-signed-out.json": {status: 303, check: func(t *testing.T, resp events.APIGatewayV2HTTPResponse, _ string) {
+		if loc := rietest.Header(resp, "Location"); loc != "/app/signin?next=%2Fapp%2Fpipeline%3Fstate%3D01J00000000000000000000000" {
+			t.Errorf("Location = %q", loc)
+		}
+		if csp := rietest.Header(resp, "Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("Content-Security-Policy = %q", csp)
+		}
+	}},
 	"api-opportunity-tabs.json": {status: 200, check: func(t *testing.T, _ events.APIGatewayV2HTTPResponse, body string) {
 		var page struct {
 			Items []struct {
@@ -83,9 +91,13 @@ func TestEventsUnderEmulator(t *testing.T) {
 		t.Fatalf("bootstrap admin: %v", err)
 	}
 
+	// SES answers the sender check at start (the web app's sign-in links).
+	ses := emulate.StartRecorder(t, `{"IdentityType":"DOMAIN","VerifiedForSendingStatus":true,"VerificationStatus":"SUCCESS"}`)
 	emu := rietest.Start(t, bootstrap, []string{
 		"TABLE_NAME=" + table,
 		"DYNAMODB_ENDPOINT=" + dbURL,
+		"SENDER_EMAIL=Embudo <no-reply@embudo.example>",
+		"SES_ENDPOINT=" + ses.URL,
 	})
 
 	rietest.EachEvent(t, "api-*.json", eventExpectations, func(t *testing.T, want eventExpectation, payload []byte) {

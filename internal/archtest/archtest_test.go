@@ -109,8 +109,8 @@ var rules = []rule{
 	// Wiring. Each function links only what its main builds.
 	{pkg: "functions/webhook", kind: wiring, may: []string{"*"},
 		never: append([]string{sesv2, scheduler, "internal/blob", "internal/inbound"}, changeCore...)},
-	{pkg: "functions/api", kind: wiring, may: []string{"*"},
-		never: append([]string{sesv2, scheduler, "internal/graph", "internal/inbound"}, changeCore...)},
+	{pkg: "functions/api", kind: wiring, may: []string{"*"}, // SES and internal/mail: the web app's sign-in links
+		never: []string{scheduler, "internal/graph", "internal/inbound", "internal/stream", "internal/notify", "internal/remind"}},
 	{pkg: "functions/reminder", kind: wiring, may: []string{"*"},
 		never: []string{scheduler, "internal/remind/eventbridge", "internal/graph", "internal/blob", "internal/httpapi"}},
 	{pkg: "functions/stream", kind: wiring, may: []string{"*"},
@@ -120,7 +120,7 @@ var rules = []rule{
 	{pkg: "functions/*", kind: wiring, may: []string{"*"}, never: []string{"internal/cli", "internal/local", "internal/transfer"}},
 	{pkg: "internal/local", kind: wiring, onlyFrom: []string{"cmd/embudo"},
 		may: []string{"internal/crm", "internal/blob", "internal/dynamo", "internal/graph", "internal/httpapi", "internal/inbound",
-			"internal/inbound/reply", "internal/mail", "internal/remind", "internal/sqlite", "internal/stream", "infra",
+			"internal/inbound/reply", "internal/mail", "internal/remind", "internal/sqlite", "internal/stream", "internal/webapp", "infra",
 			"github.com/aws/aws-sdk-go-v2", "github.com/emersion/go-smtp"}},
 	{pkg: "internal/transfer", kind: wiring, onlyFrom: []string{"cmd/embudo"},
 		may: []string{"internal/crm", "internal/sqlite", "internal/dynamo", "internal/blob"}},

@@ -311,3 +311,17 @@ func TestDirUploadsCloseAndAreSwept(t *testing.T) {
 		t.Error("the sweep removed a completed file")
 	}
 }
+
+// TestS3Origin: the origin of the presigned URLs, which the web app's CSP
+// names: the bucket's virtual host on AWS, the endpoint's origin on an
+// S3-compatible store.
+func TestS3Origin(t *testing.T) {
+	onAWS := &S3{Config: aws.Config{Region: "eu-west-1"}, Bucket: "embudo-files"}
+	if got := onAWS.Origin(); got != "https://embudo-files.s3.eu-west-1.amazonaws.com" {
+		t.Errorf("AWS origin %q", got)
+	}
+	local := &S3{Config: onAWS.Config, Bucket: "embudo-files", Endpoint: "http://127.0.0.1:4566/"}
+	if got := local.Origin(); got != "http://127.0.0.1:4566" {
+		t.Errorf("endpoint origin %q", got)
+	}
+}

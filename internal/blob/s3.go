@@ -50,6 +50,17 @@ func (b *S3) objectURL(key string) string {
 	return fmt.Sprintf("https://%s.s3.%s.amazonaws.com/%s", b.Bucket, b.Config.Region, escapeKey(key))
 }
 
+// Origin is the scheme and host the presigned URLs point at
+// (https://<bucket>.s3.<region>.amazonaws.com): where a browser sends an
+// upload, which the web app's Content-Security-Policy lets scripts reach.
+func (b *S3) Origin() string {
+	u, err := url.Parse(b.objectURL(""))
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 func escapeKey(key string) string {
 	parts := strings.Split(key, "/")
 	for i, p := range parts {

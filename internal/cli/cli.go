@@ -19,12 +19,14 @@ import (
 )
 
 // Usage is the usage of the whole embudo command: the commands its main
-// runs itself (serve, backup, copy, admin bootstrap, version) and Run's.
+// runs itself (serve, backup, signin-link, copy, admin bootstrap, version)
+// and Run's.
 const Usage = `embudo: the Embudo CRM.
 
 Usage:
   embudo serve [flags]             run the whole CRM locally (see embudo serve -h)
   embudo backup FILE               copy the local database while it runs (embudo backup -h)
+  embudo signin-link [EMAIL]       print a sign-in link to the local web app (embudo signin-link -h)
   embudo copy --from A --to B      move a whole CRM between a data directory and a DynamoDB table
                                    (embudo copy -h)
   embudo admin bootstrap [flags]   create the first admin of a deployed table

@@ -81,6 +81,7 @@ func completionData() []compWord {
 	out = append(out,
 		compWord{name: "serve", summary: "run the whole CRM locally", verbs: []compVerb{{}}},
 		compWord{name: "backup", summary: "copy the local database while it runs", verbs: []compVerb{{files: true}}},
+		compWord{name: "signin-link", summary: "print a sign-in link to the local web app", verbs: []compVerb{{}}},
 		compWord{name: "copy", summary: "move a whole CRM between stores", verbs: []compVerb{{}}},
 		compWord{name: "admin", summary: "administer a deployment", verbs: []compVerb{{name: "bootstrap", summary: "create the first admin"}}},
 		compWord{name: "import", summary: "import from a CSV file", verbs: []compVerb{{name: "contacts", summary: "import contacts", files: true}}},

@@ -22,15 +22,20 @@ import (
 // no timer fired (the Lambda sweep runs hourly; locally it costs nothing).
 const sweepEvery = time.Minute
 
+// newMailer is the mailer of the notifications and the sign-in links: the
+// outbox directory, or the SES endpoint of c.
+func newMailer(c Config, log *slog.Logger) crm.Mailer {
+	if c.SESEndpoint != "" {
+		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+		return &mail.SES{From: c.MailFrom, Client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(c.SESEndpoint) })}
+	}
+	return &mail.Outbox{Dir: filepath.Join(c.Data, "outbox"), From: c.MailFrom, Logger: log}
+}
+
 // startEffects connects the store's change feed to the change core
 // (e-mails, reminders, timeline, counters), arms the pending reminders,
 // and starts the sweep. It returns the function that stops it all.
-func startEffects(ctx context.Context, c Config, svc *crm.Service, st *sqlite.Store, tokens *reply.Tokens, log *slog.Logger) (func(), error) {
-	var mailer crm.Mailer = &mail.Outbox{Dir: filepath.Join(c.Data, "outbox"), From: c.MailFrom, Logger: log}
-	if c.SESEndpoint != "" {
-		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-		mailer = &mail.SES{From: c.MailFrom, Client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(c.SESEndpoint) })}
-	}
+func startEffects(ctx context.Context, c Config, svc *crm.Service, st *sqlite.Store, mailer crm.Mailer, tokens *reply.Tokens, log *slog.Logger) (func(), error) {
 	mailer = reply.Mailer{Mailer: mailer, Tokens: tokens} // a reply becomes a note
 	var h *stream.Handler                                 // set before any timer is armed
 	timer := remind.NewTimer(func(ctx context.Context, p remind.Payload) {

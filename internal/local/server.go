@@ -26,6 +26,7 @@ import (
 	"github.com/embudo/embudo/internal/httpapi"
 	"github.com/embudo/embudo/internal/inbound"
 	"github.com/embudo/embudo/internal/sqlite"
+	"github.com/embudo/embudo/internal/webapp"
 )
 
 // DBFile is the embedded database's file name inside the data directory.
@@ -48,7 +49,12 @@ type Config struct {
 	GraphURL    string         // Meta Graph API base URL ("": graph.Client's default)
 	SESEndpoint string         // send e-mail to this SES v2 endpoint instead of Data/outbox
 	MailFrom    string         // sender of notification e-mails
-	AppURL      string         // base URL links in e-mails point to
+	// AppURL is the web app's public base, which links in e-mails and
+	// the sign-in links start with ("": http://<the address listened on>/app).
+	AppURL string
+	// SignInLink prints a sign-in link for the first admin at start (the
+	// first start always does).
+	SignInLink bool
 	// SyncNormal commits with synchronous=NORMAL: faster, but a power loss
 	// may lose the last writes (a crash of the process loses nothing).
 	SyncNormal bool
@@ -70,6 +76,7 @@ type Server struct {
 	log   *slog.Logger
 	ln    net.Listener
 	smtp  string // the SMTP listener's address
+	app   string // the web app's public base URL
 	srv   *http.Server
 	errc  chan error
 	close []func() error // run in reverse order by Close
@@ -120,9 +127,20 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	if err := bootstrapAdmin(ctx, svc, store, stdout, s.log); err != nil {
+	if c.AppURL == "" {
+		c.AppURL = localAppURL(ln.Addr())
+	}
+	s.app = c.AppURL
+	first, err := bootstrapAdmin(ctx, svc, store, stdout, s.log)
+	if err != nil {
 		return err
 	}
+	if first || c.SignInLink {
+		if err := printSignInLink(ctx, svc, c.AppURL, "", stdout); err != nil {
+			return err
+		}
+	}
+	mailer := newMailer(c, s.log)
 	tokens, err := replyTokens(c)
 	if err != nil {
 		return err
@@ -140,7 +158,7 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 		}
 	}
 	if feedOf != nil {
-		stop, err := startEffects(ctx, c, svc, feedOf, tokens, s.log)
+		stop, err := startEffects(ctx, c, svc, feedOf, mailer, tokens, s.log)
 		if err != nil {
 			return err
 		}
@@ -153,6 +171,9 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	mux.Handle("/blobs/", blobs)
 	mux.Handle("/hooks/", httpapi.NewHooks(svc, httpapi.HookOptions{Logger: s.log,
 		Meta: &graph.Client{BaseURL: c.GraphURL, HTTP: &http.Client{Timeout: 5 * time.Second}}}))
+	app := webapp.New(svc, webapp.Options{Logger: s.log, Mailer: mailer, AppURL: c.AppURL})
+	mux.Handle("/app", app)
+	mux.Handle("/app/", app)
 	mux.Handle("/", httpapi.New(svc, httpapi.Options{Logger: s.log, Idempotency: store}))
 	s.srv = &http.Server{
 		Handler:           mux,
@@ -173,6 +194,10 @@ func (s *Server) Run(ctx context.Context, stdout io.Writer) error {
 	s.log.Info("embudo is serving", "url", "http://"+ln.Addr().String(), "store", where)
 	return nil
 }
+
+// AppURL returns the web app's public base URL (Config.AppURL, or the
+// address listened on with /app).
+func (s *Server) AppURL() string { return s.app }
 
 // SMTPAddr returns the address the SMTP listener listens on ("" for none).
 func (s *Server) SMTPAddr() string { return s.smtp }
@@ -235,21 +260,22 @@ func (s *Server) openStore(ctx context.Context) (crm.Store, *sqlite.Store, error
 }
 
 // bootstrapAdmin creates the first admin on first start: its token is
-// EMBUDO_BOOTSTRAP_TOKEN if set, or a new one printed this once.
-func bootstrapAdmin(ctx context.Context, svc *crm.Service, users crm.UserStore, stdout io.Writer, log *slog.Logger) error {
+// EMBUDO_BOOTSTRAP_TOKEN if set, or a new one printed this once. It
+// reports whether it created one.
+func bootstrapAdmin(ctx context.Context, svc *crm.Service, users crm.UserStore, stdout io.Writer, log *slog.Logger) (bool, error) {
 	has, err := users.HasAdmin(ctx)
 	if err != nil || has {
-		return err
+		return false, err
 	}
 	env := os.Getenv("EMBUDO_BOOTSTRAP_TOKEN")
 	u, secret, err := svc.BootstrapAdmin(ctx, "", env, false)
 	if err != nil {
-		return fmt.Errorf("creating the first admin: %w", err)
+		return false, fmt.Errorf("creating the first admin: %w", err)
 	}
 	if env != "" {
 		log.Info("created the first admin with the token in EMBUDO_BOOTSTRAP_TOKEN", "user", u.ID)
-		return nil
+		return true, nil
 	}
 	fmt.Fprintf(stdout, "\nFirst start: created admin user %s.\nAdmin API token (shown only this once, keep it):\n\n    %s\n\n", u.ID, secret)
-	return nil
+	return true, nil
 }

@@ -71,7 +71,7 @@ func (a *app) sendLink(r *http.Request, email, next string) {
 		a.log.ErrorContext(ctx, "webapp: creating a sign-in link", "err", err)
 		return
 	}
-	link := a.appURL(r) + "/signin/link?" + url.Values{"t": {secret}, "next": {next}}.Encode()
+	link := SignInURL(a.appURL(r), secret, next)
 	lang := userLang(u)
 	e := crm.Email{To: u.Email, ToName: u.Name, Key: "signin",
 		Subject: translate(lang, "signin.mail.subject"),
@@ -79,6 +79,14 @@ func (a *app) sendLink(r *http.Request, email, next string) {
 	if err := a.opt.Mailer.Send(ctx, e); err != nil {
 		a.log.ErrorContext(ctx, "webapp: sending a sign-in link", "user", u.ID, "err", err)
 	}
+}
+
+// SignInURL is the sign-in link of a secret (crm.Service.RequestSignIn's)
+// under the app's public base appURL (https://host/app), landing on next
+// (a path of the app; "" for the pipeline): what the e-mail holds, and
+// what `embudo serve` prints.
+func SignInURL(appURL, secret, next string) string {
+	return strings.TrimSuffix(appURL, "/") + "/signin/link?" + url.Values{"t": {secret}, "next": {safeNext(next)}}.Encode()
 }
 
 // appURL is the public base of the app: Options.AppURL, or the request's

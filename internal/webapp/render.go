@@ -78,7 +78,7 @@ func mustParseTemplates(tz *time.Location) map[string]map[string]*pageTemplate {
 // with data, in the page's language, with status. The page is written
 // whole or not at all: a template that fails is a 500 logged.
 func (a *app) render(w http.ResponseWriter, r *http.Request, p *Page, status int, name string, data any) {
-	t, ok := a.pages[p.Lang][name]
+	t, ok := a.pages()[p.Lang][name]
 	if !ok {
 		a.log.ErrorContext(r.Context(), "webapp: no such page template", "name", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)

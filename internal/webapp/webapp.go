@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -30,11 +31,14 @@ type Options struct {
 // app is the web app: the service, the options, the parsed templates and
 // the routes.
 type app struct {
-	svc   *crm.Service
-	opt   Options
-	log   *slog.Logger
-	now   func() time.Time
-	pages map[string]map[string]*pageTemplate // language → page name → template
+	svc *crm.Service
+	opt Options
+	log *slog.Logger
+	now func() time.Time
+	// pages are the templates by language and page name, parsed on the
+	// first page served: the API function's cold start, which most
+	// requests (/v1) share, does not wait for them.
+	pages func() map[string]map[string]*pageTemplate
 	// catalog caches the agents, sources and interests (lists).
 	catalog *crm.Cache[struct{}, catalogLists]
 	csp     string
@@ -42,8 +46,9 @@ type app struct {
 }
 
 // New returns the web app over svc: every page under /app/ (and /app),
-// with its assets, sign-in and sessions. It panics when its own templates
-// do not parse (a programming error a test catches).
+// with its assets, sign-in and sessions. Its templates are parsed when the
+// first page is served, which panics when they do not parse (a programming
+// error every page test catches).
 func New(svc *crm.Service, o Options) http.Handler {
 	a := &app{svc: svc, opt: o, log: o.Logger, now: o.Now, mux: http.NewServeMux()}
 	if a.log == nil {
@@ -54,7 +59,7 @@ func New(svc *crm.Service, o Options) http.Handler {
 	}
 	a.catalog = crm.NewCache[struct{}, catalogLists](catalogTTL, 1, a.now)
 	a.csp = contentSecurityPolicy(o.UploadOrigin)
-	a.pages = mustParseTemplates(svc.TimeZone())
+	a.pages = sync.OnceValue(func() map[string]map[string]*pageTemplate { return mustParseTemplates(svc.TimeZone()) })
 	a.mux.Handle("GET /app/static/", http.HandlerFunc(serveAsset))
 	a.mux.HandleFunc("/app", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/app/", http.StatusMovedPermanently)
