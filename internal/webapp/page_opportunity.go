@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/embudo/embudo/internal/crm"
 )
@@ -118,35 +119,42 @@ func (a *app) showOpportunity(w http.ResponseWriter, r *http.Request, p *Page, i
 		a.fail(w, r, p, err)
 		return
 	}
-	if v.States, err = a.svc.PipelineStates(ctx); err != nil {
-		a.fail(w, r, p, err)
-		return
-	}
-	for _, st := range v.States {
-		if st.ID == v.Opp.StateID {
-			v.State = st
+	// The rest depends on the opportunity only: read it at once.
+	var (
+		wg                           sync.WaitGroup
+		errS, errL, errC, errQ, errB error
+		o                            = v.Opp
+	)
+	wg.Go(func() { v.States, errS = a.svc.PipelineStates(ctx) })
+	wg.Go(func() { v.Lists, errL = a.lists(ctx) })
+	wg.Go(func() {
+		v.Contact, errC = a.svc.GetContact(ctx, o.ContactID)
+		if crm.ErrorCode(errC) == crm.CodeNotFound {
+			errC = nil
+		}
+	})
+	wg.Go(func() { v.Quotes, errQ = a.svc.ListQuotes(ctx, o.ID) })
+	wg.Go(func() {
+		v.Blocks, errB = a.blocks(ctx, p, crm.ParentOpportunity, o.ID, o.ContactID, readBlockCursors(r.URL.Query()), v.Note)
+	})
+	wg.Go(func() {
+		if o.AssigneeID == "" {
+			return
+		}
+		if u, err := a.svc.GetUser(ctx, o.AssigneeID); err == nil {
+			v.Assignee = u.Name
+		}
+	})
+	wg.Wait()
+	for _, err := range []error{errS, errL, errC, errQ, errB} {
+		if err != nil {
+			a.fail(w, r, p, err)
+			return
 		}
 	}
-	if v.Lists, err = a.lists(ctx); err != nil {
-		a.fail(w, r, p, err)
-		return
-	}
-	v.Contact, err = a.svc.GetContact(ctx, v.Opp.ContactID)
-	if err != nil && crm.ErrorCode(err) != crm.CodeNotFound {
-		a.fail(w, r, p, err)
-		return
-	}
-	if v.Quotes, err = a.svc.ListQuotes(ctx, v.Opp.ID); err != nil {
-		a.fail(w, r, p, err)
-		return
-	}
-	if v.Blocks, err = a.blocks(ctx, p, crm.ParentOpportunity, v.Opp.ID, v.Opp.ContactID, readBlockCursors(r.URL.Query()), v.Note); err != nil {
-		a.fail(w, r, p, err)
-		return
-	}
-	if v.Opp.AssigneeID != "" {
-		if u, err := a.svc.GetUser(ctx, v.Opp.AssigneeID); err == nil {
-			v.Assignee = u.Name
+	for _, st := range v.States {
+		if st.ID == o.StateID {
+			v.State = st
 		}
 	}
 	if v.Errors == nil {
