@@ -34,8 +34,8 @@ func pageTimes(b *testing.B, c *webtest.Client, path string) {
 }
 
 // BenchmarkOpportunityPage: an opportunity's page on the local store
-// (SQLite) with 10 quotes, 60 notes (50 shown) and the contact's timeline
-// of 100 entries and more (50 shown).
+// (SQLite) with 10 quotes, 100 notes (50 shown) and the contact's
+// timeline of 100 entries and more (50 shown).
 func BenchmarkOpportunityPage(b *testing.B) {
 	env := webtest.New(b, webtest.WithChangeFeed())
 	ctx := b.Context()
@@ -56,13 +56,16 @@ func BenchmarkOpportunityPage(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	for i := range 60 {
+	for i := range 100 {
 		at := env.Clock.Now().Add(time.Duration(i+1) * time.Hour)
 		if _, err := env.Svc.CreateNote(ctx, env.Admin, crm.ParentOpportunity, o.ID, crm.Note{Text: fmt.Sprintf("Nota %d: llamar para cerrar el pedido", i), AvisoAt: &at}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	env.Drain(b)
+	if tl, err := env.Svc.Timeline(ctx, env.Admin, c.ID, crm.ListOptions{Limit: crm.MaxLimit}); err != nil || len(tl.Items) < 100 {
+		b.Fatalf("the contact's timeline holds %d entries (%v), want 100 or more", len(tl.Items), err)
+	}
 	pageTimes(b, env.SignIn(b, env.Admin), "/app/opportunities/"+o.ID)
 }
 
