@@ -57,10 +57,16 @@ type contactView struct {
 	Blocks        blocks
 }
 
-// contactOpportunity is an opportunity of the contact with its state.
+// contactOpportunity is an opportunity of the contact as the page lists
+// it (flat, as the blocks' items are: see noteItem).
 type contactOpportunity struct {
-	pipelineItem
-	State crm.State
+	ID, Description string
+	Number          int64
+	State           string // its state's name
+	Closed          bool   // its state is closed: the lock is shown
+	Interest        string // its interest's name
+	Created         string // the day it was opened
+	Amount          int64  // its quotes' amount, else the approximate one (cents)
 }
 
 // contactPage shows a contact: its data, interests, client or supplier,
@@ -114,11 +120,13 @@ func (a *app) showContact(w http.ResponseWriter, r *http.Request, p *Page, id st
 		}
 	}
 	v.Client, v.Supplier = clientParty, supplierPty
+	f := formats{lang: p.Lang, tz: a.svc.TimeZone()}
 	for _, o := range opps.Items {
-		co := contactOpportunity{pipelineItem: pipelineItem{Opportunity: o}}
+		co := contactOpportunity{ID: o.ID, Description: o.Description, Number: o.Number, Interest: v.Lists.InterestName(o.InterestID),
+			Created: f.date(o.CreatedAt), Amount: pipelineItem{Opportunity: o}.Amount()}
 		for _, s := range states {
 			if s.ID == o.StateID {
-				co.State = s
+				co.State, co.Closed = s.Name, s.Closed()
 			}
 		}
 		v.Opportunities = append(v.Opportunities, co)

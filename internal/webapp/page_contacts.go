@@ -62,10 +62,15 @@ type contactsView struct {
 	Errors  map[string]string // a search or filter refused, by its input's name
 }
 
-// contactRow is a contact of the list with the name it goes by.
+// contactRow is a contact as the list shows it (flat, as the blocks'
+// items are: see noteItem).
 type contactRow struct {
-	crm.Contact
-	Name string
+	ID, Name         string
+	Company          string // "" when it is the name the contact goes by
+	Email, Phone     string // the phone, else the mobile
+	Source, Agent    string // their names
+	Created          string // the day it was created
+	Client, Supplier bool
 }
 
 // contactList lists the contacts, newest first, 50 at a time, narrowed
@@ -93,8 +98,18 @@ func (a *app) contactList(w http.ResponseWriter, r *http.Request, p *Page) {
 		a.fail(w, r, p, err)
 		return
 	}
+	f := formats{lang: p.Lang, tz: a.svc.TimeZone()}
 	for _, c := range pg.Items {
-		v.Items = append(v.Items, contactRow{Contact: c, Name: contactName(c)})
+		row := contactRow{ID: c.ID, Name: contactName(c), Company: c.Company, Email: c.Email, Phone: c.Phone,
+			Source: v.Lists.SourceName(c.SourceID), Agent: v.Lists.AgentName(c.AgentID), Created: f.date(c.CreatedAt),
+			Client: c.ClientID != "", Supplier: c.SupplierID != ""}
+		if row.Company == row.Name {
+			row.Company = ""
+		}
+		if row.Phone == "" {
+			row.Phone = c.Mobile
+		}
+		v.Items = append(v.Items, row)
 	}
 	if pg.NextCursor != "" {
 		v.MoreURL = "/app/contacts?" + v.Query.values(pg.NextCursor).Encode()
