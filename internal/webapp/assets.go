@@ -78,5 +78,10 @@ func serveAsset(w http.ResponseWriter, r *http.Request) {
 	if a.typ != "" {
 		w.Header().Set("Content-Type", a.typ)
 	}
-	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.body))
+	body := a.body
+	if gz, ok := gzippedAsset(r, a.name); ok { // compressed once (gzip.go)
+		w.Header().Set("Content-Encoding", "gzip")
+		body = gz
+	}
+	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(body))
 }

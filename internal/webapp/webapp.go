@@ -67,7 +67,7 @@ func New(svc *crm.Service, o Options) http.Handler {
 	for _, rt := range routes {
 		a.handle(rt)
 	}
-	return a.securityHeaders(a.mux)
+	return a.securityHeaders(compressGzip(a.mux))
 }
 
 // route is one page's pattern, who may open it and its handler.
