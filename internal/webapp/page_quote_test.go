@@ -237,3 +237,39 @@ func TestQuoteAccept(t *testing.T) {
 		t.Errorf("changing an accepted quote: %d, want 409", res.Status)
 	}
 }
+
+// TestQuoteInEnglish: a user whose language is English reads amounts and
+// types them the English way: the form is filled with 3500.00, the totals
+// written €4,235.00, and 1,234.5 is read as 1234.50.
+func TestQuoteInEnglish(t *testing.T) {
+	b := newBoard(t)
+	o := b.opportunity(t, crm.Opportunity{Description: "Shop", ApproxAmountCents: 350000})
+	u, err := b.env.Svc.CreateUser(t.Context(), crm.User{Name: "Jane", Email: "jane@example.com", Role: crm.RoleStaff, Active: true, Lang: crm.LangEN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := b.env.SignIn(t, u)
+	opp := c.Get(t, "/app/opportunities/"+o.ID).Body
+	for _, s := range []string{"€3,500.00", `value="3500.00"`, "New quote", "Change state"} {
+		if !strings.Contains(opp, s) {
+			t.Errorf("the English opportunity page lacks %q", s)
+		}
+	}
+	path := newQuote(t, c, o)
+	page := c.Get(t, path).Body
+	for _, s := range []string{`value="3500.00"`, `<output data-sum="total">€4,235.00</output>`, "Unit price (€)", `<html lang="en">`} {
+		if !strings.Contains(page, s) {
+			t.Errorf("the English quote page lacks %q", s)
+		}
+	}
+	q, err := b.env.Svc.GetQuote(t.Context(), quoteIDRE.FindStringSubmatch(path)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := c.PostForm(t, path, quoteForm(q.Version, [5]string{"Design", "1.5", "1,234.5", "0", "21"})); res.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.Status, res.Body)
+	}
+	if q, _ = b.env.Svc.GetQuote(t.Context(), q.ID); q.Lines[0].QuantityMilli != 1500 || q.Lines[0].UnitPriceCents != 123450 {
+		t.Errorf("1.5 × 1,234.5 typed in English was read as %+v", q.Lines[0])
+	}
+}
