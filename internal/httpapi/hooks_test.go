@@ -1778,12 +1778,18 @@ func TestHookWriteFailsMidLead(t *testing.T) {
 	}
 	wantProblem(t, res, http.StatusInternalServerError, crm.CodeInternal)
 	h.unchangedButCounters(t, before) // the numbers it reserved go to the next lead
+	if found := h.listAll(adminToken, "/v1/contacts?q=casillas"); len(found) != 0 {
+		t.Fatalf("the failed lead's contact is found by name: %v", found)
+	}
 
 	wantStatus(t, h.hook(http.MethodPost, path, "application/json", lead), http.StatusOK)
 	wantStatus(t, h.hook(http.MethodPost, path, "application/json", lead), http.StatusOK)
 	cs := h.contactsWhere("phone", "+34633212121")
 	if len(cs) != 1 {
 		t.Fatalf("%d contacts, want 1", len(cs))
+	}
+	if found := h.listAll(adminToken, "/v1/contacts?q=casillas"); len(found) != 1 || found[0]["id"] != cs[0].ID {
+		t.Fatalf("found by name: %v, want the one contact", found)
 	}
 	if n := len(h.leadRecords()); n != 1 {
 		t.Errorf("%d lead records, want 1", n)
