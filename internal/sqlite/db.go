@@ -127,7 +127,11 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		s.group = 1
 	}
 	busy := fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds())
-	params := []string{"_txlock=immediate", "_pragma=" + busy, "_pragma=journal_mode(WAL)", "_pragma=synchronous(" + sync + ")"}
+	// temp_store(MEMORY): the savepoint of each write of a group keeps the
+	// pages it changes in a sub-journal, for a rollback to it; in memory
+	// rather than a temporary file (it is never needed after a crash).
+	params := []string{"_txlock=immediate", "_pragma=" + busy, "_pragma=journal_mode(WAL)", "_pragma=synchronous(" + sync + ")",
+		"_pragma=temp_store(MEMORY)"}
 	if o.ReadOnly {
 		params = append(params, "mode=ro")
 	}

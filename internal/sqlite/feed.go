@@ -147,6 +147,9 @@ func (f *Feed) applyBatch(ctx context.Context, rows []outboxRow) (*effectBatch, 
 	for range min(feedWorkers, len(order)) {
 		wg.Go(func() {
 			for part := range work {
+				if ctx.Err() != nil {
+					continue // stopping: the rest are applied at the next start
+				}
 				for _, i := range part {
 					if _, ok := retry(ctx, f, "apply a change", rows[i].seq, func() (struct{}, error) {
 						b.reset(i)

@@ -190,21 +190,20 @@ func (s *Store) runInGroup(tx *sql.Tx, r *writeReq) (err error, lost bool) {
 	if err := r.ctx.Err(); err != nil {
 		return s.fail(err), false
 	}
-	ctx := context.WithoutCancel(r.ctx)
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+	t := &wtx{ctx: context.WithoutCancel(r.ctx), tx: tx, s: s}
+	if err := t.exec("SAVEPOINT w"); err != nil {
 		return s.fail(err), true
 	}
-	t := &wtx{ctx: ctx, tx: tx, s: s}
 	if err := s.call(t, r.fn); err != nil {
-		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
+		if rerr := t.exec("ROLLBACK TO w"); rerr != nil {
 			return s.fail(err), true
 		}
-		if _, rerr := tx.ExecContext(ctx, "RELEASE w"); rerr != nil {
+		if rerr := t.exec("RELEASE w"); rerr != nil {
 			return s.fail(err), true
 		}
 		return s.fail(err), false
 	}
-	if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+	if err := t.exec("RELEASE w"); err != nil {
 		return s.fail(err), true // the write went on past an error that ended the transaction
 	}
 	r.changed = t.changed
