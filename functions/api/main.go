@@ -18,7 +18,7 @@ import (
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/httpapi"
-	"github.com/embudo/embudo/internal/mail"
+	"github.com/embudo/embudo/internal/mail/seshttp"
 	"github.com/embudo/embudo/internal/webapp"
 )
 
@@ -43,10 +43,11 @@ func main() {
 		crmCfg.Blobs, uploads = s3, s3.Origin()
 	}
 	// SES's two calls as signed HTTPS requests: the SDK's client would
-	// cost this binary 2 MB (docs/performance.md).
-	ses := &mail.SESHTTP{Config: aws, Endpoint: cfg.Mail.Endpoint, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	// cost this binary 2.3 MiB (docs/performance.md).
+	mailer := &seshttp.Mailer{Config: aws, Endpoint: cfg.Mail.Endpoint, HTTP: &http.Client{Timeout: 10 * time.Second},
+		From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet}
 	// In the background: the first request does not wait for SES.
-	go mail.LogSenderCheck(ctx, ses, cfg.Mail.Sender, aws.Region, log)
+	go mailer.LogSenderCheck(ctx, log)
 	store := dynamo.New(awsenv.DynamoDB(aws, cfg.DynamoDBEndpoint), cfg.Table)
 	svc := crm.NewService(store, crmCfg)
 	if err := svc.EnsureSeeded(ctx); err != nil {
@@ -54,8 +55,7 @@ func main() {
 	}
 	// APP_URL empty: the app's links take the host the request came to
 	// (the HTTP API's own URL).
-	app := webapp.New(svc, webapp.Options{Logger: log, AppURL: cfg.Mail.AppURL, UploadOrigin: uploads,
-		Mailer: &mail.SES{Client: ses, From: cfg.Mail.Sender, ConfigurationSet: cfg.Mail.ConfigurationSet}})
+	app := webapp.New(svc, webapp.Options{Logger: log, AppURL: cfg.Mail.AppURL, UploadOrigin: uploads, Mailer: mailer})
 	mux := http.NewServeMux()
 	mux.Handle("/app", app)
 	mux.Handle("/app/", app)

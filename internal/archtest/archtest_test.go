@@ -82,7 +82,9 @@ var rules = []rule{
 		may: []string{"internal/crm", awsCore, "github.com/aws/aws-sdk-go-v2/service/dynamodb",
 			"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue", smithy, lambdaEvts}},
 	{pkg: "internal/sqlite", kind: adapter, noAWS: true, may: []string{"internal/crm", "modernc.org/sqlite"}},
-	{pkg: "internal/mail", kind: adapter, may: []string{"internal/crm", awsCore, sesv2, smithy}},
+	{pkg: "internal/mail", kind: adapter, may: []string{"internal/crm", "internal/mail/envelope", awsCore, sesv2, smithy}},
+	{pkg: "internal/mail/envelope", kind: helper, noAWS: true, may: []string{"internal/crm"}},
+	{pkg: "internal/mail/seshttp", kind: adapter, may: []string{"internal/crm", "internal/mail/envelope", awsCore}, never: []string{sesv2}},
 	{pkg: "internal/remind/eventbridge", kind: adapter, may: []string{"internal/crm", "internal/remind", awsCore, scheduler}},
 	// The S3 adapter signs its requests itself: the SDK's SigV4 signer, no S3 client.
 	{pkg: "internal/blob", kind: adapter, may: []string{"internal/crm", awsCore}, never: []string{"github.com/aws/aws-sdk-go-v2/service"}},
@@ -109,8 +111,8 @@ var rules = []rule{
 	// Wiring. Each function links only what its main builds.
 	{pkg: "functions/webhook", kind: wiring, may: []string{"*"},
 		never: append([]string{sesv2, scheduler, "internal/blob", "internal/inbound"}, changeCore...)},
-	{pkg: "functions/api", kind: wiring, may: []string{"*"}, // SES and internal/mail: the web app's sign-in links
-		never: []string{scheduler, "internal/graph", "internal/inbound", "internal/stream", "internal/notify", "internal/remind"}},
+	{pkg: "functions/api", kind: wiring, may: []string{"*"}, // mail/seshttp: the web app's sign-in links, without the SDK's SES client
+		never: []string{sesv2, scheduler, "internal/graph", "internal/inbound", "internal/stream", "internal/notify", "internal/remind"}},
 	{pkg: "functions/reminder", kind: wiring, may: []string{"*"},
 		never: []string{scheduler, "internal/remind/eventbridge", "internal/graph", "internal/blob", "internal/httpapi"}},
 	{pkg: "functions/stream", kind: wiring, may: []string{"*"},

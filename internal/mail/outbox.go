@@ -63,7 +63,7 @@ func (o *Outbox) Send(ctx context.Context, e Email) error {
 		return crm.Internal(err)
 	}
 	sum := sha256.Sum256(msg)
-	key := c.key
+	key := c.Key
 	if key == "" {
 		key = "mail"
 	}
@@ -76,7 +76,7 @@ func (o *Outbox) Send(ctx context.Context, e Email) error {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	logger.InfoContext(ctx, "mail written to outbox", "to", c.to.Address, "subject", c.subject, "key", c.key, "file", path)
+	logger.InfoContext(ctx, "mail written to outbox", "to", c.To.Address, "subject", c.Subject, "key", c.Key, "file", path)
 	return nil
 }
 
@@ -111,7 +111,7 @@ func writeAtomic(dir, path string, data []byte) (err error) {
 func buildMessage(from mail.Address, c checked, now time.Time) ([]byte, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	for _, p := range []struct{ mediaType, content string }{{"text/plain", c.text}, {"text/html", c.html}} {
+	for _, p := range []struct{ mediaType, content string }{{"text/plain", c.Text}, {"text/html", c.HTML}} {
 		if p.content == "" {
 			continue
 		}
@@ -142,17 +142,17 @@ func buildMessage(from mail.Address, c checked, now time.Time) ([]byte, error) {
 		msg.WriteString("\r\n")
 	}
 	header("From", formatAddress(from))
-	header("To", formatAddress(c.to))
-	if c.replyTo != "" {
-		header("Reply-To", c.replyTo)
+	header("To", formatAddress(c.To))
+	if c.ReplyTo != "" {
+		header("Reply-To", c.ReplyTo)
 	}
-	header("Subject", encodeHeader(c.subject))
+	header("Subject", encodeHeader(c.Subject))
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", messageID(from.Address, now))
 	header("MIME-Version", "1.0")
 	header("Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": mw.Boundary()}))
-	if c.key != "" {
-		header(HeaderNotification, c.key)
+	if c.Key != "" {
+		header(HeaderNotification, c.Key)
 	}
 	msg.WriteString("\r\n")
 	msg.Write(body.Bytes())

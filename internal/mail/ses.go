@@ -57,28 +57,28 @@ func (s *SES) Send(ctx context.Context, e Email) error {
 		return crm.Internal(fmt.Errorf("mail: SES adapter needs a client and a valid From address (From=%q)", s.From))
 	}
 	body := &types.Body{}
-	if c.text != "" {
-		body.Text = &types.Content{Data: aws.String(c.text), Charset: aws.String("UTF-8")}
+	if c.Text != "" {
+		body.Text = &types.Content{Data: aws.String(c.Text), Charset: aws.String("UTF-8")}
 	}
-	if c.html != "" {
-		body.Html = &types.Content{Data: aws.String(c.html), Charset: aws.String("UTF-8")}
+	if c.HTML != "" {
+		body.Html = &types.Content{Data: aws.String(c.HTML), Charset: aws.String("UTF-8")}
 	}
 	in := &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(formatAddress(from)),
-		Destination:      &types.Destination{ToAddresses: []string{formatAddress(c.to)}},
+		Destination:      &types.Destination{ToAddresses: []string{formatAddress(c.To)}},
 		Content: &types.EmailContent{Simple: &types.Message{
-			Subject: &types.Content{Data: aws.String(c.subject), Charset: aws.String("UTF-8")},
+			Subject: &types.Content{Data: aws.String(c.Subject), Charset: aws.String("UTF-8")},
 			Body:    body,
 		}},
 	}
-	if c.replyTo != "" {
-		in.ReplyToAddresses = []string{c.replyTo}
+	if c.ReplyTo != "" {
+		in.ReplyToAddresses = []string{c.ReplyTo}
 	}
 	if s.ConfigurationSet != "" {
 		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
 	}
-	if c.key != "" {
-		in.EmailTags = []types.MessageTag{{Name: aws.String(TagNotification), Value: aws.String(c.key)}}
+	if c.Key != "" {
+		in.EmailTags = []types.MessageTag{{Name: aws.String(TagNotification), Value: aws.String(c.Key)}}
 	}
 	if _, err := s.Client.SendEmail(ctx, in); err != nil {
 		return sesError(err)
