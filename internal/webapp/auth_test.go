@@ -300,3 +300,23 @@ func TestSessionExpires(t *testing.T) {
 		t.Fatalf("a session a week old: %d", res.Status)
 	}
 }
+
+// TestSignInMailInTheUsersLanguage: a user whose language is English gets
+// the sign-in e-mail in English, with a link that works.
+func TestSignInMailInTheUsersLanguage(t *testing.T) {
+	env := webtest.New(t)
+	if _, err := env.Svc.CreateUser(t.Context(), crm.User{Name: "Jane", Email: "jane@example.com", Role: crm.RoleStaff, Active: true, Lang: crm.LangEN}); err != nil {
+		t.Fatal(err)
+	}
+	c := env.Anonymous(t)
+	c.PostForm(t, "/app/signin", url.Values{"email": {"jane@example.com"}})
+	ms := env.Mails(t)
+	if len(ms) != 1 || ms[0].Subject != "Your link to sign in to Embudo" || !strings.Contains(ms[0].Text, "Hello Jane,") ||
+		!strings.Contains(ms[0].Text, "expires in 15 minutes") {
+		t.Fatalf("mails: %+v", ms)
+	}
+	res := c.PostForm(t, "/app/signin/link", linkForm(t, c, env.SignInLink(t, "jane@example.com")))
+	if res.Status != http.StatusSeeOther || sessionCookie(res) == nil {
+		t.Fatalf("the English link: %d", res.Status)
+	}
+}
