@@ -112,6 +112,23 @@ func (w *Webhook) Normalize() error {
 	return f.err()
 }
 
+// Path is the path, under the public base of the lead webhooks, that
+// this webhook receives its leads at: /hooks/<token>, with /google-ads or
+// /meta after it for those kinds. It needs the token, which is known only
+// right after it was issued: "" without it.
+func (w Webhook) Path() string {
+	if w.Token == "" {
+		return ""
+	}
+	switch w.Kind {
+	case FormatGoogleAds:
+		return "/hooks/" + w.Token + "/google-ads"
+	case FormatMeta:
+		return "/hooks/" + w.Token + "/meta"
+	}
+	return "/hooks/" + w.Token
+}
+
 // AllowsOrigin reports whether origin (scheme://host[:port]) is allowed.
 func (w Webhook) AllowsOrigin(origin string) bool {
 	return origin != "" && contains(w.AllowedOrigins, strings.ToLower(strings.TrimRight(origin, "/")))

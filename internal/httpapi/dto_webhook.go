@@ -76,17 +76,6 @@ func (f *webhookFields) applyTo(cur *crm.Webhook) *crm.Webhook {
 	return w
 }
 
-// hookPath is the path of a webhook of this kind under its token.
-func hookPath(kind crm.LeadFormat, token string) string {
-	switch kind {
-	case crm.FormatGoogleAds:
-		return "/hooks/" + token + "/google-ads"
-	case crm.FormatMeta:
-		return "/hooks/" + token + "/meta"
-	}
-	return "/hooks/" + token
-}
-
 func webhookToResponse(w *crm.Webhook, base string) *webhookResponse {
 	if w == nil {
 		return nil
@@ -102,7 +91,7 @@ func webhookToResponse(w *crm.Webhook, base string) *webhookResponse {
 		r.AllowedOrigins = []string{}
 	}
 	if w.Token != "" {
-		r.URL = base + hookPath(w.Kind, w.Token)
+		r.URL = base + w.Path()
 	}
 	return r
 }
