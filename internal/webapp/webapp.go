@@ -22,6 +22,11 @@ type Options struct {
 	AppURL string
 	// Now is the clock (nil: the service's).
 	Now func() time.Time
+	// HooksURL is the public base of the lead webhooks, which the
+	// sources page shows their URLs under (on AWS, the hooks API's
+	// HOOKS_URL; "": the scheme and host the request came to, as
+	// `embudo serve` serves /hooks/ beside /app).
+	HooksURL string
 	// UploadOrigin is an origin besides the app's own that scripts may
 	// send to (connect-src): the bucket of presigned uploads ("" locally,
 	// where uploads go to the same origin).

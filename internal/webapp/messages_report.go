@@ -1,0 +1,40 @@
+package webapp
+
+// The source report page's texts.
+func init() {
+	addMessages(
+		message{"report.title", "Informe de orígenes", "Source report"},
+		message{"report.intro", "De cada origen: leads → oportunidades → ganadas → ingresos → ROI, con su coste. Se cuentan en el mes en que ocurrió cada cosa.",
+			"For each source: leads → opportunities → won → revenue → ROI, with its cost. Each is counted in the month it happened."},
+		message{"report.months", "Meses", "Months"},
+		message{"report.from", "Desde", "From"},
+		message{"report.to", "Hasta", "To"},
+		message{"report.show", "Ver", "Show"},
+		message{"report.monthsHint", "Meses como 2026-01; sin ellos, los últimos 12 meses.", "Months like 2026-01; without them, the last 12 months."},
+		message{"report.range", "%s a %s", "%s to %s"},
+		message{"report.csv", "Descargar CSV", "Download CSV"},
+		message{"report.empty", "Ningún origen tiene datos en estos meses.", "No source has figures in these months."},
+		message{"report.caption", "Orígenes, %s", "Sources, %s"},
+		message{"report.source", "Origen", "Source"},
+		message{"report.leads", "Leads", "Leads"},
+		message{"report.contacts", "Contactos", "Contacts"},
+		message{"report.opportunities", "Oportunidades", "Opportunities"},
+		message{"report.won", "Ganadas", "Won"},
+		message{"report.lost", "Perdidas", "Lost"},
+		message{"report.open", "Abiertas", "Open"},
+		message{"report.conversion", "Conversión", "Conversion"},
+		message{"report.revenue", "Ingresos", "Revenue"},
+		message{"report.cost", "Coste", "Cost"},
+		message{"report.costPerLead", "Coste por lead", "Cost per lead"},
+		message{"report.costPerWon", "Coste por venta", "Cost per sale"},
+		message{"report.total", "Total", "Total"},
+		message{"report.noSource", "(sin origen)", "(no source)"},
+		message{"report.deletedSource", "(origen borrado)", "(deleted source)"},
+		message{"report.funnelTitle", "Leads, oportunidades y ventas por origen, %s", "Leads, opportunities and sales per source, %s"},
+		message{"report.moneyTitle", "Ingresos y coste por origen, %s", "Revenue and cost per source, %s"},
+		message{"report.chartDesc", "Gráfico de barras de %s. La tabla de abajo tiene las mismas cifras.",
+			"Bar chart of %s. The table below holds the same figures."},
+		message{"report.chartCapped", "El gráfico muestra los %d orígenes con más ingresos; la tabla, todos.",
+			"The chart shows the %d sources with the most revenue; the table shows them all."},
+	)
+}
