@@ -206,8 +206,9 @@ func (a *app) quote(w http.ResponseWriter, r *http.Request, p *Page) {
 }
 
 // showQuote reads the quote of the path, its opportunity and contact into
-// v and renders it with status. Rows not typed (v.Rows nil) come from the
-// quote as stored, with a blank row to add a line.
+// v and renders it with status. Rows not typed (v.Rows nil), and those of
+// an accepted quote, come from the quote as stored, with a blank row to add
+// a line while it may change.
 func (a *app) showQuote(w http.ResponseWriter, r *http.Request, p *Page, status int, v quoteView) {
 	p.Nav = "pipeline"
 	ctx := r.Context()
@@ -224,7 +225,8 @@ func (a *app) showQuote(w http.ResponseWriter, r *http.Request, p *Page, status 
 		a.fail(w, r, p, err)
 		return
 	}
-	if v.Rows == nil {
+	if v.Rows == nil || !v.Editable() { // an accepted quote shows what it holds, whatever was typed
+		v.Rows = nil
 		for i, l := range v.Quote.Lines {
 			v.Rows = append(v.Rows, rowOfLine(p.Lang, i, l))
 		}

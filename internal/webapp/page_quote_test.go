@@ -236,6 +236,10 @@ func TestQuoteAccept(t *testing.T) {
 	if res.Status != http.StatusConflict {
 		t.Errorf("changing an accepted quote: %d, want 409", res.Status)
 	}
+	res = c.PostForm(t, first, quoteForm(1, [5]string{"Otra", "1", "1", "0", "21"}))
+	if res.Status != http.StatusConflict || strings.Contains(res.Body, "Otra") || !strings.Contains(res.Body, "Tienda online") {
+		t.Errorf("a form filled before the quote was accepted: %d, want 409 showing the accepted lines, not the typed ones", res.Status)
+	}
 }
 
 // TestQuoteInEnglish: a user whose language is English reads amounts and
