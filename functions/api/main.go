@@ -55,7 +55,7 @@ func main() {
 	}
 	// APP_URL empty: the app's links take the host the request came to
 	// (the HTTP API's own URL).
-	app := webapp.New(svc, webapp.Options{Logger: log, AppURL: cfg.Mail.AppURL, UploadOrigin: uploads, Mailer: mailer})
+	app := webapp.New(svc, webapp.Options{Logger: log, AppURL: cfg.Mail.AppURL, HooksURL: cfg.API.HooksURL, UploadOrigin: uploads, Mailer: mailer})
 	mux := http.NewServeMux()
 	mux.Handle("/app", app)
 	mux.Handle("/app/", app)
