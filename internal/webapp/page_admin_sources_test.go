@@ -12,7 +12,7 @@ import (
 	"github.com/embudo/embudo/internal/webapp/webtest"
 )
 
-var hookURLRE = regexp.MustCompile(`value="(http://[^"]+/hooks/(whk_[A-Za-z0-9_-]+)[^"]*)"`)
+var hookURLRE = regexp.MustCompile(`value="(https?://[^"]+/hooks/(whk_[A-Za-z0-9_-]+)[^"]*)"`)
 
 // webhookURL reads the webhook URL and its token from the page that shows
 // it once, failing the test when there is none.
@@ -186,5 +186,21 @@ func TestSourceEdit(t *testing.T) {
 	}
 	if _, tok := webhookURL(t, res.Body); tok == "" {
 		t.Error("no token")
+	}
+}
+
+// TestSourceWebhookURLBase: with Options.HooksURL (the hooks API's address
+// on AWS) the URL shown starts with it, whatever host the page was asked
+// on, and a meta webhook's has its suffix.
+func TestSourceWebhookURLBase(t *testing.T) {
+	env := webtest.New(t, webtest.WithHooksURL("https://hooks.example.com/"))
+	c := env.SignIn(t, env.Admin)
+	res := c.PostForm(t, "/app/admin/sources", url.Values{"name": {"Meta"}, "kind": {"meta"}, "assignment": {"none"},
+		"secret": {"app-secret"}, "verifyToken": {"verify"}, "accessToken": {"page-token"}})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	if u, token := webhookURL(t, res.Body); u != "https://hooks.example.com/hooks/"+token+"/meta" {
+		t.Errorf("webhook URL %s, want it under the hooks URL, ending in /meta", u)
 	}
 }

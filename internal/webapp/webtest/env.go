@@ -55,8 +55,9 @@ type Option func(*config)
 type config struct {
 	mux    func(mux *http.ServeMux, svc *crm.Service)
 	upload string
-	feed   bool // WithChangeFeed
-	files  bool // WithFiles
+	hooks  string // WithHooksURL
+	feed   bool   // WithChangeFeed
+	files  bool   // WithFiles
 }
 
 // WithChangeFeed runs the change core over the store's change feed, as
@@ -71,6 +72,12 @@ func WithChangeFeed() Option {
 // served under /blobs/ on the same server, as `embudo serve` does).
 func WithFiles() Option {
 	return func(c *config) { c.files = true }
+}
+
+// WithHooksURL sets the app's Options.HooksURL, the base of the webhook
+// URLs the sources page shows.
+func WithHooksURL(base string) Option {
+	return func(c *config) { c.hooks = base }
 }
 
 // WithUploadOrigin sets the app's Options.UploadOrigin.
@@ -124,7 +131,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	e := &Env{Svc: svc, Store: st, Outbox: filepath.Join(dir, "outbox"), Admin: admin, AdminToken: token, Clock: clock}
 	mailer := &emailout.Outbox{Dir: e.Outbox, From: "Embudo <embudo@example.com>", Logger: log}
 	mux := http.NewServeMux()
-	app := webapp.New(svc, webapp.Options{Logger: log, Mailer: mailer, UploadOrigin: c.upload})
+	app := webapp.New(svc, webapp.Options{Logger: log, Mailer: mailer, UploadOrigin: c.upload, HooksURL: c.hooks})
 	mux.Handle("/app", app)
 	mux.Handle("/app/", app)
 	if c.mux != nil {
