@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/embudo/embudo/internal/blob"
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/dynamotest"
@@ -54,7 +55,8 @@ type rig struct {
 	mail  *outbox      // nil on DynamoDB
 	fx    *stream.Handler
 	feed  *sqlite.Feed
-	ids   []string // the prepared contacts' IDs, oldest first
+	files *blob.Dir // the file store (rigConfig.files), else nil
+	ids   []string  // the prepared contacts' IDs, oldest first
 }
 
 // outbox is the outbox directory the change core writes to, reporting
@@ -82,6 +84,7 @@ type rigConfig struct {
 	contacts   int  // contacts the database holds first (see prepared)
 	syncNormal bool // commit with synchronous=NORMAL (`embudo serve --sync-normal`)
 	feedOff    bool // leave the change feed stopped: changes stay in the outbox until startFeed
+	files      bool // give the service a file store (a directory, as `embudo serve` has)
 }
 
 // newRig opens an instance as `embudo serve` runs it, on a database
@@ -111,7 +114,14 @@ func newRigWith(b *testing.B, c rigConfig) *rig {
 	}
 	b.Cleanup(func() { _ = st.Close() })
 	r.st, r.store = st, st
-	r.svc = crm.NewService(st, crm.Config{PhoneRegion: "ES", TimeZone: madrid(b)})
+	cfg := crm.Config{PhoneRegion: "ES", TimeZone: madrid(b)}
+	if c.files {
+		if r.files, err = blob.NewDir(filepath.Join(r.dir, "files"), "http://127.0.0.1:3000"); err != nil {
+			b.Fatal(err)
+		}
+		cfg.Blobs = r.files
+	}
+	r.svc = crm.NewService(st, cfg)
 	if err := r.svc.EnsureSeeded(ctx); err != nil {
 		b.Fatal(err)
 	}
