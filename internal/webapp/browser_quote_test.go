@@ -12,6 +12,17 @@ import (
 	"github.com/embudo/embudo/internal/webapp/webtest"
 )
 
+// clickToLoad clicks what sel finds, waits for the page the click loads
+// (a link, or a form's POST and its redirect), then for want on it: a wait
+// for want alone could find it on the page the click leaves, and the next
+// step would then act on a node the new page removes.
+func clickToLoad(ctx context.Context, sel, want string) error {
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		return err
+	}
+	return chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(want)))
+}
+
 // browserSignIn opens path signed out in the browser, asks for a sign-in
 // link on the page it is sent to, opens the link from the outbox and
 // waits for the page first asked for to show sel.
@@ -153,10 +164,7 @@ func quoteTotalsAgree(t *testing.T, lang string, typed [][5]string) {
 			t.Fatalf("the script could not read a typed line: %q", script)
 		}
 	}
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS("#save-quote")),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)),
-	)
+	err = clickToLoad(ctx, "#save-quote", `p.notice[role="status"]`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +227,7 @@ func TestBrowserQuoteJourney(t *testing.T) {
 	}
 	browserSignIn(t, ctx, env, env.Admin.Email, "/app/opportunities/"+o.ID, "#new-quote")
 
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#new-quote")), chromedp.WaitVisible(chromedp.CSS("form[data-quote]"))); err != nil {
+	if err := clickToLoad(ctx, "#new-quote", "form[data-quote]"); err != nil {
 		t.Fatal(err)
 	}
 	total := func() string {
@@ -261,10 +269,7 @@ func TestBrowserQuoteJourney(t *testing.T) {
 	}
 	shown := figures(t, ctx)
 	screenshots(t, ctx, "quote")
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS("#save-quote")),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)),
-	)
+	err = clickToLoad(ctx, "#save-quote", `p.notice[role="status"]`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,10 +277,7 @@ func TestBrowserQuoteJourney(t *testing.T) {
 		t.Fatalf("the saved quote shows %q, the page showed %q before saving", saved, shown)
 	}
 
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS("#accept-quote")),
-		chromedp.WaitVisible(chromedp.CSS(`[data-kind="client"]`)),
-	)
+	err = clickToLoad(ctx, "#accept-quote", `[data-kind="client"]`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,10 +296,7 @@ func TestBrowserQuoteJourney(t *testing.T) {
 		t.Fatalf("the accepted quote's opportunity is in %q, want Ganado", state)
 	}
 	screenshots(t, ctx, "opportunity")
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS("a[data-contact]")),
-		chromedp.WaitVisible(chromedp.CSS(".badge.client")),
-	)
+	err = clickToLoad(ctx, "a[data-contact]", ".badge.client")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,9 +77,10 @@ func TestBrowserSignInAndPipeline(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`input[value="`+o.ID+`"]`)),
 		chromedp.SetValue(chromedp.CSS("#move-state"), neg),
-		chromedp.Click(chromedp.CSS(`#move button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)),
 	)
+	if err == nil {
+		err = clickToLoad(ctx, `#move button[type="submit"]`, `p.notice[role="status"]`)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
