@@ -61,7 +61,7 @@ RACE      ?= -race
 MAX_BINARY_MB := 20
 
 .DEFAULT_GOAL := help
-.PHONY: help run test vet lint bench build tools fuzz mutate clean
+.PHONY: help run test vet lint bench build tools fuzz mutate clean screenshots
 .PHONY: build-ApiFunction build-WebhookFunction build-StreamFunction build-ReminderFunction build-InboundFunction
 
 help: ## list the targets
@@ -88,6 +88,9 @@ lint: ## check template.yaml with cfn-lint (skipped where it is missing, require
 
 bench: ## run the benchmarks (BENCHTIME=1s by default)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) ./...
+
+screenshots: ## rewrite the web app's screenshots in docs/img (the README's) from a demo CRM, in a headless Chromium
+	$(GO) test -tags screenshots -run '^TestScreenshots$$' -count=1 -v ./internal/webapp/
 
 build: ## cross-compile every functions/<name> to .build/<name>/bootstrap (linux/arm64) and print sizes
 	@set -e; for fn in $(FUNCTIONS); do \

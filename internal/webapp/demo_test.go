@@ -18,9 +18,11 @@ import (
 // opportunities in every state (won through an accepted quote, lost with
 // a reason), notes with avisos and a file.
 type demo struct {
-	env    *webtest.Env
-	states map[string]crm.State // by name
-	staff  crm.User             // Lucía, a staff user
+	env       *webtest.Env
+	states    map[string]crm.State // by name
+	sources   []crm.Source
+	interests []crm.Interest
+	staff     crm.User // Lucía, a staff user
 	// featured is the contact whose page the screenshots show: a client
 	// with a won opportunity (its quote accepted), an open one, team and
 	// private notes and a file.
@@ -100,7 +102,6 @@ func seedDemo(t testing.TB, env *webtest.Env) *demo {
 			t.Fatal(err)
 		}
 	}
-	var sources []crm.Source
 	for _, s := range []crm.Source{
 		{Name: "Google Ads", CostCents: 180000, Observations: "Campaña de búsqueda, Andalucía"},
 		{Name: "Formulario web"},
@@ -110,13 +111,12 @@ func seedDemo(t testing.TB, env *webtest.Env) *demo {
 	} {
 		src, err := env.Svc.CreateSource(ctx, s)
 		must(err)
-		sources = append(sources, src)
+		d.sources = append(d.sources, src)
 	}
-	var interests []crm.Interest
 	for _, s := range demoServices {
 		in, err := env.Svc.CreateInterest(ctx, crm.Interest{Name: s.name})
 		must(err)
-		interests = append(interests, in)
+		d.interests = append(d.interests, in)
 	}
 	var agents []crm.Agent
 	for _, a := range []crm.Agent{
@@ -150,7 +150,7 @@ func seedDemo(t testing.TB, env *webtest.Env) *demo {
 			domain = strings.ToLower(asciiFold(strings.Fields(p[2])[0])) + ".example"
 		}
 		svc := demoServices[i%len(demoServices)]
-		rec, _, err := env.Svc.IntakeLead(ctx, sources[i%len(sources)], crm.Lead{Format: crm.FormatForm, Name: p[0], Surname: p[1],
+		rec, _, err := env.Svc.IntakeLead(ctx, d.sources[i%len(d.sources)], crm.Lead{Format: crm.FormatForm, Name: p[0], Surname: p[1],
 			Company: p[2], Email: email + "@" + domain, Phone: fmt.Sprintf("+34 6%02d %03d %03d", 10+i*7%89, 100+i*37%900, 200+i*53%800),
 			Address: crm.Address{City: p[3], Country: "ES"}, Interests: []string{svc.name},
 			Message: "Me gustaría recibir información y un presupuesto de " + strings.ToLower(svc.name) + "."})
@@ -160,7 +160,7 @@ func seedDemo(t testing.TB, env *webtest.Env) *demo {
 		l := lead{contact: c}
 		if i%6 != 5 { // most leads become an opportunity within a day
 			env.Clock.Advance(18 * time.Hour)
-			l.opp, err = env.Svc.CreateOpportunity(ctx, env.Admin, crm.Opportunity{ContactID: c.ID, InterestID: interests[i%len(interests)].ID,
+			l.opp, err = env.Svc.CreateOpportunity(ctx, env.Admin, crm.Opportunity{ContactID: c.ID, InterestID: d.interests[i%len(d.interests)].ID,
 				AgentID: agents[i%2].ID, Description: svc.name + " para " + orName(p[2], p[0]+" "+last), ApproxAmountCents: svc.amount + int64(i%4)*15000})
 			must(err)
 		}
@@ -206,7 +206,7 @@ func seedDemo(t testing.TB, env *webtest.Env) *demo {
 	d.quote, _, err = env.Svc.AcceptQuote(ctx, env.Admin, d.quote.ID)
 	must(err)
 	env.Clock.Advance(start.Sub(env.Clock.Now()) - 2*time.Hour)
-	d.open, err = env.Svc.CreateOpportunity(ctx, env.Admin, crm.Opportunity{ContactID: d.featured.ID, InterestID: interests[3].ID,
+	d.open, err = env.Svc.CreateOpportunity(ctx, env.Admin, crm.Opportunity{ContactID: d.featured.ID, InterestID: d.interests[3].ID,
 		AgentID: agents[0].ID, Description: "Mantenimiento anual de la tienda", ApproxAmountCents: 72000})
 	must(err)
 	_, err = env.Svc.MoveOpportunities(ctx, []string{d.open.ID}, d.states["En negociación"].ID, "")
