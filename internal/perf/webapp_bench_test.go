@@ -99,13 +99,17 @@ type webPage struct {
 	prepare func(b *testing.B, w *webRig) string
 }
 
-// webPages are the pages of issue 12's numbers, each on a database of
-// 20,000 contacts.
+// webPages are the pages of issue 12's numbers, and the source report,
+// each on a database of 20,000 contacts.
 var webPages = []webPage{
 	{"Pipeline", func(b *testing.B, w *webRig) string { return "/app/pipeline?state=" + w.pipelineTab(b, 500) }},
 	{"ContactList", func(*testing.B, *webRig) string { return "/app/contacts" }},
 	{"ContactSearch", func(*testing.B, *webRig) string { return "/app/contacts?q=jos" }}, // a tenth of them match
 	{"Contact", func(b *testing.B, w *webRig) string { return "/app/contacts/" + w.busyContact(b, 100) }},
+	{"Report", func(b *testing.B, w *webRig) string { // 24 months of 50 sources, as BenchmarkSourceReport
+		w.seedReportCounters(b, 50)
+		return "/app/report?from=2025-01&to=2026-12"
+	}},
 }
 
 // BenchmarkWebApp: the staff web app's pages through its handler, with a
