@@ -37,7 +37,13 @@ func (s *Service) GetSource(ctx context.Context, id string) (Source, error) {
 // (another source has the name; ExistingID names it), internal.
 func (s *Service) UpdateSource(ctx context.Context, id string, ifMatch int, change func(*Source) error) (Source, error) {
 	return modify(ctx, "source", id, ifMatch, s.store.GetSource,
-		func(v *Source) *int { return &v.Version }, change,
+		func(v *Source) *int { return &v.Version },
+		func(v *Source) error {
+			// change may edit the webhook in place: the stored version
+			// (old, which the store compares and unindexes) must not move.
+			v.Webhook = v.Webhook.Clone()
+			return change(v)
+		},
 		func(old Source, next *Source) error {
 			next.ID, next.CreatedAt, next.UpdatedAt = old.ID, old.CreatedAt, s.now()
 			if err := next.Normalize(); err != nil {

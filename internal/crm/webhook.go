@@ -1,8 +1,10 @@
 package crm
 
 import (
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -35,6 +37,18 @@ type Webhook struct {
 	CreateOpportunity  bool
 	OpportunityStateID string // "" for the default state
 	RotateToken        bool   // on an update: issue a new URL token (the old one stops working)
+}
+
+// Clone returns a copy of w that shares no map or slice with it (nil for
+// nil), so that a change made to the copy leaves w as it was.
+func (w *Webhook) Clone() *Webhook {
+	if w == nil {
+		return nil
+	}
+	c := *w
+	c.FieldMap = maps.Clone(w.FieldMap)
+	c.AllowedOrigins = slices.Clone(w.AllowedOrigins)
+	return &c
 }
 
 var fieldName = regexp.MustCompile(`^[A-Za-z0-9_.\-\[\] ]{1,100}$`)
