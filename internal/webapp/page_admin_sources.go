@@ -264,9 +264,7 @@ func (a *app) rotateSource(w http.ResponseWriter, r *http.Request, p *Page) {
 		if s.Webhook == nil {
 			return crm.Conflict("the source has no webhook: give it one first")
 		}
-		w := *s.Webhook // a copy: the stored webhook is the old version's, which the store compares with
-		w.RotateToken = true
-		s.Webhook = &w
+		s.Webhook.RotateToken = true // a copy of the stored one (crm.Service.UpdateSource)
 		return nil
 	})
 	if err != nil {
