@@ -18,8 +18,7 @@ import (
 // does not show the URL again. The report then draws its charts with
 // bars as long as their figures. Every admin page and the report fit a
 // 360 px phone without scrolling sideways (tables scroll inside their
-// box). With EMBUDO_SCREENSHOTS=dir it saves the report as a desktop and
-// a phone show it.
+// box).
 func TestBrowserAdminSourceAndReport(t *testing.T) {
 	f := newReportFixture(t)
 	env := f.env
@@ -105,7 +104,6 @@ func TestBrowserAdminSourceAndReport(t *testing.T) {
 	if len(w) != 3 || w[0] < 300 || w[0]/w[1] < 2.4 || w[0]/w[1] > 2.6 || w[0]/w[2] < 7.2 || w[0]/w[2] > 7.9 {
 		t.Errorf("Feria's funnel bars are %v px wide, want the first over 300 px and 15:6:2 (to whole units of the chart)", w)
 	}
-	screenshots(t, ctx, "report")
 	fitsPhone(t, ctx, "the report")
 }
 

@@ -20,8 +20,7 @@ import (
 // file, whose progress bar fills; every request of those pages goes to
 // the app's own origin. Beto, another staff user, then signs in on the
 // same browser and sees the team note and not the private one, on the
-// contact's page and in its timeline. With EMBUDO_SCREENSHOTS=dir it
-// saves the contact's page as Ana sees it, desktop and phone.
+// contact's page and in its timeline.
 func TestBrowserContactNotes(t *testing.T) {
 	w := newPeople(t, webtest.WithChangeFeed(), webtest.WithFiles())
 	ctx := webtest.Browser(t)
@@ -144,7 +143,6 @@ func TestBrowserContactNotes(t *testing.T) {
 		t.Errorf("the files after the upload: %q", got)
 	}
 	sameOrigin()
-	screenshots(t, ctx, "contact")
 
 	w.env.Drain(t) // the timeline entries of the notes
 	err = chromedp.Do(ctx,

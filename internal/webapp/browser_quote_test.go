@@ -207,8 +207,7 @@ func jsRows(rows [][5]string) string {
 // quote starts pre-filled from it; a second line typed in the blank row
 // changes the totals as it is typed; saving keeps the figures the page
 // showed; accepting wins the opportunity, and the contact's page shows the
-// contact as a client. With EMBUDO_SCREENSHOTS=dir it saves the quote and
-// the won opportunity as seen on a desktop and a 360 px phone.
+// contact as a client.
 func TestBrowserQuoteJourney(t *testing.T) {
 	env := webtest.New(t)
 	ctx := webtest.Browser(t)
@@ -268,7 +267,6 @@ func TestBrowserQuoteJourney(t *testing.T) {
 		t.Fatalf("after typing the discount and tax the total is %q, want 4.347,62 €", got)
 	}
 	shown := figures(t, ctx)
-	screenshots(t, ctx, "quote")
 	err = clickToLoad(ctx, "#save-quote", `p.notice[role="status"]`)
 	if err != nil {
 		t.Fatal(err)
@@ -295,7 +293,6 @@ func TestBrowserQuoteJourney(t *testing.T) {
 	if !strings.Contains(state, "Ganado") {
 		t.Fatalf("the accepted quote's opportunity is in %q, want Ganado", state)
 	}
-	screenshots(t, ctx, "opportunity")
 	err = clickToLoad(ctx, "a[data-contact]", ".badge.client")
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,6 @@
 package webapp_test
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,8 +16,7 @@ import (
 // lands on the page first asked for, the pipeline with its tabs and
 // counts; ticking an opportunity and moving it changes both tabs' counts;
 // signing out goes back to the sign-in page, and the pipeline is closed
-// again. With EMBUDO_SCREENSHOTS=dir it saves the pipeline as seen on a
-// desktop and on a 360 px phone into dir (docs/img for the README).
+// again.
 func TestBrowserSignInAndPipeline(t *testing.T) {
 	env := webtest.New(t)
 	ctx := webtest.Browser(t)
@@ -72,7 +68,6 @@ func TestBrowserSignInAndPipeline(t *testing.T) {
 	if got, want := count(nuevo)+"/"+count(neg), "2/1"; got != want {
 		t.Fatalf("tab counts %s, want %s", got, want)
 	}
-	screenshots(t, ctx, "pipeline")
 
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`input[value="`+o.ID+`"]`)),
@@ -95,40 +90,6 @@ func TestBrowserSignInAndPipeline(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 	)
 	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// screenshots saves the page as a desktop and a 360 px phone show it, as
-// dir/<name>-desktop.png and dir/<name>-phone.png, when EMBUDO_SCREENSHOTS
-// names dir.
-func screenshots(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("EMBUDO_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	for _, view := range []struct {
-		suffix string
-		w, h   int64
-		mobile bool
-	}{{"desktop", 1280, 800, false}, {"phone", 360, 740, true}} {
-		opts := []chromedp.EmulateViewportOption{}
-		if view.mobile {
-			opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
-		}
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(view.w, view.h, opts...)); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name+"-"+view.suffix+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
 	}
 }
