@@ -3,6 +3,7 @@ package crm_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -76,5 +77,40 @@ func TestLeadFoundByItsMobile(t *testing.T) {
 	rec, _, err := r.svc.IntakeLead(bg, src, crm.Lead{Format: crm.FormatForm, Name: "Lucía", Phone: "911 22 33 44", Mobile: "600111213"})
 	if err != nil || rec.Outcome != crm.OutcomeMerged || rec.ContactID != c.ID {
 		t.Errorf("a lead with the contact's phone as its mobile: %+v, %v; want merged into %s", rec, err, c.ID)
+	}
+}
+
+// A lead from a webhook records its source as what made the contact (the
+// timeline names the webhook); an import by a user records the user, and
+// no source as the maker. Interests that all match leave the lead record
+// no note of unmatched ones.
+func TestLeadRecordsWhoMadeTheContact(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	src, err := r.svc.CreateSource(bg, crm.Source{Name: "Web", Webhook: &crm.Webhook{Kind: crm.FormatForm}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alarmas, err := r.svc.CreateInterest(bg, crm.Interest{Name: "Alarmas"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := r.svc.IntakeLead(bg, src, crm.Lead{Format: crm.FormatForm, Name: "Lucía", Email: "lucia@example.es", Interests: []string{"alarmas"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, noted := rec.Extra["interests (unmatched)"]; noted {
+		t.Errorf("a lead whose interests all match notes unmatched ones: %q", rec.Extra)
+	}
+	c, err := r.svc.GetContact(bg, rec.ContactID)
+	if err != nil || c.UpdatedVia != src.ID || c.CreatedBy != "" || !slices.Equal(c.InterestIDs, []string{alarmas.ID}) {
+		t.Errorf("the webhook's contact: made via %q by %q, interests %v (%v); want via %s, by nobody, [%s]", c.UpdatedVia, c.CreatedBy, c.InterestIDs, err, src.ID, alarmas.ID)
+	}
+	res, err := r.svc.ImportContacts(crm.WithActor(bg, r.ana), []crm.ImportRow{{Line: 2, Name: "Pedro", Email: "pedro@example.es", Source: "Web"}})
+	if err != nil || len(res) != 1 || res[0].Outcome != crm.ImportCreated {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	if c, err := r.svc.GetContact(bg, res[0].ContactID); err != nil || c.UpdatedVia != "" || c.CreatedBy != r.ana.ID {
+		t.Errorf("the imported contact: made via %q by %q (%v); want by %s, via none", c.UpdatedVia, c.CreatedBy, err, r.ana.ID)
 	}
 }
