@@ -58,7 +58,7 @@ func BenchmarkWriteToEmail(b *testing.B) {
 // BenchmarkFeedChanges: how fast the change feed applies a backlog: b.N
 // contacts created with an agent while the feed is stopped, then the feed
 // started and timed until it has applied them all (each change: the
-// e-mail's marker and .eml file; each batch of 100: the timeline entries,
+// e-mail's marker and .eml file; each batch of 200: the timeline entries,
 // counters and checkpoint). Reports changes/s, and commits/change: the
 // store's commits (fsyncs) while the feed drained, per change.
 func BenchmarkFeedChanges(b *testing.B) {

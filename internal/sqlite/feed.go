@@ -45,8 +45,8 @@ var errFeedClosed = errors.New("sqlite: the change feed is closed")
 // Feed timings and sizes.
 const (
 	feedPoll       = time.Second           // how often the feed looks without being woken
-	feedBatch      = 100                   // outbox rows read, and applied, at a time
-	feedWorkers    = 16                    // changes of a batch applied at once (of different entities)
+	feedBatch      = 200                   // outbox rows read, and applied, at a time
+	feedWorkers    = 64                    // changes of a batch applied at once (of different entities)
 	feedBackoff    = 50 * time.Millisecond // the first pause after a failure
 	feedMaxBackoff = 10 * time.Second      // the longest
 )
