@@ -1,0 +1,70 @@
+package crm_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// A note goes on a parent that exists, and concerns its contact (the
+// contact of an opportunity's note); the interest it names is linked to
+// that contact.
+func TestNoteConcernsItsParentsContact(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	cocinas, err := r.svc.CreateInterest(bg, crm.Interest{Name: "Cocinas"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	o, err := r.svc.CreateOpportunity(crm.WithActor(bg, r.ana), r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := r.svc.CreateNote(crm.WithActor(bg, r.ana), r.ana, crm.ParentOpportunity, o.ID, crm.Note{Text: "Quiere cocina", InterestID: cocinas.ID})
+	if err != nil || n.ContactID != c.ID {
+		t.Fatalf("a note on the opportunity concerns contact %q (%v), want %s", n.ContactID, err, c.ID)
+	}
+	if got, err := r.svc.GetContact(bg, c.ID); err != nil || !slices.Contains(got.InterestIDs, cocinas.ID) {
+		t.Errorf("the note's interest is not linked to its contact: %v (%v)", got.InterestIDs, err)
+	}
+	missing := crm.NewID(n.CreatedAt)
+	if _, err := r.svc.CreateNote(crm.WithActor(bg, r.ana), r.ana, crm.ParentContact, missing, crm.Note{Text: "Nadie"}); crm.ErrorCode(err) != crm.CodeNotFound {
+		t.Errorf("a note on a contact that does not exist: %v, want not_found", err)
+	}
+}
+
+// A source that assigns in turn gives its leads to its active agents one
+// after the other, from the first, and starts over after the last.
+func TestRoundRobinFromTheFirstAgent(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	var agents []string
+	for _, code := range []string{"A1", "A2", "A3"} {
+		a, err := r.svc.CreateAgent(bg, crm.Agent{Code: code, Name: "Agente " + code, Email: code + "@example.es", Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		agents = append(agents, a.ID)
+	}
+	src, err := r.svc.CreateSource(bg, crm.Source{Name: "Web", Webhook: &crm.Webhook{Kind: crm.FormatForm, Assignment: crm.AssignRoundRobin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, email := range []string{"uno@example.es", "dos@example.es", "tres@example.es", "cuatro@example.es"} {
+		rec, _, err := r.svc.IntakeLead(bg, src, crm.Lead{Format: crm.FormatForm, Name: "Lead", Email: email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := r.svc.GetContact(bg, rec.ContactID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c.AgentID)
+	}
+	if want := []string{agents[0], agents[1], agents[2], agents[0]}; !slices.Equal(got, want) {
+		t.Errorf("agents of four leads %v, want %v", got, want)
+	}
+}
