@@ -68,3 +68,24 @@ func TestRoundRobinFromTheFirstAgent(t *testing.T) {
 		t.Errorf("agents of four leads %v, want %v", got, want)
 	}
 }
+
+// A note edited to name an interest links that interest to its contact.
+func TestNoteEditedToNameAnInterest(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	banos, err := r.svc.CreateInterest(bg, crm.Interest{Name: "Baños"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	n, err := r.svc.CreateNote(crm.WithActor(bg, r.ana), r.ana, crm.ParentContact, c.ID, crm.Note{Text: "Llamó"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.UpdateNote(crm.WithActor(bg, r.ana), r.ana, n.ID, 0, func(x *crm.Note) error { x.InterestID = banos.ID; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.svc.GetContact(bg, c.ID); err != nil || !slices.Contains(got.InterestIDs, banos.ID) {
+		t.Errorf("the interest a note was edited to name is not linked to its contact: %v (%v)", got.InterestIDs, err)
+	}
+}
