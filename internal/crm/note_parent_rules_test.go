@@ -89,3 +89,27 @@ func TestNoteEditedToNameAnInterest(t *testing.T) {
 		t.Errorf("the interest a note was edited to name is not linked to its contact: %v (%v)", got.InterestIDs, err)
 	}
 }
+
+// A note deleted with its current version (or none) is gone; one deleted
+// with a stale If-Match stays, and the caller is told.
+func TestNoteDeleteChecksTheVersion(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	n, err := r.svc.CreateNote(crm.WithActor(bg, r.ana), r.ana, crm.ParentContact, c.ID, crm.Note{Text: "Llamó"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.DeleteNote(crm.WithActor(bg, r.ana), r.ana, n.ID, n.Version+1); crm.ErrorCode(err) != crm.CodePreconditionFailed {
+		t.Errorf("deleting with a stale If-Match: %v, want precondition_failed", err)
+	}
+	if _, err := r.svc.GetNote(bg, r.ana, n.ID); err != nil {
+		t.Fatalf("the note is gone after a refused delete: %v", err)
+	}
+	if err := r.svc.DeleteNote(crm.WithActor(bg, r.ana), r.ana, n.ID, n.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.GetNote(bg, r.ana, n.ID); crm.ErrorCode(err) != crm.CodeNotFound {
+		t.Errorf("the deleted note: %v, want not_found", err)
+	}
+}
