@@ -1,0 +1,76 @@
+package crm_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// A reminder sent marks its note sent and moves its version (an edit made
+// on the copy from before is refused); a note changed or deleted
+// meanwhile is not marked, and that is no error (the reminder went out:
+// the change core must not send it again).
+func TestMarkNotified(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	at := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	note := func(text string) crm.Note {
+		t.Helper()
+		n, err := r.svc.CreateNote(crm.WithActor(bg, r.ana), r.ana, crm.ParentContact, c.ID, crm.Note{Text: text, AvisoAt: &at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	n := note("Llamar")
+	if err := r.svc.MarkNotified(bg, n, at); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.svc.GetNote(bg, r.ana, n.ID)
+	if err != nil || got.NotifiedAt == nil || !got.NotifiedAt.Equal(at) || got.Version != n.Version+1 {
+		t.Fatalf("a note marked sent: notified %v, version %d (%v); want %s, version %d", got.NotifiedAt, got.Version, err, at, n.Version+1)
+	}
+	if _, err := r.svc.UpdateNote(crm.WithActor(bg, r.ana), r.ana, n.ID, n.Version, func(x *crm.Note) error { x.Text = "Otra"; return nil }); crm.ErrorCode(err) != crm.CodePreconditionFailed {
+		t.Errorf("an edit on the copy from before the reminder: %v, want precondition_failed", err)
+	}
+
+	stale := note("Cambiada")
+	if _, err := r.svc.UpdateNote(crm.WithActor(bg, r.ana), r.ana, stale.ID, 0, func(x *crm.Note) error { x.Text = "Cambiada otra vez"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.MarkNotified(bg, stale, at); err != nil {
+		t.Errorf("marking a note changed meanwhile: %v, want no error", err)
+	}
+	if got, err := r.svc.GetNote(bg, r.ana, stale.ID); err != nil || got.NotifiedAt != nil || got.Text != "Cambiada otra vez" {
+		t.Errorf("the changed note after marking: %+v (%v); want its change kept, not marked", got, err)
+	}
+	gone := note("Borrada")
+	if err := r.svc.DeleteNote(crm.WithActor(bg, r.ana), r.ana, gone.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.MarkNotified(bg, gone, at); err != nil {
+		t.Errorf("marking a deleted note: %v, want no error", err)
+	}
+}
+
+// An opportunity moves into any state of the pipeline, the first one too.
+func TestOpportunityMovesIntoTheFirstState(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	states, err := r.svc.ListStates(bg)
+	if err != nil || len(states) < 2 {
+		t.Fatalf("states %v, %v", states, err)
+	}
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	ctx := crm.WithActor(bg, r.ana)
+	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma", StateID: states[1].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := r.svc.UpdateOpportunity(ctx, o.ID, 0, func(x *crm.Opportunity) error { x.StateID = states[0].ID; return nil })
+	if err != nil || moved.StateID != states[0].ID {
+		t.Errorf("moving into the first state, %s: %s, %v", states[0].Name, moved.StateID, err)
+	}
+}
