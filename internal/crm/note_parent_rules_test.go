@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -111,5 +112,30 @@ func TestNoteDeleteChecksTheVersion(t *testing.T) {
 	}
 	if _, err := r.svc.GetNote(bg, r.ana, n.ID); crm.ErrorCode(err) != crm.CodeNotFound {
 		t.Errorf("the deleted note: %v, want not_found", err)
+	}
+}
+
+// A contact holds at most 20 interests: a note naming a 21st keeps the
+// note and leaves the contact's 20 as they are.
+func TestNoteInterestBeyondTheContactsTwenty(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	var ids []string
+	for i := range 21 {
+		in, err := r.svc.CreateInterest(bg, crm.Interest{Name: fmt.Sprint("Interés ", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, in.ID)
+	}
+	c := r.contact(t, crm.Contact{Name: "Lucía", InterestIDs: ids[:20]})
+	if len(c.InterestIDs) != 20 {
+		t.Fatalf("the contact holds %d interests, want 20", len(c.InterestIDs))
+	}
+	if _, err := r.svc.CreateNote(crm.WithActor(bg, r.ana), r.ana, crm.ParentContact, c.ID, crm.Note{Text: "Otro", InterestID: ids[20]}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.svc.GetContact(bg, c.ID); err != nil || len(got.InterestIDs) != 20 || slices.Contains(got.InterestIDs, ids[20]) {
+		t.Errorf("after a note naming a 21st interest the contact holds %d (%v), want its 20", len(got.InterestIDs), err)
 	}
 }
