@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -72,5 +73,35 @@ func TestOpportunityMovesIntoTheFirstState(t *testing.T) {
 	moved, err := r.svc.UpdateOpportunity(ctx, o.ID, 0, func(x *crm.Opportunity) error { x.StateID = states[0].ID; return nil })
 	if err != nil || moved.StateID != states[0].ID {
 		t.Errorf("moving into the first state, %s: %s, %v", states[0].Name, moved.StateID, err)
+	}
+}
+
+// An opportunity opened lost may say why; one opened in another state may
+// not (invalid lostReason).
+func TestOpportunityOpenedWithALostReason(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	states, err := r.svc.ListStates(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lost, open crm.State
+	for _, s := range states {
+		switch {
+		case s.Outcome == crm.OutcomeLost && lost.ID == "":
+			lost = s
+		case s.Outcome == crm.OutcomeOpen && open.ID == "":
+			open = s
+		}
+	}
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	ctx := crm.WithActor(bg, r.ana)
+	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Perdida", StateID: lost.ID, LostReason: "Precio"})
+	if err != nil || o.LostReason != "Precio" {
+		t.Errorf("opened lost with a reason: %q, %v", o.LostReason, err)
+	}
+	_, err = r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Abierta", StateID: open.ID, LostReason: "Precio"})
+	if e, ok := errors.AsType[*crm.Error](err); !ok || e.Code != crm.CodeInvalid || e.Fields["lostReason"] == "" {
+		t.Errorf("opened %s with a lost reason: %v, want invalid lostReason", open.Name, err)
 	}
 }
