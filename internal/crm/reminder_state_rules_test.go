@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,5 +104,67 @@ func TestOpportunityOpenedWithALostReason(t *testing.T) {
 	_, err = r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Abierta", StateID: open.ID, LostReason: "Precio"})
 	if e, ok := errors.AsType[*crm.Error](err); !ok || e.Code != crm.CodeInvalid || e.Fields["lostReason"] == "" {
 		t.Errorf("opened %s with a lost reason: %v, want invalid lostReason", open.Name, err)
+	}
+}
+
+// An opportunity edited to name an interest, or moved to another contact
+// with its interest, links the interest to its contact.
+func TestOpportunityInterestFollowsItsContact(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	cocinas, err := r.svc.CreateInterest(bg, crm.Interest{Name: "Cocinas"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lucia, pedro := r.contact(t, crm.Contact{Name: "Lucía"}), r.contact(t, crm.Contact{Name: "Pedro"})
+	ctx := crm.WithActor(bg, r.ana)
+	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: lucia.ID, Description: "Reforma"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(c crm.Contact) bool {
+		t.Helper()
+		got, err := r.svc.GetContact(bg, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Contains(got.InterestIDs, cocinas.ID)
+	}
+	update := func(change func(*crm.Opportunity)) {
+		t.Helper()
+		if _, err := r.svc.UpdateOpportunity(ctx, o.ID, 0, func(x *crm.Opportunity) error { change(x); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update(func(x *crm.Opportunity) { x.InterestID = cocinas.ID })
+	if !has(lucia) {
+		t.Error("the interest an opportunity was edited to name is not linked to its contact")
+	}
+	update(func(x *crm.Opportunity) { x.ContactID = pedro.ID })
+	if !has(pedro) {
+		t.Error("the interest of an opportunity moved to another contact is not linked to that contact")
+	}
+}
+
+// A bulk move takes 1 to 99 opportunities (one transaction): 99 are
+// looked up, 100 are refused before anything is read.
+func TestBulkMoveTakesUpTo99(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	states, err := r.svc.ListStates(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = crm.NewID(time.Now())
+	}
+	_, err = r.svc.BulkMove(bg, ids[:99], states[0].ID)
+	if e, ok := errors.AsType[*crm.Error](err); !ok || e.Fields["ids"] != "" || e.Fields["ids[0]"] != "no opportunity has this ID" {
+		t.Errorf("99 unknown opportunities: %v, want each named unknown", err)
+	}
+	_, err = r.svc.BulkMove(bg, ids, states[0].ID)
+	if e, ok := errors.AsType[*crm.Error](err); !ok || e.Fields["ids"] == "" {
+		t.Errorf("100 opportunities: %v, want invalid ids", err)
 	}
 }
