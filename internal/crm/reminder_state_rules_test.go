@@ -168,3 +168,30 @@ func TestBulkMoveTakesUpTo99(t *testing.T) {
 		t.Errorf("100 opportunities: %v, want invalid ids", err)
 	}
 }
+
+// An opportunity moved in bulk moves its version: an edit made on the copy
+// from before the move is refused.
+func TestBulkMoveMovesTheVersion(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	states, err := r.svc.ListStates(bg)
+	if err != nil || len(states) < 2 {
+		t.Fatalf("states %v, %v", states, err)
+	}
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	ctx := crm.WithActor(bg, r.ana)
+	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma", StateID: states[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.svc.BulkMove(ctx, []string{o.ID}, states[1].ID); err != nil || n != 1 {
+		t.Fatalf("bulk move: %d, %v", n, err)
+	}
+	got, err := r.svc.GetOpportunity(bg, o.ID)
+	if err != nil || got.StateID != states[1].ID || got.Version != o.Version+1 {
+		t.Errorf("after the move: state %s, version %d (%v); want %s, %d", got.StateID, got.Version, err, states[1].ID, o.Version+1)
+	}
+	if _, err := r.svc.UpdateOpportunity(ctx, o.ID, o.Version, func(x *crm.Opportunity) error { x.Description = "Otra"; return nil }); crm.ErrorCode(err) != crm.CodePreconditionFailed {
+		t.Errorf("an edit on the copy from before the move: %v, want precondition_failed", err)
+	}
+}
