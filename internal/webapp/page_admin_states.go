@@ -33,13 +33,13 @@ type statesView struct {
 	States   []crm.State
 	Outcomes []crm.Outcome
 	Saved    string
-	New      stateForm
+	Form     stateForm // the new state's
 	adminForm
 }
 
 // stateView is a state's edit form.
 type stateView struct {
-	State    stateForm
+	Form     stateForm
 	Outcomes []crm.Outcome
 	adminForm
 }
@@ -47,7 +47,7 @@ type stateView struct {
 // states lists the pipeline's states in order, above the form of a new
 // one (ordered after the last by default).
 func (a *app) states(w http.ResponseWriter, r *http.Request, p *Page) {
-	v := statesView{New: stateForm{State: crm.State{Color: "#6b7280", ShowTab: true, Outcome: crm.OutcomeOpen}}}
+	v := statesView{Form: stateForm{State: crm.State{Color: "#6b7280", ShowTab: true, Outcome: crm.OutcomeOpen}}}
 	if id := r.URL.Query().Get("saved"); id != "" {
 		if st, err := a.svc.GetState(r.Context(), id); err == nil {
 			v.Saved = st.Name
@@ -64,12 +64,12 @@ func (a *app) showStates(w http.ResponseWriter, r *http.Request, p *Page, status
 		a.fail(w, r, p, err)
 		return
 	}
-	if v.New.OrderText == "" {
+	if v.Form.OrderText == "" {
 		next := 100
 		for _, st := range v.States {
 			next = max(next, st.Order+10)
 		}
-		v.New.OrderText = strconv.Itoa(next)
+		v.Form.OrderText = strconv.Itoa(next)
 	}
 	v.Outcomes = stateOutcomes
 	a.render(w, r, p, status, "admin_states", v)
@@ -94,7 +94,7 @@ func readStateForm(r *http.Request, lang string) (stateForm, map[string]string) 
 func (a *app) createState(w http.ResponseWriter, r *http.Request, p *Page) {
 	f, errs := readStateForm(r, p.Lang)
 	if len(errs) > 0 {
-		a.showStates(w, r, p, http.StatusBadRequest, statesView{New: f, adminForm: adminForm{Errors: errs}})
+		a.showStates(w, r, p, http.StatusBadRequest, statesView{Form: f, adminForm: adminForm{Errors: errs}})
 		return
 	}
 	st, err := a.svc.CreateState(r.Context(), f.State)
@@ -104,7 +104,7 @@ func (a *app) createState(w http.ResponseWriter, r *http.Request, p *Page) {
 			a.fail(w, r, p, err)
 			return
 		}
-		a.showStates(w, r, p, status, statesView{New: f, adminForm: af})
+		a.showStates(w, r, p, status, statesView{Form: f, adminForm: af})
 		return
 	}
 	http.Redirect(w, r, "/app/admin/states?saved="+st.ID, http.StatusSeeOther)
@@ -118,7 +118,7 @@ func (a *app) editState(w http.ResponseWriter, r *http.Request, p *Page) {
 		return
 	}
 	p.Nav = "admin"
-	a.render(w, r, p, http.StatusOK, "admin_state", stateView{State: stateForm{State: st, OrderText: strconv.Itoa(st.Order)}, Outcomes: stateOutcomes})
+	a.render(w, r, p, http.StatusOK, "admin_state", stateView{Form: stateForm{State: st, OrderText: strconv.Itoa(st.Order)}, Outcomes: stateOutcomes})
 }
 
 // updateState saves a state's form and goes back to the list. The domain
@@ -130,7 +130,7 @@ func (a *app) updateState(w http.ResponseWriter, r *http.Request, p *Page) {
 	f.ID, f.Version = r.PathValue("id"), formVersion(r)
 	p.Nav = "admin"
 	if len(errs) > 0 {
-		a.render(w, r, p, http.StatusBadRequest, "admin_state", stateView{State: f, Outcomes: stateOutcomes, adminForm: adminForm{Errors: errs}})
+		a.render(w, r, p, http.StatusBadRequest, "admin_state", stateView{Form: f, Outcomes: stateOutcomes, adminForm: adminForm{Errors: errs}})
 		return
 	}
 	cur, err := a.svc.GetState(r.Context(), f.ID)
@@ -156,7 +156,7 @@ func (a *app) updateState(w http.ResponseWriter, r *http.Request, p *Page) {
 			a.fail(w, r, p, err)
 			return
 		}
-		a.render(w, r, p, status, "admin_state", stateView{State: f, Outcomes: stateOutcomes, adminForm: af})
+		a.render(w, r, p, status, "admin_state", stateView{Form: f, Outcomes: stateOutcomes, adminForm: af})
 		return
 	}
 	http.Redirect(w, r, "/app/admin/states?saved="+st.ID, http.StatusSeeOther)
