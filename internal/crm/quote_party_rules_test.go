@@ -1,0 +1,58 @@
+package crm_test
+
+import (
+	"testing"
+
+	"github.com/embudo/embudo/internal/crm"
+)
+
+// A quote created without lines starts with one: the opportunity's
+// interest by name (else its description) at its approximate amount.
+// An opportunity holds at most 50 quotes: the 51st is a conflict.
+func TestQuotePrefillAndLimit(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	cocinas, err := r.svc.CreateInterest(bg, crm.Interest{Name: "Cocinas"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	ctx := crm.WithActor(bg, r.ana)
+	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma", InterestID: cocinas.ID, ApproxAmountCents: 120000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := r.svc.CreateQuote(ctx, r.ana, o.ID, crm.Quote{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Lines) != 1 || q.Lines[0].Description != "Cocinas" || q.Lines[0].UnitPriceCents != 120000 {
+		t.Errorf("the prefilled lines %+v, want one of Cocinas at 120000", q.Lines)
+	}
+	for i := 2; i <= 50; i++ {
+		if _, err := r.svc.CreateQuote(ctx, r.ana, o.ID, crm.Quote{}); err != nil {
+			t.Fatalf("quote %d: %v", i, err)
+		}
+	}
+	if _, err := r.svc.CreateQuote(ctx, r.ana, o.ID, crm.Quote{}); crm.ErrorCode(err) != crm.CodeConflict {
+		t.Errorf("a 51st quote: %v, want conflict", err)
+	}
+}
+
+// Converting a contact into a client moves the contact's version: an edit
+// made on the copy from before is refused.
+func TestConvertMovesTheContactsVersion(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	c := r.contact(t, crm.Contact{Name: "Lucía", Email: "lucia@example.es"})
+	if _, created, err := r.svc.Convert(crm.WithActor(bg, r.ana), c.ID, crm.PartyClient); err != nil || !created {
+		t.Fatalf("convert: %v %v", created, err)
+	}
+	got, err := r.svc.GetContact(bg, c.ID)
+	if err != nil || got.Version != c.Version+1 || got.ClientID == "" {
+		t.Errorf("after converting: version %d, client %q (%v); want version %d and a client", got.Version, got.ClientID, err, c.Version+1)
+	}
+	if _, err := r.svc.UpdateContact(crm.WithActor(bg, r.ana), c.ID, c.Version, func(x *crm.Contact) error { x.Company = "Otra"; return nil }); crm.ErrorCode(err) != crm.CodePreconditionFailed {
+		t.Errorf("an edit on the copy from before the conversion: %v, want precondition_failed", err)
+	}
+}
