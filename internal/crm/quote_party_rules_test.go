@@ -56,3 +56,27 @@ func TestConvertMovesTheContactsVersion(t *testing.T) {
 		t.Errorf("an edit on the copy from before the conversion: %v, want precondition_failed", err)
 	}
 }
+
+// A quote is read back by its ID as it was created; a malformed ID is
+// invalid.
+func TestGetQuote(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	ctx := crm.WithActor(bg, r.ana)
+	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma", ApproxAmountCents: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := r.svc.CreateQuote(ctx, r.ana, o.ID, crm.Quote{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.svc.GetQuote(bg, q.ID)
+	if err != nil || got.ID != q.ID || got.Number != q.Number || got.TotalCents != q.TotalCents || got.OpportunityID != o.ID {
+		t.Errorf("GetQuote: %+v, %v; want %+v", got, err, q)
+	}
+	if _, err := r.svc.GetQuote(bg, "no es un id"); crm.ErrorCode(err) != crm.CodeInvalid {
+		t.Errorf("a malformed ID: %v, want invalid", err)
+	}
+}
