@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/embudo/embudo/internal/crm"
@@ -78,5 +79,32 @@ func TestGetQuote(t *testing.T) {
 	}
 	if _, err := r.svc.GetQuote(bg, "no es un id"); crm.ErrorCode(err) != crm.CodeInvalid {
 		t.Errorf("a malformed ID: %v, want invalid", err)
+	}
+}
+
+// Accepting a quote whose write loses a race reads again and tries again,
+// up to 20 more times, then gives the race's error.
+func TestAcceptQuoteRetriesALostRace(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	ctx := crm.WithActor(bg, r.ana)
+	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma", ApproxAmountCents: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := r.svc.CreateQuote(ctx, r.ana, o.ID, crm.Quote{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &racingStore{Store: r.st, fails: -1}
+	svc := crm.NewService(st, crm.Config{})
+	if _, _, err := svc.AcceptQuote(ctx, r.ana, q.ID); !errors.Is(err, crm.ErrConcurrentWrite) || st.commits != 21 {
+		t.Errorf("always losing: %v after %d commits; want the race after 21", err, st.commits)
+	}
+	st.fails, st.commits = 2, 0
+	got, accepted, err := svc.AcceptQuote(ctx, r.ana, q.ID)
+	if err != nil || !accepted || got.Status != crm.QuoteAccepted || st.commits != 3 {
+		t.Errorf("after two lost races: %s, accepted %v, %v, %d commits; want accepted at the third", got.Status, accepted, err, st.commits)
 	}
 }
