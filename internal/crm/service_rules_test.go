@@ -343,8 +343,8 @@ func TestQuoteAcceptance(t *testing.T) {
 	if _, _, err := r.svc.AcceptQuote(bg, r.ana, q2.ID); crm.ErrorCode(err) != crm.CodeConflict {
 		t.Errorf("a second quote accepted: %v", err)
 	}
-	if q, _ := r.svc.GetQuote(bg, q2.ID); q.Status == crm.QuoteAccepted {
-		t.Errorf("the second quote is accepted: %+v", q)
+	if q, err := r.svc.GetQuote(bg, q2.ID); err != nil || q.Status != q2.Status {
+		t.Errorf("the second quote after its refusal: %+v %v (status %q before)", q, err, q2.Status)
 	}
 }
 
