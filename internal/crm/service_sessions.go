@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"time"
 )
 
@@ -20,6 +21,10 @@ const (
 	// a stolen cookie is worth a week at most, and people sign in once a
 	// week.
 	SessionMaxAge = 7 * 24 * time.Hour
+	// MaxPendingSignIns is how many unused sign-in links a user may have
+	// at once: asking for one more makes and sends none, so the sign-in
+	// page cannot flood an inbox (at most this many e-mails a SignInTTL).
+	MaxPendingSignIns = 5
 )
 
 // newSecret returns a new random 32-byte secret, URL-safe base64 after
@@ -37,7 +42,8 @@ func newSecret(prefix string) (string, error) {
 // user (whose Lang the e-mail is written in) and the secret, which is
 // stored only hashed. The caller sends it, and tells whoever asked the same
 // whatever this returns, so that no one learns which addresses are users'.
-// Errors: invalid (email), not_found (no active user has it), internal.
+// Errors: invalid (email), not_found (no active user has it), conflict
+// (MaxPendingSignIns links of the user are waiting), internal.
 func (s *Service) RequestSignIn(ctx context.Context, email string) (User, string, error) {
 	e, ok := NormalizeEmail(email)
 	if !ok || e == "" {
@@ -50,16 +56,43 @@ func (s *Service) RequestSignIn(ctx context.Context, email string) (User, string
 	if !u.Active {
 		return User{}, "", NotFound("user")
 	}
+	now := s.now()
+	if n, err := s.pendingSignIns(ctx, u.ID, now); err != nil {
+		return User{}, "", err
+	} else if n >= MaxPendingSignIns {
+		return User{}, "", Conflict(fmt.Sprintf("%d sign-in links of this user are waiting to be used: use one, or ask again when they expire (%d minutes after they were sent)", n, int(SignInTTL.Minutes())))
+	}
 	secret, err := newSecret("embl_")
 	if err != nil {
 		return User{}, "", err
 	}
-	now := s.now()
 	t := Token{Hash: HashToken(secret), UserID: u.ID, Name: "sign-in link", Kind: TokenSignIn, CreatedAt: now, ExpiresAt: now.Add(SignInTTL)}
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return User{}, "", err
 	}
 	return u, secret, nil
+}
+
+// pendingSignIns counts the sign-in links of a user that are neither used
+// nor expired at now. Errors: internal.
+func (s *Service) pendingSignIns(ctx context.Context, userID string, now time.Time) (int, error) {
+	n := 0
+	o := ListOptions{Limit: MaxLimit}
+	for {
+		p, err := s.store.ListTokens(ctx, userID, o)
+		if err != nil {
+			return 0, err
+		}
+		for _, t := range p.Items {
+			if t.Kind == TokenSignIn && !t.Expired(now) {
+				n++
+			}
+		}
+		if p.NextCursor == "" {
+			return n, nil
+		}
+		o.Cursor = p.NextCursor
+	}
 }
 
 // userByEmail returns the user whose (normalised) e-mail is email. Users

@@ -67,6 +67,9 @@ func (a *app) sendLink(r *http.Request, email, next string) {
 	case crm.CodeNotFound, crm.CodeInvalid:
 		a.log.InfoContext(ctx, "webapp: sign-in link asked for an address of no active user")
 		return
+	case crm.CodeConflict:
+		a.log.WarnContext(ctx, "webapp: sign-in link not sent", "err", err)
+		return
 	default:
 		a.log.ErrorContext(ctx, "webapp: creating a sign-in link", "err", err)
 		return
