@@ -9,10 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
 	"github.com/embudo/embudo/internal/dynamotest"
@@ -32,13 +28,7 @@ func TestPolicyWebhookEarlierTable(t *testing.T) {
 	if err := seed.EnsureSeeded(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for i := 1; i < 16; i++ {
-		k := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "CONFIG"},
-			"SK": &types.AttributeValueMemberS{Value: fmt.Sprintf("STATE_COUNTS#%02d", i)}}
-		if _, err := table.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table.Name), Key: k}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	table.AsEarlierTabCounts(t)
 	if _, err := seed.CreateAgent(ctx, crm.Agent{Code: "BRUNO", Name: "Bruno", Active: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -63,16 +63,7 @@ func TestConvertMovesTheContactsVersion(t *testing.T) {
 func TestGetQuote(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	c := r.contact(t, crm.Contact{Name: "Lucía"})
-	ctx := crm.WithActor(bg, r.ana)
-	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma", ApproxAmountCents: 5000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := r.svc.CreateQuote(ctx, r.ana, o.ID, crm.Quote{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o, q := r.draftQuote(t)
 	got, err := r.svc.GetQuote(bg, q.ID)
 	if err != nil || got.ID != q.ID || got.Number != q.Number || got.TotalCents != q.TotalCents || got.OpportunityID != o.ID {
 		t.Errorf("GetQuote: %+v, %v; want %+v", got, err, q)
@@ -87,16 +78,8 @@ func TestGetQuote(t *testing.T) {
 func TestAcceptQuoteRetriesALostRace(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	_, q := r.draftQuote(t)
 	ctx := crm.WithActor(bg, r.ana)
-	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma", ApproxAmountCents: 5000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := r.svc.CreateQuote(ctx, r.ana, o.ID, crm.Quote{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	st := &racingStore{Store: r.st, fails: -1}
 	svc := crm.NewService(st, crm.Config{})
 	if _, _, err := svc.AcceptQuote(ctx, r.ana, q.ID); !errors.Is(err, crm.ErrConcurrentWrite) || st.commits != 21 {
@@ -107,4 +90,21 @@ func TestAcceptQuoteRetriesALostRace(t *testing.T) {
 	if err != nil || !accepted || got.Status != crm.QuoteAccepted || st.commits != 3 {
 		t.Errorf("after two lost races: %s, accepted %v, %v, %d commits; want accepted at the third", got.Status, accepted, err, st.commits)
 	}
+}
+
+// draftQuote is a new quote, as Ana makes it, on a new opportunity of
+// 50.00 of a new contact.
+func (r *rig) draftQuote(t *testing.T) (crm.Opportunity, crm.Quote) {
+	t.Helper()
+	c := r.contact(t, crm.Contact{Name: "Lucía"})
+	ctx := crm.WithActor(bg, r.ana)
+	o, err := r.svc.CreateOpportunity(ctx, r.ana, crm.Opportunity{ContactID: c.ID, Description: "Reforma", ApproxAmountCents: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := r.svc.CreateQuote(ctx, r.ana, o.ID, crm.Quote{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, q
 }

@@ -2,12 +2,7 @@ package dynamo_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
@@ -25,13 +20,7 @@ func TestTabCountsOfAnEarlierTable(t *testing.T) {
 	if err := svc.EnsureSeeded(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for i := 1; i < 16; i++ {
-		k := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "CONFIG"},
-			"SK": &types.AttributeValueMemberS{Value: fmt.Sprintf("STATE_COUNTS#%02d", i)}}
-		if _, err := tbl.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(tbl.Name), Key: k}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tbl.AsEarlierTabCounts(t)
 	admin := crm.User{ID: crm.NewID(svc.Clock()()), Role: crm.RoleAdmin, Active: true}
 	c, err := svc.CreateContact(ctx, admin, crm.Contact{Name: "Ana"})
 	if err != nil {

@@ -4,12 +4,14 @@ package dynamotest
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/truora/minidyn/server"
 
 	"github.com/embudo/embudo/internal/dynamo"
@@ -50,4 +52,19 @@ func New(tb testing.TB) *Table {
 		tb.Fatalf("create table: %v", err)
 	}
 	return t
+}
+
+// AsEarlierTabCounts makes the table's tab counts look as a table of a
+// version before they were sharded keeps them: only CONFIG / STATE_COUNTS,
+// without the shards CONFIG / STATE_COUNTS#01..#15 (internal/dynamo's
+// tabcounts.go), for tests of how such a table is brought forward.
+func (t *Table) AsEarlierTabCounts(tb testing.TB) {
+	tb.Helper()
+	for i := 1; i < 16; i++ {
+		k := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "CONFIG"},
+			"SK": &types.AttributeValueMemberS{Value: fmt.Sprintf("STATE_COUNTS#%02d", i)}}
+		if _, err := t.Client.DeleteItem(context.Background(), &dynamodb.DeleteItemInput{TableName: aws.String(t.Name), Key: k}); err != nil {
+			tb.Fatal(err)
+		}
+	}
 }
