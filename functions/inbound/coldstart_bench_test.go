@@ -4,10 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"regexp"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/embudo/embudo/internal/crm"
 	"github.com/embudo/embudo/internal/dynamo"
@@ -15,8 +12,6 @@ import (
 	"github.com/embudo/embudo/internal/inbound/inboundtest"
 	"github.com/embudo/embudo/internal/rietest"
 )
-
-var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
 
 // BenchmarkColdInit starts the inbound bootstrap under aws-lambda-rie
 // afresh for every iteration and reports the init duration the emulator
@@ -46,27 +41,6 @@ func BenchmarkColdInit(b *testing.B) {
 		b.Fatal(err)
 	}
 	s3.objects["/embudo-files/inbound/0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a90"] = raw
-	var initMS, firstMS float64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		emu := rietest.Start(b, bootstrap, []string{"TABLE_NAME=" + table, "DYNAMODB_ENDPOINT=" + dbURL, "FILES_BUCKET=embudo-files",
-			"S3_ENDPOINT=" + srv.URL, "INBOUND_DOMAIN=" + inboundtest.Domain, "REPLY_TOKEN_KEY=bench-reply-key-0123456789abcdef0123"})
-		t0 := time.Now()
-		if _, err := emu.Invoke(ctx, payload); err != nil {
-			b.Fatal(err)
-		}
-		firstMS += float64(time.Since(t0).Microseconds()) / 1000
-		m := initReport.FindStringSubmatch(emu.Logs())
-		for wait := time.Now().Add(time.Second); m == nil && time.Now().Before(wait); {
-			time.Sleep(5 * time.Millisecond)
-			m = initReport.FindStringSubmatch(emu.Logs())
-		}
-		if m == nil {
-			b.Fatalf("no INIT REPORT in the emulator's log:\n%s", emu.Logs())
-		}
-		v, _ := strconv.ParseFloat(m[1], 64)
-		initMS += v
-	}
-	b.ReportMetric(initMS/float64(b.N), "init-ms")
-	b.ReportMetric(firstMS/float64(b.N), "first-invoke-ms")
+	rietest.ColdStarts(b, bootstrap, []string{"TABLE_NAME=" + table, "DYNAMODB_ENDPOINT=" + dbURL, "FILES_BUCKET=embudo-files",
+		"S3_ENDPOINT=" + srv.URL, "INBOUND_DOMAIN=" + inboundtest.Domain, "REPLY_TOKEN_KEY=bench-reply-key-0123456789abcdef0123"}, payload)
 }
